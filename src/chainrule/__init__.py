@@ -1,3 +1,23 @@
-"""chainrule: error backpropagation the way chapter 5 of *Deep Learning from Scratch* teaches it."""
+"""chainrule: error backpropagation the way chapter 5 of *Deep Learning from Scratch* teaches it.
+
+The book's names come first; type the book's code against ``chainrule`` and get
+the book's numbers::
+
+    from chainrule import MulLayer, TwoLayerNet, load_mnist
+"""
+
+from .functions import cross_entropy_error, identity_function, relu, sigmoid, softmax, step_function
+from .gradient import GradientCheckError, GradientCheckReport, gradient_check, numerical_gradient
+from .layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
+from .networks import MultiLayerNet, Sequential, TwoLayerNet
 
 __version__ = "0.1.0"
+
+__all__ = [
+    # the book's names
+    "MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss",
+    "softmax", "cross_entropy_error", "numerical_gradient", "TwoLayerNet",
+    "sigmoid", "relu", "step_function", "identity_function", "MultiLayerNet",
+    # beyond the book
+    "Layer", "Sequential", "gradient_check", "GradientCheckReport", "GradientCheckError",
+]

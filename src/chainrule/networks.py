@@ -1,0 +1,304 @@
+"""Networks: layers snapped together like bricks (chapter 5's ``TwoLayerNet``, chapter 6's
+``MultiLayerNet``), on one small ``Sequential`` core.
+
+A network is an ordered dict of layers (``layers``) ending in a loss layer
+(``lastLayer``). Its ``params`` mapping holds the very arrays the layers compute
+with, so an update reaches the layers whichever way it is written::
+
+    net.params["W1"] -= lr * grad["W1"]              # in place (the book's way)
+    net.params["W1"] = net.params["W1"] - lr * grad["W1"]  # also reaches Affine1
+
+(the second form silently stops learning in the book's code, where the dict
+entry is rebound and the layer keeps the old array).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import MutableMapping
+
+import numpy as np
+
+from .functions import as_labels
+from .gradient import numerical_gradient as _numerical_gradient
+from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
+
+__all__ = ["MultiLayerNet", "ParamDict", "Sequential", "TwoLayerNet"]
+
+
+class ParamDict(MutableMapping):
+    """The ``params`` of a network: ``name -> array`` views of the layers' own arrays.
+
+    Reading ``params["W1"]`` gives the ``W`` array of the first Affine layer
+    itself. Assigning ``params["W1"] = value`` copies ``value`` into that array
+    (same shape required; the dtype stays the network's), so the layer sees it.
+    Parameters cannot be added or removed.
+    """
+
+    def __init__(self):
+        self._owners = OrderedDict()  # name -> (layer, attribute)
+
+    def _bind(self, name, layer, attr):
+        self._owners[name] = (layer, attr)
+
+    def owner(self, name):
+        """``(layer, attribute)`` that holds parameter ``name``."""
+        return self._owners[name]
+
+    def __getitem__(self, name):
+        layer, attr = self._owners[name]
+        return getattr(layer, attr)
+
+    def __setitem__(self, name, value):
+        if name not in self._owners:
+            raise KeyError(f"no parameter {name!r}; this network has {list(self._owners)}")
+        current = self[name]
+        if value is current:  # `params[k] -= g` lands here after updating in place
+            return
+        value = np.asarray(value)
+        if value.shape != current.shape:
+            raise ValueError(
+                f"params[{name!r}] has shape {current.shape}; cannot assign an array of shape {value.shape}"
+            )
+        np.copyto(current, value, casting="same_kind")
+
+    def __delitem__(self, name):
+        raise TypeError("a network's parameters cannot be removed")
+
+    def __iter__(self):
+        return iter(self._owners)
+
+    def __len__(self):
+        return len(self._owners)
+
+    def __repr__(self):
+        return "{" + ", ".join(f"{k!r}: array{self[k].shape}" for k in self) + "}"
+
+
+def _check_dtype(dtype):
+    dtype = np.dtype(dtype)
+    if not np.issubdtype(dtype, np.floating):
+        raise TypeError(f"a network's dtype must be floating (float32 or float64); got {dtype}")
+    return dtype
+
+
+class Sequential:
+    """A chain of layers ending in a loss layer; the methods of the book's networks.
+
+    Parameters
+    ----------
+    layers : dict of name -> layer, or list of layers
+        In forward order. Layers with parameters (``Affine``) are numbered in
+        order: the k-th one's ``W`` and ``b`` are ``params["Wk"]``, ``params["bk"]``.
+    last_layer : layer
+        The loss layer (``SoftmaxWithLoss``), called with ``forward(y, t)``.
+    """
+
+    def __init__(self, layers, last_layer=None):
+        if not isinstance(layers, dict):
+            layers = OrderedDict((f"{type(layer).__name__}{i + 1}", layer) for i, layer in enumerate(layers))
+        self.layers = OrderedDict(layers)
+        self.lastLayer = last_layer if last_layer is not None else SoftmaxWithLoss()
+        self.params = ParamDict()
+        k = 0
+        for layer in self.layers.values():
+            if getattr(layer, "param_names", ()):
+                k += 1
+                for attr in layer.param_names:
+                    self.params._bind(f"{attr}{k}", layer, attr)
+
+    # -- the book's methods ---------------------------------------------------
+    def predict(self, x):
+        """Scores before softmax: ``x: (N, D) or (N, C, H, W) -> (N, n_classes)``."""
+        for layer in self.layers.values():
+            x = layer.forward(x)
+        return x
+
+    def _regularization(self):
+        return 0
+
+    def loss(self, x, t):
+        """Mean cross-entropy loss on ``x`` with targets ``t`` (labels ``(N,)`` or one-hot)."""
+        y = self.predict(x)
+        return self.lastLayer.forward(y, t) + self._regularization()
+
+    def accuracy(self, x, t):
+        """Fraction of samples whose highest score is the target class (labels or one-hot ``t``)."""
+        y = self.predict(x)
+        if y.ndim == 1:
+            y = y.reshape(1, -1)
+            t = np.reshape(t, (1, -1)) if np.ndim(t) == 1 and np.size(t) > 1 else np.reshape(t, (1,))
+        labels = as_labels(t, y.shape[1], y.shape[0])
+        return float(np.sum(np.argmax(y, axis=1) == labels)) / y.shape[0]
+
+    def numerical_gradient(self, x, t):
+        """Gradients of ``loss(x, t)`` by central differences (slow; for checking)."""
+
+        def loss_w(_w):
+            return self.loss(x, t)
+
+        return {k: _numerical_gradient(loss_w, self.params[k]) for k in self.params}
+
+    def gradient(self, x, t):
+        """Gradients of ``loss(x, t)`` by backpropagation: ``{name: array}`` like ``params``."""
+        self.loss(x, t)
+        dout = self.lastLayer.backward(1)
+        for layer in reversed(self.layers.values()):
+            dout = layer.backward(dout)
+        grads = {}
+        for name in self.params:
+            layer, attr = self.params.owner(name)
+            grads[name] = getattr(layer, "d" + attr)
+        return grads
+
+    # -- beyond the book --------------------------------------------------------
+    @property
+    def dtype(self):
+        """The floating dtype of the parameters (float64 or float32)."""
+        return next(iter(self.params.values())).dtype
+
+    @property
+    def config(self):
+        """The constructor arguments that rebuild this network's architecture (for ``io``)."""
+        raise NotImplementedError(f"{type(self).__name__} has no config; it cannot be rebuilt")
+
+    def astype(self, dtype):
+        """A copy of this network computing in ``dtype`` (parameters cast; same values)."""
+        cfg = dict(self.config)
+        cls = cfg.pop("class")
+        other = {"TwoLayerNet": TwoLayerNet, "MultiLayerNet": MultiLayerNet}[cls](
+            **cfg, dtype=dtype, rng=0
+        )
+        for k in self.params:
+            other.params[k] = self.params[k].astype(dtype)
+        return other
+
+    def __repr__(self):
+        arch = " -> ".join(self.layers) + f" -> {type(self.lastLayer).__name__}"
+        return f"{type(self).__name__}({arch}, dtype={self.dtype})"
+
+
+def _weights(rng, std, shape, dtype):
+    # Drawn in float64 and then cast, so float32 and float64 nets from one seed agree.
+    return (std * rng.standard_normal(shape)).astype(dtype)
+
+
+class TwoLayerNet(Sequential):
+    """The book's two-layer network ``Affine1 -> Relu1 -> Affine2 -> SoftmaxWithLoss``.
+
+    Parameters
+    ----------
+    input_size, hidden_size, output_size : int
+        ``D``, ``H``, ``C`` (784, 50, 10 for MNIST in the book).
+    weight_init_std : float
+        Weights are ``weight_init_std * N(0, 1)``; biases start at 0.
+    dtype : float64 (default, the book's) or float32 (fast training)
+    rng : numpy.random.Generator, int or None
+        Seed or generator for the initial weights.
+
+    Shapes: ``W1 (D, H)``, ``b1 (H,)``, ``W2 (H, C)``, ``b2 (C,)``;
+    ``x: (N, D) -> predict: (N, C)``.
+    """
+
+    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, *,
+                 dtype=np.float64, rng=None):
+        dtype = _check_dtype(dtype)
+        for n, v in (("input_size", input_size), ("hidden_size", hidden_size), ("output_size", output_size)):
+            if int(v) != v or v < 1:
+                raise ValueError(f"{n} must be a positive integer; got {v!r}")
+        rng = np.random.default_rng(rng)
+        self._config = {"class": "TwoLayerNet", "input_size": int(input_size),
+                        "hidden_size": int(hidden_size), "output_size": int(output_size),
+                        "weight_init_std": float(weight_init_std)}
+        layers = OrderedDict()
+        layers["Affine1"] = Affine(_weights(rng, weight_init_std, (input_size, hidden_size), dtype),
+                                   np.zeros(hidden_size, dtype=dtype))
+        layers["Relu1"] = Relu()
+        layers["Affine2"] = Affine(_weights(rng, weight_init_std, (hidden_size, output_size), dtype),
+                                   np.zeros(output_size, dtype=dtype))
+        super().__init__(layers, SoftmaxWithLoss())
+
+    @property
+    def config(self):
+        return dict(self._config)
+
+
+_ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
+_INIT_SCALE = {"relu": 2.0, "he": 2.0, "sigmoid": 1.0, "xavier": 1.0}
+
+
+class MultiLayerNet(Sequential):
+    """Fully connected network with any number of hidden layers (the book's chapter 6 class).
+
+    ``Affine1 -> Activation_function1 -> ... -> Affine{L} -> SoftmaxWithLoss``.
+
+    Parameters
+    ----------
+    input_size : int
+    hidden_size_list : list of int
+        Sizes of the hidden layers, e.g. ``[100, 100]``.
+    output_size : int
+    activation : "relu" or "sigmoid"
+    weight_init_std : "relu"/"he", "sigmoid"/"xavier", or a number
+        "he": std ``sqrt(2 / fan_in)``; "xavier": ``sqrt(1 / fan_in)``; a number: that std.
+    weight_decay_lambda : float
+        L2 weight decay: the loss gains ``0.5 * lambda * sum(W**2)`` over all
+        weights and each ``dW`` gains ``lambda * W``.
+    dtype, rng : as for :class:`TwoLayerNet`.
+    """
+
+    def __init__(self, input_size, hidden_size_list, output_size, activation="relu",
+                 weight_init_std="relu", weight_decay_lambda=0, *, dtype=np.float64, rng=None):
+        dtype = _check_dtype(dtype)
+        if activation not in _ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}; got {activation!r}")
+        if isinstance(weight_init_std, str):
+            key = weight_init_std.lower()
+            if key not in _INIT_SCALE:
+                raise ValueError(
+                    f"weight_init_std must be a number or one of {sorted(_INIT_SCALE)}; got {weight_init_std!r}"
+                )
+        if weight_decay_lambda < 0:
+            raise ValueError(f"weight_decay_lambda must be >= 0; got {weight_decay_lambda}")
+        sizes = [int(input_size), *map(int, hidden_size_list), int(output_size)]
+        if any(s < 1 for s in sizes):
+            raise ValueError(f"layer sizes must be positive integers; got {sizes}")
+        rng = np.random.default_rng(rng)
+        self._config = {"class": "MultiLayerNet", "input_size": sizes[0],
+                        "hidden_size_list": sizes[1:-1], "output_size": sizes[-1],
+                        "activation": activation, "weight_init_std": weight_init_std,
+                        "weight_decay_lambda": float(weight_decay_lambda)}
+        self.weight_decay_lambda = float(weight_decay_lambda)
+        layers = OrderedDict()
+        for i in range(1, len(sizes)):
+            fan_in = sizes[i - 1]
+            if isinstance(weight_init_std, str):
+                std = np.sqrt(_INIT_SCALE[weight_init_std.lower()] / fan_in)
+            else:
+                std = float(weight_init_std)
+            layers[f"Affine{i}"] = Affine(_weights(rng, std, (fan_in, sizes[i]), dtype),
+                                          np.zeros(sizes[i], dtype=dtype))
+            if i < len(sizes) - 1:
+                layers[f"Activation_function{i}"] = _ACTIVATIONS[activation]()
+        self.hidden_layer_num = len(sizes) - 2
+        super().__init__(layers, SoftmaxWithLoss())
+
+    @property
+    def config(self):
+        return dict(self._config)
+
+    def _weights(self):
+        return [self.params[k] for k in self.params if k.startswith("W")]
+
+    def _regularization(self):
+        if not self.weight_decay_lambda:
+            return 0
+        return 0.5 * self.weight_decay_lambda * sum(np.sum(W * W) for W in self._weights())
+
+    def gradient(self, x, t):
+        grads = super().gradient(x, t)
+        if self.weight_decay_lambda:
+            for k in grads:
+                if k.startswith("W"):
+                    grads[k] = grads[k] + self.weight_decay_lambda * self.params[k]
+        return grads

@@ -9,6 +9,14 @@ its local derivative (the chain rule). The contract, for every layer here:
 * ``backward`` before ``forward`` raises a clear :class:`RuntimeError`;
 * bad shapes raise :class:`ValueError` naming the shapes involved;
 * the dtype follows the input (and, for :class:`Affine`, the parameters).
+
+One switch selects the fast formulation, in the same classes: ``reuse_buffers``
+(off by default). With it on, a layer writes its output, its input gradient and
+its parameter gradients into arrays it owns and reuses from step to step, so a
+training step allocates nothing; each call then overwrites what the previous
+call returned (copy what you want to keep). The numbers are the same as the
+readable path's (``tests/test_fastpath.py`` proves it). A network turns it on
+for all its layers with :meth:`~chainrule.networks.Sequential.fast_training`.
 """
 
 from __future__ import annotations
@@ -48,6 +56,23 @@ class Layer:
 
     param_names: tuple[str, ...] = ()
 
+    #: Fast formulation: write outputs and gradients into arrays this layer owns
+    #: and reuses (no allocation per step; each call overwrites the last result).
+    reuse_buffers: bool = False
+
+    def _buffer(self, name, shape, dtype):
+        """A reusable array of ``shape`` and ``dtype``, owned by this layer.
+
+        Kept per ``name`` and grown when a call needs more rows than any before
+        (an evaluation chunk after training batches); smaller calls get a view
+        of its first rows, which is contiguous like a fresh array.
+        """
+        buffers = self.__dict__.setdefault("_buffers", {})
+        buf = buffers.get(name)
+        if buf is None or buf.dtype != dtype or buf.shape[1:] != shape[1:] or buf.shape[0] < shape[0]:
+            buf = buffers[name] = np.empty(shape, dtype=dtype)
+        return buf if buf.shape[0] == shape[0] else buf[: shape[0]]
+
     @property
     def params(self):
         """``{name: array}`` of this layer's parameters (the arrays themselves, not copies)."""
@@ -67,6 +92,8 @@ class Layer:
 
     def _check_dout(self, dout, shape):
         dshape = np.shape(dout)
+        if dshape == shape:
+            return
         try:
             ok = np.broadcast_shapes(dshape, shape) == tuple(shape)
         except ValueError:
@@ -136,21 +163,40 @@ class Relu(Layer):
     Caches the boolean ``mask`` of ``x <= 0``; ``backward(dout)`` returns a new
     array equal to ``dout`` with the masked positions set to 0 (``dout`` itself
     is left untouched, unlike the book's in-place ``dout[self.mask] = 0``).
+
+    With ``reuse_buffers``: ``out = max(x, 0)`` is written into a buffer the
+    layer keeps, and ``backward`` multiplies ``dout`` by ``out > 0`` into
+    another (the same numbers; ``mask`` is not kept).
     """
 
     def __init__(self):
         self.mask = None
+        self.out = None  # the output, kept on the fast path instead of the mask
 
     def forward(self, x):
         x = np.asarray(x)
+        if self.reuse_buffers and x.ndim > 0 and np.issubdtype(x.dtype, np.floating):
+            self.mask = None
+            self.out = np.maximum(x, x.dtype.type(0), out=self._buffer("out", x.shape, x.dtype))
+            return self.out
+        self.out = None
         self.mask = x <= 0
         return np.where(self.mask, np.zeros((), dtype=x.dtype), x)
 
     def backward(self, dout):
-        self._require_forward(self.mask)
-        self._check_dout(dout, self.mask.shape)
-        dout = np.asarray(dout)
-        return np.where(self.mask, np.zeros((), dtype=dout.dtype), dout)
+        if self.out is not None:  # forward ran on the fast path
+            self._check_dout(dout, self.out.shape)
+            dout = np.asarray(dout)
+            if dout.dtype == self.out.dtype:
+                keep = np.greater(self.out, 0, out=self._buffer("keep", self.out.shape, np.bool_))
+                return np.multiply(dout, keep, out=self._buffer("dx", self.out.shape, dout.dtype))
+            mask = self.out <= 0
+        else:
+            self._require_forward(self.mask)
+            self._check_dout(dout, self.mask.shape)
+            dout = np.asarray(dout)
+            mask = self.mask
+        return np.where(mask, np.zeros((), dtype=dout.dtype), dout)
 
 
 class Sigmoid(Layer):
@@ -158,18 +204,37 @@ class Sigmoid(Layer):
 
     Caches its output ``out``; ``backward(dout) = dout * out * (1 - out)``, the
     collapsed product of the four nodes (x(-1), exp, +1, /) of the book's figure.
+
+    With ``reuse_buffers``: the same operations, written into buffers the layer keeps.
     """
 
     def __init__(self):
         self.out = None
 
     def forward(self, x):
-        self.out = sigmoid(x)
-        return self.out
+        x = np.asarray(x)
+        if not (self.reuse_buffers and x.ndim > 0 and np.issubdtype(x.dtype, np.floating)):
+            self.out = sigmoid(x)
+            return self.out
+        # functions.sigmoid, step by step into buffers: where(x >= 0, 1 / (1 + e), e / (1 + e)), e = exp(-|x|)
+        e = np.abs(x, out=self._buffer("e", x.shape, x.dtype))
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        out = np.add(e, 1, out=self._buffer("out", x.shape, x.dtype))
+        np.divide(e, out, out=e)
+        np.divide(1, out, out=out)
+        np.copyto(out, e, where=np.less(x, 0, out=self._buffer("negative", x.shape, np.bool_)))
+        self.out = out
+        return out
 
     def backward(self, dout):
         self._require_forward(self.out)
         self._check_dout(dout, self.out.shape)
+        dout = np.asarray(dout)
+        if self.reuse_buffers and dout.dtype == self.out.dtype:
+            dx = np.subtract(1.0, self.out, out=self._buffer("dx", self.out.shape, dout.dtype))
+            np.multiply(dout, dx, out=dx)
+            return np.multiply(dx, self.out, out=dx)
         return dout * (1.0 - self.out) * self.out
 
 
@@ -191,6 +256,10 @@ class Affine(Layer):
     The input is cast to ``W``'s dtype, so a float32 layer computes in float32.
     Set ``need_dx = False`` on a first layer to skip the input gradient that
     nobody uses (``backward`` then returns ``None``).
+
+    With ``reuse_buffers``: ``out``, ``dW``, ``db`` and ``dx`` are written into
+    arrays the layer keeps (``np.dot(..., out=...)``), so ``dW`` is the same
+    array after every ``backward``; the numbers are the readable path's.
     """
 
     param_names = ("W", "b")
@@ -212,6 +281,12 @@ class Affine(Layer):
         self.db = None
         self.need_dx = True
 
+    def _ones(self, n, dtype):
+        ones = self.__dict__.get("_ones_vector")
+        if ones is None or ones.shape[0] < n or ones.dtype != dtype:
+            ones = self._ones_vector = np.ones(n, dtype=dtype)
+        return ones[:n]
+
     def forward(self, x):
         x = np.asarray(x)
         if x.ndim == 0:
@@ -219,6 +294,8 @@ class Affine(Layer):
         self.original_x_shape = x.shape
         if x.ndim == 1:
             x2 = x.reshape(1, -1)
+        elif x.ndim == 2:
+            x2 = x
         else:
             x2 = x.reshape(x.shape[0], int(np.prod(x.shape[1:])))
         if x2.shape[1] != self.W.shape[0]:
@@ -226,10 +303,19 @@ class Affine(Layer):
                 f"Affine input has {x2.shape[1]} features per sample (shape {x.shape}) "
                 f"but W has shape {self.W.shape}: expected {self.W.shape[0]} features"
             )
-        if x2.dtype != self.W.dtype:
-            x2 = x2.astype(self.W.dtype)
-        self.x = x2
-        out = x2 @ self.W + self.b
+        if self.reuse_buffers:
+            if x2.dtype != self.W.dtype:
+                cast = self._buffer("x", x2.shape, self.W.dtype)
+                np.copyto(cast, x2, casting="unsafe")
+                x2 = cast
+            self.x = x2
+            out = np.dot(x2, self.W, out=self._buffer("out", (x2.shape[0], self.W.shape[1]), self.W.dtype))
+            out += self.b
+        else:
+            if x2.dtype != self.W.dtype:
+                x2 = x2.astype(self.W.dtype)
+            self.x = x2
+            out = x2 @ self.W + self.b
         return out[0] if x.ndim == 1 else out
 
     def backward(self, dout):
@@ -244,11 +330,29 @@ class Affine(Layer):
         dout = dout.reshape(n, m)
         if dout.dtype != self.W.dtype:
             dout = dout.astype(self.W.dtype)
+        if self.reuse_buffers:
+            self.dW = np.dot(self.x.T, dout, out=self._buffer("dW", self.W.shape, self.W.dtype))
+            # db = sum of dout over the batch, as the product ones(N) @ dout (one BLAS call, no temporary)
+            self.db = np.dot(self._ones(n, dout.dtype), dout, out=self._buffer("db", self.b.shape, self.b.dtype))
+            if not self.need_dx:
+                return None
+            dx = np.dot(dout, self.W.T, out=self._buffer("dx", self.x.shape, self.W.dtype))
+            return dx.reshape(self.original_x_shape)
         self.dW = self.x.T @ dout
         self.db = dout.sum(axis=0)
         if not self.need_dx:
             return None
         return (dout @ self.W.T).reshape(self.original_x_shape)
+
+
+def _plain_labels(t, n_classes, n_samples):
+    """Whether ``t`` already is what ``as_labels`` returns: intp labels ``(N,)`` in ``[0, C)``.
+
+    A check of two reductions, where the full validation takes several; anything
+    else goes through ``as_labels`` (which converts, or says what is wrong).
+    """
+    return (isinstance(t, np.ndarray) and t.dtype == np.intp and t.shape == (n_samples,)
+            and n_samples > 0 and t.min() >= 0 and t.max() < n_classes)
 
 
 class SoftmaxWithLoss(Layer):
@@ -263,6 +367,11 @@ class SoftmaxWithLoss(Layer):
     The loss is computed from the log-softmax, so it is exact and finite even
     for scores like 1000 (the book's ``log(y + 1e-7)`` differs from it by at
     most about 1e-7).
+
+    With ``reuse_buffers``: softmax and loss in one pass over buffers the layer
+    keeps (one ``exp`` per score, ``y = exp(s) / sum(exp(s))`` and
+    ``loss = mean(log(sum(exp(s))) - s[label])`` with ``s = x - max(x)``), and
+    the gradient written into a buffer straight from the labels (no one-hot).
     """
 
     def __init__(self):
@@ -270,6 +379,13 @@ class SoftmaxWithLoss(Layer):
         self.y = None  # softmax output
         self.t = None  # targets as given
         self._labels = None
+
+    def _rows(self, n):
+        """``arange(n)``, kept: the row index that picks each sample's target column."""
+        rows = self.__dict__.get("_row_index")
+        if rows is None or rows.shape[0] < n:
+            rows = self._row_index = np.arange(n)
+        return rows[:n]
 
     def forward(self, x, t):
         x = _as_float(x)
@@ -282,10 +398,25 @@ class SoftmaxWithLoss(Layer):
         n, c = x.shape
         if n == 0:
             raise ValueError("SoftmaxWithLoss got an empty batch (N = 0): the mean loss is undefined")
-        labels = as_labels(t, c, n)
-        logp = log_softmax(x)
+        if self.reuse_buffers and _plain_labels(t, c, n):
+            labels = t  # integer labels of the right shape and range: used as they are
+        else:
+            labels = as_labels(t, c, n)
         self.t = t
         self._labels = labels
+        if self.reuse_buffers:
+            y = self._buffer("y", x.shape, x.dtype)
+            rowmax = np.maximum.reduce(x, axis=1, keepdims=True, out=self._buffer("rowmax", (n, 1), x.dtype))
+            with np.errstate(over="ignore"):  # as in log_softmax: a spread beyond the float range gives -inf
+                shifted = np.subtract(x, rowmax, out=y)
+            picked = shifted[self._rows(n), labels]
+            np.exp(shifted, out=y)
+            total = np.add.reduce(y, axis=1, keepdims=True, out=self._buffer("rowsum", (n, 1), x.dtype))
+            np.divide(y, total, out=y)
+            self.y = y
+            self.loss = -np.add.reduce(np.subtract(picked, np.log(total[:, 0]), out=picked)) / n
+            return self.loss
+        logp = log_softmax(x)
         self.y = np.exp(logp)
         self.loss = -np.sum(logp[np.arange(n), labels]) / n
         return self.loss
@@ -295,7 +426,12 @@ class SoftmaxWithLoss(Layer):
         if np.ndim(dout) != 0:
             raise ValueError(f"SoftmaxWithLoss.backward(): dout must be a scalar; got shape {np.shape(dout)}")
         n = self.y.shape[0]
-        dx = self.y.copy()
-        dx[np.arange(n), self._labels] -= 1
+        if self.reuse_buffers:
+            dx = self._buffer("dx", self.y.shape, self.y.dtype)
+            np.copyto(dx, self.y)
+            dx[self._rows(n), self._labels] -= 1
+        else:
+            dx = self.y.copy()
+            dx[np.arange(n), self._labels] -= 1
         dx *= dout / n
         return dx[0] if self._one_sample else dx

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import MutableMapping
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -122,14 +123,33 @@ class Sequential:
         y = self.predict(x)
         return self.lastLayer.forward(y, t) + self._regularization()
 
-    def accuracy(self, x, t):
-        """Fraction of samples whose highest score is the target class (labels or one-hot ``t``)."""
+    def accuracy(self, x, t, batch_size=None):
+        """Fraction of samples whose highest score is the target class (labels or one-hot ``t``).
+
+        ``batch_size``: predict that many samples at a time (same result; the
+        intermediate arrays stay small, e.g. 2048 rows of 50 scores fit in cache,
+        where all 60000 MNIST images at once need hundreds of MB).
+        """
+        if batch_size is not None and np.ndim(x) > 1 and len(x) > batch_size:
+            if int(batch_size) != batch_size or batch_size < 1:
+                raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
+            n = len(x)
+            labels = as_labels(t, self._n_classes(), n)
+            correct = 0
+            for start in range(0, n, int(batch_size)):
+                y = self.predict(x[start:start + batch_size])
+                correct += int(np.count_nonzero(np.argmax(y, axis=1) == labels[start:start + batch_size]))
+            return correct / n
         y = self.predict(x)
         if y.ndim == 1:
             y = y.reshape(1, -1)
             t = np.reshape(t, (1, -1)) if np.ndim(t) == 1 and np.size(t) > 1 else np.reshape(t, (1,))
         labels = as_labels(t, y.shape[1], y.shape[0])
         return float(np.sum(np.argmax(y, axis=1) == labels)) / y.shape[0]
+
+    def _n_classes(self):
+        last = [layer for layer in self.layers.values() if getattr(layer, "param_names", ())][-1]
+        return last.b.shape[0]
 
     def numerical_gradient(self, x, t):
         """Gradients of ``loss(x, t)`` by central differences (slow; for checking)."""
@@ -152,6 +172,43 @@ class Sequential:
         return grads
 
     # -- beyond the book --------------------------------------------------------
+    @contextmanager
+    def fast_training(self):
+        """Inside this block the network trains on the fast formulation of its layers.
+
+        Every layer (and the loss layer) gets ``reuse_buffers = True``: outputs
+        and gradients go into arrays the layers keep, so a training step
+        allocates nothing. The first layer gets ``need_dx = False``: the gradient
+        with respect to the input data is skipped (for 784-50-10 that is a third
+        of the backward products). The numbers do not change.
+
+        What it costs the caller: ``gradient()`` returns the same arrays at every
+        step, overwritten by the next call (copy them to keep them), and the
+        arrays returned by ``predict()`` are overwritten by the next call too.
+        The previous settings come back when the block ends::
+
+            with net.fast_training():
+                for x_batch, t_batch in batches:
+                    grads = net.gradient(x_batch, t_batch)
+                    for k in net.params:
+                        net.params[k] -= lr * grads[k]
+        """
+        layers = [*self.layers.values(), self.lastLayer]
+        saved = [(layer, layer.reuse_buffers) for layer in layers]
+        first = next(iter(self.layers.values()))
+        saved_need_dx = getattr(first, "need_dx", None)
+        try:
+            for layer in layers:
+                layer.reuse_buffers = True
+            if saved_need_dx is not None:
+                first.need_dx = False
+            yield self
+        finally:
+            for layer, flag in saved:
+                layer.reuse_buffers = flag
+            if saved_need_dx is not None:
+                first.need_dx = saved_need_dx
+
     @property
     def dtype(self):
         """The floating dtype of the parameters (float64 or float32)."""
@@ -300,5 +357,11 @@ class MultiLayerNet(Sequential):
         if self.weight_decay_lambda:
             for k in grads:
                 if k.startswith("W"):
-                    grads[k] = grads[k] + self.weight_decay_lambda * self.params[k]
+                    layer, _ = self.params.owner(k)
+                    if layer.reuse_buffers:  # the layer's own dW buffer: add the decay term in place
+                        decay = np.multiply(self.params[k], self.weight_decay_lambda,
+                                            out=layer._buffer("decay", grads[k].shape, grads[k].dtype))
+                        grads[k] += decay
+                    else:
+                        grads[k] = grads[k] + self.weight_decay_lambda * self.params[k]
         return grads

@@ -96,9 +96,9 @@ def assert_tiny(result, tiny):
         assert got.dtype == np.uint8
 
 
-def load_raw(**kwargs):
+def load_raw(progress=False, **kwargs):
     (x_train, t_train), (x_test, t_test) = load_mnist(
-        normalize=False, flatten=False, progress=False, **kwargs)
+        normalize=False, flatten=False, progress=progress, **kwargs)
     return (x_train[:, 0], t_train), (x_test[:, 0], t_test)
 
 
@@ -162,17 +162,25 @@ def test_book_shapes_dtypes_and_ranges(real_mnist_env, normalize, flatten, one_h
 @pytest.mark.mnist
 def test_uint8_load_makes_no_copies_and_float_load_no_float64(real_mnist_env):
     uint8_bytes = 70000 * 785  # images + labels, about 55 MB
-    tracemalloc.start()
-    try:
-        (x_train, _), (x_test, _) = load_mnist(normalize=False, progress=False)
-        _, peak_raw = tracemalloc.get_traced_memory()
-        del x_train, x_test
+
+    def peak_of(**kwargs):
         tracemalloc.reset_peak()
-        (x_train, _), (x_test, _) = load_mnist(progress=False)
-        _, peak_float = tracemalloc.get_traced_memory()
+        base = tracemalloc.get_traced_memory()[0]
+        result = load_mnist(progress=False, **kwargs)
+        return result, tracemalloc.get_traced_memory()[1] - base
+
+    was_tracing = tracemalloc.is_tracing()
+    if not was_tracing:
+        tracemalloc.start()
+    try:
+        ((x_train, _), _), peak_raw = peak_of(normalize=False)
+        assert x_train.dtype == np.uint8
+        del x_train
+        ((x_train, _), _), peak_float = peak_of()
+        assert x_train.dtype == np.float32
     finally:
-        tracemalloc.stop()
-    assert x_train.dtype == np.float32
+        if not was_tracing:
+            tracemalloc.stop()
     assert peak_raw < 1.2 * uint8_bytes, f"uint8 load peaked at {peak_raw / 1e6:.0f} MB"
     # uint8 arrays + float32 images; a float64 intermediate would add another 440 MB.
     assert peak_float < uint8_bytes + 4 * 70000 * 784 + 20e6, \
@@ -461,6 +469,14 @@ def test_progress_bar_when_stderr_is_a_terminal(tiny, server, monkeypatch, capsy
     assert f"{FILES[0]}.gz" in capsys.readouterr().err
     cache_file().unlink()
     load_mnist(progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_no_progress_bar_without_tqdm(tiny, server, monkeypatch, capsys):
+    monkeypatch.setattr(mnist, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # makes `import tqdm` fail
+    tiny.use(mirrors=(server.url("ok"),))
+    assert_tiny(load_raw(progress=True), tiny)
     assert capsys.readouterr().err == ""
 
 

@@ -3,6 +3,7 @@ edges), gradients against numerical ones (hypothesis), a traced TwoLayerNet agai
 gradient(), rendering, and clear errors on misuse."""
 
 import re
+import runpy
 import shutil
 import sys
 from pathlib import Path
@@ -424,5 +425,21 @@ def test_graphviz_is_not_imported_at_module_load():
     assert out.strip() == "False"
 
 
+def test_the_readme_figure_is_current():
+    assert (ROOT / "docs" / "apple_orange.dot").read_text(encoding="utf-8") == apple_orange_graph().to_dot()
+    svg = (ROOT / "docs" / "apple_orange.svg").read_text(encoding="utf-8")
+    assert all(f">{n}<" in svg for n in ["100", "2.2", "110", "150", "3.3", "165", "650", "715"])
+
+
 def test_two_layer_net_figure_is_seeded():
     assert two_layer_net_graph(3).to_dot() == two_layer_net_graph(3).to_dot()
+
+
+def test_example_script(capsys, monkeypatch, tmp_path):
+    out = tmp_path / "fig.dot"
+    monkeypatch.setattr(sys, "argv", ["graph_apple_orange.py", str(out)])
+    runpy.run_path(str(ROOT / "examples" / "graph_apple_orange.py"), run_name="__main__")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:6] == ["price: 715", "dApple: 2.2", "dApple_num: 110", "dOrange: 3.3", "dOrange_num: 165",
+                         "dTax: 650"]
+    assert out.exists()

@@ -382,6 +382,17 @@ def test_graph_command_writes_dot(figure, tmp_path, capsys):
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary file left behind
 
 
+def test_written_files_follow_the_umask(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        out = apple_graph().render(tmp_path / "f.dot")
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644
+
+
 @needs_dot
 def test_render_svg_and_png(tmp_path):
     g = apple_orange_graph()

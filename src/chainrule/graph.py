@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import html
 import os
-import tempfile
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -673,15 +673,19 @@ def _run_dot(dot, fmt):
 
 
 def _write_atomic(path, data):
-    """Write ``data`` (bytes) to ``path`` through a temporary file and ``os.replace``."""
+    """Write ``data`` (bytes) to ``path`` through a temporary file and ``os.replace``.
+
+    The temporary file is opened normally (not with ``mkstemp``, which makes it
+    private), so the result gets the usual permissions of the user's umask.
+    """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
+        with open(tmp, "xb") as f:
             f.write(data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

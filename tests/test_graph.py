@@ -168,6 +168,11 @@ def test_constants_on_either_side_and_arrays_of_constants():
     expected = -np.array([1.0, -1.0, 2.0]) - 3 / a.data**2 - 0.25 - 1
     np.testing.assert_allclose(a.grad, expected, rtol=1e-14)
     np.testing.assert_allclose(y.data, (2 - a.data) * [1, -1, 2] + 3 / a.data - a.data / 4 - a.data)
+    # NumPy operands on the left defer to the Value (no object array of Values)
+    b = Graph().input(np.array([1.0, 2.0]))
+    z = np.array([3.0, 4.0]) * b + np.float64(2) * b
+    z.backward(np.ones(2))
+    np.testing.assert_array_equal(b.grad, [5.0, 6.0])
 
 
 def test_broadcasting_sums_gradients_back_to_each_shape():

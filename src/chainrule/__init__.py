@@ -9,6 +9,7 @@ the book's numbers::
 from .datasets import load_mnist
 from .functions import cross_entropy_error, identity_function, relu, sigmoid, softmax, step_function
 from .gradient import GradientCheckError, GradientCheckReport, gradient_check, numerical_gradient
+from .graph import Graph
 from .layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 from .networks import MultiLayerNet, Sequential, TwoLayerNet
 
@@ -20,5 +21,5 @@ __all__ = [
     "softmax", "cross_entropy_error", "numerical_gradient", "TwoLayerNet", "load_mnist",
     "sigmoid", "relu", "step_function", "identity_function", "MultiLayerNet",
     # beyond the book
-    "Layer", "Sequential", "gradient_check", "GradientCheckReport", "GradientCheckError",
+    "Layer", "Sequential", "Graph", "gradient_check", "GradientCheckReport", "GradientCheckError",
 ]

@@ -21,6 +21,8 @@ for all its layers with :meth:`~chainrule.networks.Sequential.fast_training`.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .functions import _as_float, as_labels, log_softmax, sigmoid
@@ -60,18 +62,26 @@ class Layer:
     #: and reuses (no allocation per step; each call overwrites the last result).
     reuse_buffers: bool = False
 
-    def _buffer(self, name, shape, dtype):
+    def _buffer(self, name, shape, dtype, zeros=False):
         """A reusable array of ``shape`` and ``dtype``, owned by this layer.
 
         Kept per ``name`` and grown when a call needs more rows than any before
         (an evaluation chunk after training batches); smaller calls get a view
-        of its first rows, which is contiguous like a fresh array.
+        of its first rows, which is contiguous like a fresh array. ``zeros``:
+        filled with zeros when allocated (for a constant the layer only reads).
         """
         buffers = self.__dict__.setdefault("_buffers", {})
         buf = buffers.get(name)
         if buf is None or buf.dtype != dtype or buf.shape[1:] != shape[1:] or buf.shape[0] < shape[0]:
-            buf = buffers[name] = np.empty(shape, dtype=dtype)
+            buf = buffers[name] = (np.zeros if zeros else np.empty)(shape, dtype=dtype)
         return buf if buf.shape[0] == shape[0] else buf[: shape[0]]
+
+    def _ones(self, n, dtype):
+        """``ones(n)``, kept: sums as products (``ones(N) @ dout`` is ``dout.sum(axis=0)``, in one BLAS call)."""
+        ones = self.__dict__.get("_ones_vector")
+        if ones is None or ones.shape[0] < n or ones.dtype != dtype:
+            ones = self._ones_vector = np.ones(n, dtype=dtype)
+        return ones[:n]
 
     @property
     def params(self):
@@ -177,7 +187,9 @@ class Relu(Layer):
         x = np.asarray(x)
         if self.reuse_buffers and x.ndim > 0 and np.issubdtype(x.dtype, np.floating):
             self.mask = None
-            self.out = np.maximum(x, x.dtype.type(0), out=self._buffer("out", x.shape, x.dtype))
+            # max(x, 0) against an array of zeros: NumPy's loop for two arrays is faster than for array and scalar
+            zeros = self._buffer("zeros", x.shape, x.dtype, zeros=True)
+            self.out = np.maximum(x, zeros, out=self._buffer("out", x.shape, x.dtype))
             return self.out
         self.out = None
         self.mask = x <= 0
@@ -281,12 +293,6 @@ class Affine(Layer):
         self.db = None
         self.need_dx = True
 
-    def _ones(self, n, dtype):
-        ones = self.__dict__.get("_ones_vector")
-        if ones is None or ones.shape[0] < n or ones.dtype != dtype:
-            ones = self._ones_vector = np.ones(n, dtype=dtype)
-        return ones[:n]
-
     def forward(self, x):
         x = np.asarray(x)
         if x.ndim == 0:
@@ -343,6 +349,16 @@ class Affine(Layer):
         if not self.need_dx:
             return None
         return (dout @ self.W.T).reshape(self.original_x_shape)
+
+
+@functools.lru_cache(maxsize=8)
+def _exp_span(dtype):
+    """How far below a shift a score may lie and keep ``exp(score - shift)`` a normal number.
+
+    ``-log(tiny) - 8``: 79 for float32, 700 for float64 (a margin of e^8 below the smallest
+    normal number, so sums and quotients of these exponentials stay normal too).
+    """
+    return float(-np.log(np.finfo(dtype).tiny) - 8)
 
 
 def _plain_labels(t, n_classes, n_samples):
@@ -405,16 +421,25 @@ class SoftmaxWithLoss(Layer):
         self.t = t
         self._labels = labels
         if self.reuse_buffers:
+            # Moving a row's scores by one constant changes neither softmax nor loss; the shift
+            # only keeps exp() in range. log_softmax shifts each row by its maximum. When the
+            # batch's scores span less than exp's range (always, once training is under way),
+            # the batch's maximum does the same job with one reduction instead of one per row.
             y = self._buffer("y", x.shape, x.dtype)
-            rowmax = np.maximum.reduce(x, axis=1, keepdims=True, out=self._buffer("rowmax", (n, 1), x.dtype))
-            with np.errstate(over="ignore"):  # as in log_softmax: a spread beyond the float range gives -inf
-                shifted = np.subtract(x, rowmax, out=y)
+            top = np.maximum.reduce(x, axis=None)
+            if top - np.minimum.reduce(x, axis=None) < _exp_span(x.dtype):
+                shifted = np.subtract(x, top, out=y)
+            else:
+                rowmax = np.maximum.reduce(x, axis=1, keepdims=True, out=self._buffer("rowmax", (n, 1), x.dtype))
+                with np.errstate(over="ignore"):  # as in log_softmax: a spread beyond the float range gives -inf
+                    shifted = np.subtract(x, rowmax, out=y)
             picked = shifted[self._rows(n), labels]
             np.exp(shifted, out=y)
-            total = np.add.reduce(y, axis=1, keepdims=True, out=self._buffer("rowsum", (n, 1), x.dtype))
-            np.divide(y, total, out=y)
+            # each row's sum as the product y @ ones(C): one BLAS call, faster than a reduction over short rows
+            total = np.dot(y, self._ones(c, x.dtype), out=self._buffer("rowsum", (n,), x.dtype))
+            np.divide(y, total[:, None], out=y)
             self.y = y
-            self.loss = -np.add.reduce(np.subtract(picked, np.log(total[:, 0]), out=picked)) / n
+            self.loss = -np.add.reduce(np.subtract(picked, np.log(total), out=picked)) / n
             return self.loss
         logp = log_softmax(x)
         self.y = np.exp(logp)

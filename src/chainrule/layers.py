@@ -70,11 +70,18 @@ class Layer:
         of its first rows, which is contiguous like a fresh array. ``zeros``:
         filled with zeros when allocated (for a constant the layer only reads).
         """
+        views = self.__dict__.setdefault("_buffer_views", {})  # (name, shape) -> array, the common case
+        view = views.get((name, shape))
+        if view is not None and view.dtype == dtype:
+            return view
         buffers = self.__dict__.setdefault("_buffers", {})
         buf = buffers.get(name)
         if buf is None or buf.dtype != dtype or buf.shape[1:] != shape[1:] or buf.shape[0] < shape[0]:
             buf = buffers[name] = (np.zeros if zeros else np.empty)(shape, dtype=dtype)
-        return buf if buf.shape[0] == shape[0] else buf[: shape[0]]
+            for key in [key for key in views if key[0] == name]:  # views of the old array
+                del views[key]
+        view = views[(name, shape)] = buf if buf.shape[0] == shape[0] else buf[: shape[0]]
+        return view
 
     def _ones(self, n, dtype):
         """``ones(n)``, kept: sums as products (``ones(N) @ dout`` is ``dout.sum(axis=0)``, in one BLAS call)."""
@@ -451,12 +458,11 @@ class SoftmaxWithLoss(Layer):
         if np.ndim(dout) != 0:
             raise ValueError(f"SoftmaxWithLoss.backward(): dout must be a scalar; got shape {np.shape(dout)}")
         n = self.y.shape[0]
-        if self.reuse_buffers:
-            dx = self._buffer("dx", self.y.shape, self.y.dtype)
-            np.copyto(dx, self.y)
-            dx[self._rows(n), self._labels] -= 1
+        if self.reuse_buffers:  # dout * (y - t) / N as dout/N * y, then dout/N less at each target
+            dx = np.multiply(self.y, dout / n, out=self._buffer("dx", self.y.shape, self.y.dtype))
+            dx[self._rows(n), self._labels] -= dout / n
         else:
             dx = self.y.copy()
             dx[np.arange(n), self._labels] -= 1
-        dx *= dout / n
+            dx *= dout / n
         return dx[0] if self._one_sample else dx

@@ -230,3 +230,46 @@ def test_fast_path_keeps_float32():
         assert net.predict(x).dtype == np.float32
         assert net.loss(x, t).dtype == np.float32
         assert all(g.dtype == np.float32 for g in net.gradient(x, t).values())
+
+
+# -- BLAS threads per phase ----------------------------------------------------------------------
+def _blas_threads_now():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    infos = [i for i in threadpoolctl.threadpool_info() if i.get("user_api") == "blas"]
+    if not infos:
+        pytest.skip("no BLAS library visible to threadpoolctl")
+    return infos[0]["num_threads"]
+
+
+def test_blas_threads_training_limit_is_one_and_restored():
+    from chainrule._blas import BlasThreads
+
+    before = _blas_threads_now()
+    threads = BlasThreads()
+    with threads.training():
+        assert _blas_threads_now() == 1
+    assert _blas_threads_now() == before
+
+
+@pytest.mark.parametrize("controlled", [True, False])
+def test_evaluation_chunks_yield_every_start_once_in_order(controlled):
+    from chainrule._blas import BlasThreads
+
+    threads = BlasThreads()
+    if not controlled:
+        threads._controller = None  # as without threadpoolctl
+    for _ in range(6):  # enough evaluations to try all cores again after one thread won
+        assert list(threads.evaluation_chunks(range(0, 10, 2))) == [0, 2, 4, 6, 8]
+        assert list(threads.evaluation_chunks([0])) == [0]
+    if controlled and threads.cpus > 1:
+        assert threads.evaluation_threads in (1, threads.cpus)
+
+
+def test_evaluation_chunks_restore_the_limit_when_the_caller_stops_early():
+    from chainrule._blas import BlasThreads
+
+    before = _blas_threads_now()
+    chunks = BlasThreads().evaluation_chunks(range(0, 10, 2))
+    next(chunks)
+    chunks.close()
+    assert _blas_threads_now() == before

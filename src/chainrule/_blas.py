@@ -6,7 +6,9 @@ the step gets *slower*, because the worker thread is woken for every product; so
 training runs on one thread. Evaluation multiplies thousands of rows at a time,
 where a second core can pay off, unless another process is busy on it; so an
 evaluation times its first chunk on one thread and its second on all cores, and
-runs the rest on whichever was faster per row.
+runs the rest on whichever was faster. Trying all cores costs little on an idle
+machine and a lot on a busy one (OpenBLAS's woken threads spin for a while), so
+after one thread has won, the next three evaluations keep it without trying.
 
 Without threadpoolctl nothing is limited and BLAS uses its own default.
 """
@@ -23,6 +25,9 @@ __all__ = ["BlasThreads"]
 class BlasThreads:
     """Limits of the BLAS thread pool for the phases of a training run."""
 
+    #: after one thread has won, evaluations that keep it before all cores are tried again
+    RETRY_AFTER = 3
+
     def __init__(self):
         self.cpus = os.cpu_count() or 1
         try:
@@ -33,6 +38,7 @@ class BlasThreads:
             self._controller = ThreadpoolController()
         #: threads the last evaluation settled on (None before the first)
         self.evaluation_threads = None
+        self._untried = 0  # evaluations since all cores were last tried
 
     @property
     def available(self):
@@ -67,6 +73,12 @@ class BlasThreads:
             with self.limit(self.cpus):
                 yield from starts
             return
+        if self.evaluation_threads == 1 and self._untried < self.RETRY_AFTER:
+            self._untried += 1
+            with self.limit(1):
+                yield from starts
+            return
+        self._untried = 0
         seconds = []
         for threads, start in zip((1, self.cpus), starts[:2], strict=True):
             with self.limit(threads):

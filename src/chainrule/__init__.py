@@ -10,6 +10,8 @@ from .functions import cross_entropy_error, identity_function, relu, sigmoid, so
 from .gradient import GradientCheckError, GradientCheckReport, gradient_check, numerical_gradient
 from .layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 from .networks import MultiLayerNet, Sequential, TwoLayerNet
+from .optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from .train import History, Trainer
 
 __version__ = "0.1.0"
 
@@ -18,6 +20,7 @@ __all__ = [
     "MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss",
     "softmax", "cross_entropy_error", "numerical_gradient", "TwoLayerNet",
     "sigmoid", "relu", "step_function", "identity_function", "MultiLayerNet",
+    "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "Trainer",
     # beyond the book
-    "Layer", "Sequential", "gradient_check", "GradientCheckReport", "GradientCheckError",
+    "Layer", "Sequential", "gradient_check", "GradientCheckReport", "GradientCheckError", "History",
 ]

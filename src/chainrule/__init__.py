@@ -6,8 +6,10 @@ the book's numbers::
     from chainrule import MulLayer, TwoLayerNet, load_mnist
 """
 
+from .datasets import load_mnist
 from .functions import cross_entropy_error, identity_function, relu, sigmoid, softmax, step_function
 from .gradient import GradientCheckError, GradientCheckReport, gradient_check, numerical_gradient
+from .graph import Graph
 from .layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 from .networks import MultiLayerNet, Sequential, TwoLayerNet
 from .optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
@@ -18,9 +20,9 @@ __version__ = "0.1.0"
 __all__ = [
     # the book's names
     "MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss",
-    "softmax", "cross_entropy_error", "numerical_gradient", "TwoLayerNet",
+    "softmax", "cross_entropy_error", "numerical_gradient", "TwoLayerNet", "load_mnist",
     "sigmoid", "relu", "step_function", "identity_function", "MultiLayerNet",
     "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "Trainer",
     # beyond the book
-    "Layer", "Sequential", "gradient_check", "GradientCheckReport", "GradientCheckError", "History",
+    "Layer", "Sequential", "Graph", "gradient_check", "GradientCheckReport", "GradientCheckError", "History",
 ]

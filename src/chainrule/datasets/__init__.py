@@ -1,0 +1,7 @@
+"""Datasets for chainrule: MNIST and Fashion-MNIST, verified and cached (see ``DATA.md``)."""
+
+from .idx import IDXError, read_idx, write_idx
+from .mnist import SPECS, DataUnavailableError, Spec, data_command, default_cache_dir, load_mnist
+
+__all__ = ["SPECS", "DataUnavailableError", "IDXError", "Spec", "data_command",
+           "default_cache_dir", "load_mnist", "read_idx", "write_idx"]

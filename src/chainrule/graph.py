@@ -1,0 +1,774 @@
+"""A computational graph you can see: record chainrule layers as they run, backpropagate, draw.
+
+Chapter 5 draws every computation as a graph of nodes joined by edges; the
+forward value rides above each edge and the derivative below it. This module
+records such a graph *while the computation runs* (define-by-run) and every
+node in it is a chainrule layer whose own ``forward``/``backward`` does the
+work::
+
+    from chainrule.graph import Graph
+
+    g = Graph()
+    apple, apple_num = g.input(100, name="apple"), g.input(2, name="apple_num")
+    orange, orange_num = g.input(150, name="orange"), g.input(3, name="orange_num")
+    tax = g.input(1.1, name="tax")
+    price = (apple * apple_num + orange * orange_num) * tax
+    price.backward()
+    price.data, apple.grad, tax.grad      # 715.0000000000001, 2.2, 650
+    g.to_dot()                            # the book's figure 5-17, as DOT text
+    g.render("apple_orange.svg")          # through Graphviz, when installed
+
+Operators record :class:`~chainrule.layers.MulLayer` and
+:class:`~chainrule.layers.AddLayer` nodes (and the elementary nodes below for
+constants, ``exp`` and ``1 / x``); :meth:`Graph.apply` records any layer; and
+:meth:`Graph.trace` records the layer calls of a network such as
+:class:`~chainrule.TwoLayerNet` without changing it.
+
+``backward`` visits the nodes in reverse recording order (a define-by-run
+graph is recorded in topological order), calls each node's ``layer.backward``
+and sums the gradients of a value used more than once. It is a loop, not a
+recursion, so graphs of any depth work.
+
+A layer caches one forward call, so a layer object can be a node of a graph
+only once, and the graph's ``backward`` needs those caches intact: run it
+before the same layers run forward again.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from .layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss, _unbroadcast
+
+__all__ = [
+    "FIGURES",
+    "FORMATS",
+    "AddConst",
+    "Exp",
+    "Graph",
+    "MulConst",
+    "Node",
+    "Reciprocal",
+    "Value",
+    "apple_graph",
+    "apple_orange_graph",
+    "graph_command",
+    "sigmoid_graph",
+    "two_layer_net_graph",
+]
+
+#: Output formats of :meth:`Graph.render` (by file suffix).
+FORMATS = ("dot", "svg", "png")
+#: Colour of the backward derivative on an edge (the forward value is black).
+GRAD_COLOR = "#d62728"
+
+
+# -- the elementary nodes the book uses to take sigmoid apart ---------------------------
+class Exp(Layer):
+    """``out = exp(x)``; ``x: any shape -> out: same shape``; ``backward(dout) = dout * out``."""
+
+    label = "exp"
+
+    def __init__(self):
+        self.out = None
+
+    def forward(self, x):
+        self.out = np.exp(x)
+        return self.out
+
+    def backward(self, dout):
+        self._require_forward(self.out)
+        self._check_dout(dout, np.shape(self.out))
+        return dout * self.out
+
+
+class Reciprocal(Layer):
+    """The book's "/" node ``out = 1 / x``; ``backward(dout) = -dout * out**2`` (same shape as ``x``)."""
+
+    label = "/"
+
+    def __init__(self):
+        self.out = None
+
+    def forward(self, x):
+        self.out = 1 / x
+        return self.out
+
+    def backward(self, dout):
+        self._require_forward(self.out)
+        self._check_dout(dout, np.shape(self.out))
+        return -dout * self.out * self.out
+
+
+class MulConst(Layer):
+    """Multiplication by a constant, ``out = x * c`` (the "x(-1)" node of the sigmoid figure).
+
+    ``x`` and ``c``: broadcastable shapes ``-> out``: the broadcast shape;
+    ``backward(dout) = dout * c`` summed back to ``x``'s shape. ``c`` gets no gradient.
+    """
+
+    def __init__(self, c):
+        self.c = c
+        self._x_shape = None
+
+    @property
+    def label(self):
+        return f"×{_fmt(self.c)}"
+
+    def forward(self, x):
+        self._x_shape = np.shape(x)
+        out = x * self.c
+        self._out_shape = np.shape(out)
+        return out
+
+    def backward(self, dout):
+        self._require_forward(self._x_shape)
+        self._check_dout(dout, self._out_shape)
+        return _unbroadcast(dout * self.c, self._x_shape)
+
+
+class AddConst(Layer):
+    """Addition of a constant, ``out = x + c`` (the "+1" node of the sigmoid figure).
+
+    ``x`` and ``c``: broadcastable shapes ``-> out``: the broadcast shape;
+    ``backward(dout) = dout`` summed back to ``x``'s shape. ``c`` gets no gradient.
+    """
+
+    def __init__(self, c):
+        self.c = c
+        self._x_shape = None
+
+    @property
+    def label(self):
+        c = _fmt(self.c)
+        return c if c.startswith("-") else f"+{c}"
+
+    def forward(self, x):
+        self._x_shape = np.shape(x)
+        out = x + self.c
+        self._out_shape = np.shape(out)
+        return out
+
+    def backward(self, dout):
+        self._require_forward(self._x_shape)
+        self._check_dout(dout, self._out_shape)
+        return _unbroadcast(dout * 1, self._x_shape)
+
+
+_LABELS = {MulLayer: "×", AddLayer: "+", Relu: "ReLU", Sigmoid: "sigmoid", Affine: "Affine",
+           SoftmaxWithLoss: "Softmax-with-Loss"}
+
+
+def _label(layer):
+    """What a node shows: the layer's ``label``, the book's symbol, or the class name."""
+    return getattr(layer, "label", None) or _LABELS.get(type(layer), type(layer).__name__)
+
+
+# -- values and nodes -------------------------------------------------------------------
+class Value:
+    """A value flowing along an edge of a :class:`Graph`: a scalar or an array, and its gradient.
+
+    Attributes
+    ----------
+    data : scalar or ndarray, any shape
+        The forward value (an input's data is kept as given, arrays are not copied).
+    grad : same shape as ``data``, or None
+        ``d output / d data`` after :meth:`backward`; None where the output does not depend on it.
+    name : str or None
+        Shown in drawings for inputs and outputs; set it freely (``price.name = "price"``).
+    node : Node or None
+        The node that computed this value (None for inputs).
+    graph : Graph
+        The graph that recorded it; values of different graphs cannot be combined.
+
+    Arithmetic (``+ - * /``, also with plain numbers or arrays on either side) and
+    :meth:`exp`, :meth:`reciprocal`, :meth:`relu`, :meth:`sigmoid` record nodes.
+    """
+
+    __array_ufunc__ = None  # `array * value` calls Value.__rmul__ instead of looping over the array
+
+    def __init__(self, graph, data, name=None, node=None):
+        self.graph = graph
+        self.data = data
+        self.name = name
+        self.node = node
+        self.grad = None
+
+    @property
+    def shape(self):
+        """``np.shape(data)``: ``()`` for a scalar."""
+        return np.shape(self.data)
+
+    def backward(self, dout=None, *, accumulate=False):
+        """Backpropagate from this value; see :meth:`Graph.backward`."""
+        self.graph.backward(self, dout, accumulate=accumulate)
+
+    def _binary(self, other, layer, const_layer):
+        if isinstance(other, Value):
+            return self.graph.apply(layer(), self, other)
+        return self.graph.apply(const_layer(other), self)
+
+    def __add__(self, other):
+        return self._binary(other, AddLayer, AddConst)
+
+    def __mul__(self, other):
+        return self._binary(other, MulLayer, MulConst)
+
+    __radd__ = __add__
+    __rmul__ = __mul__
+
+    def __neg__(self):
+        return self * -1
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return (-self) + other
+
+    def __truediv__(self, other):
+        return self * (other.reciprocal() if isinstance(other, Value) else 1 / other)
+
+    def __rtruediv__(self, other):
+        inv = self.reciprocal()
+        return inv if np.ndim(other) == 0 and other == 1 else inv * other
+
+    def exp(self):
+        """``exp(self)`` through an :class:`Exp` node."""
+        return self.graph.apply(Exp(), self)
+
+    def reciprocal(self):
+        """``1 / self`` through a :class:`Reciprocal` node (the book's "/")."""
+        return self.graph.apply(Reciprocal(), self)
+
+    def relu(self):
+        """``max(0, self)`` through a :class:`~chainrule.layers.Relu` node."""
+        return self.graph.apply(Relu(), self)
+
+    def sigmoid(self):
+        """``1 / (1 + exp(-self))`` through one :class:`~chainrule.layers.Sigmoid` node."""
+        return self.graph.apply(Sigmoid(), self)
+
+    def __repr__(self):
+        grad = "None" if self.grad is None else _fmt(self.grad)
+        return f"Value({self.name!r}, data={_fmt(self.data)}, grad={grad})"
+
+
+class Node:
+    """One recorded layer call: ``output = layer.forward(*inputs)``.
+
+    Attributes
+    ----------
+    layer : the chainrule layer whose ``backward`` this node calls
+    inputs : list of Value, the arguments of ``forward`` in order
+    params : dict attribute -> Value, the layer's parameters (``{"W": W1, "b": b1}`` for an Affine)
+    sources : list of Value, ``inputs`` then the parameter values: every edge into the node
+    grads : list, the gradient that flowed back along each edge of ``sources`` (None if none)
+    label : str, what the drawing shows ("×", "+", "exp", "/", "Affine1", ...)
+    output : Value
+    """
+
+    def __init__(self, layer, inputs, params, label):
+        self.layer = layer
+        self.inputs = inputs
+        self.params = params
+        self.sources = [*inputs, *params.values()]
+        self.grads = [None] * len(self.sources)
+        self.label = label
+        self.output = None
+
+    def __repr__(self):
+        return f"Node({self.label!r}, {len(self.inputs)} inputs)"
+
+
+def _add(a, b):
+    """``a + b`` where None means "no gradient yet"; never in place (``b`` may be a layer's own ``dW``)."""
+    return b if a is None else a + b
+
+
+# -- the graph --------------------------------------------------------------------------
+class Graph:
+    """A define-by-run computational graph whose nodes are chainrule layers.
+
+    Create inputs with :meth:`input`, compute with operators or :meth:`apply`
+    (or run a network under :meth:`trace`), then call ``backward()`` on the
+    output. ``to_dot`` / ``render`` draw it in the book's style; in Jupyter a
+    graph displays itself as SVG (when Graphviz is installed).
+
+    Attributes
+    ----------
+    values : list of Value, in recording order (inputs, parameters and node outputs)
+    nodes : list of Node, in recording order, which is a topological order
+    """
+
+    def __init__(self):
+        self.values = []
+        self.nodes = []
+        self._layer_ids = set()  # each layer can be one node only: it caches one forward call
+        self._by_array = {}  # id(ndarray) -> the Value holding it, to find traced inputs
+
+    def _new_value(self, data, name=None, node=None):
+        value = Value(self, data, name, node)
+        self.values.append(value)
+        if isinstance(data, np.ndarray):
+            self._by_array[id(data)] = value
+        return value
+
+    def input(self, data, name=None):
+        """A named input value: a scalar or an array (``data`` is kept as given, not copied).
+
+        Parameters
+        ----------
+        data : number or array_like, any shape (lists become arrays)
+        name : str, optional
+            Shown in drawings; defaults to ``x1``, ``x2``, ... in order.
+
+        Returns
+        -------
+        Value
+        """
+        if isinstance(data, Value):
+            raise TypeError(f"{data!r} is already a value of a graph; use it directly instead of input()")
+        if not (np.isscalar(data) or isinstance(data, np.ndarray)):
+            data = np.asarray(data)
+        if name is None:
+            name = f"x{sum(v.node is None for v in self.values) + 1}"
+        return self._new_value(data, name)
+
+    def __getitem__(self, name):
+        """The first value named ``name`` (inputs, parameters such as ``"W1"``, named outputs)."""
+        for value in self.values:
+            if value.name == name:
+                return value
+        names = [v.name for v in self.values if v.name is not None]
+        raise KeyError(f"no value named {name!r} in this graph; named values: {names}")
+
+    def _own(self, arg):
+        """``arg`` as a Value of this graph: a Value is checked, anything else becomes an input."""
+        if isinstance(arg, Value):
+            if arg.graph is not self:
+                raise ValueError(
+                    f"{arg!r} was recorded by another Graph: values of two graphs cannot be combined "
+                    "(build the whole computation in one Graph)"
+                )
+            return arg
+        known = self._by_array.get(id(arg))
+        if known is not None and known.data is arg:
+            return known
+        return self.input(arg)
+
+    def apply(self, layer, *args, label=None, param_names=None):
+        """Record ``layer.forward(*args)`` as a node and return its output value.
+
+        Parameters
+        ----------
+        layer : a chainrule layer (or any object with the layer contract)
+            Its ``backward(dout)`` must return the gradients of the leading
+            arguments, one (or a tuple); arguments without one (such as the
+            labels of ``SoftmaxWithLoss``) get no gradient. Parameters listed in
+            ``layer.param_names`` become values too, with gradients from ``layer.dW`` etc.
+        *args : Value of this graph, or data (which becomes a new input)
+        label : str, optional
+            What the drawing shows; defaults to the book's symbol ("×", "+", "ReLU", ...).
+        param_names : dict attribute -> str, optional
+            Names of the parameter values; default ``W1``, ``b1`` for the first
+            layer with parameters, ``W2``, ``b2`` for the second, ...
+
+        Returns
+        -------
+        Value
+            The output, of whatever shape ``layer.forward`` gives.
+        """
+        return self._record(layer, layer.forward, args, label, param_names)
+
+    def _record(self, layer, forward, args, label, param_names):
+        if id(layer) in self._layer_ids:
+            raise RuntimeError(
+                f"this {type(layer).__name__} object is already a node of the graph; a layer caches "
+                "one forward call, so use a new layer object for each call"
+            )
+        inputs = [self._own(a) for a in args]
+        attrs = tuple(getattr(layer, "param_names", ()))
+        k = 1 + sum(bool(n.params) for n in self.nodes) if attrs else 0
+        names = param_names or {}
+        params = {a: self._new_value(getattr(layer, a), names.get(a, f"{a}{k}")) for a in attrs}
+        data = forward(*(v.data for v in inputs))
+        node = Node(layer, inputs, params, label or _label(layer))
+        node.output = self._new_value(data, node=node)
+        self.nodes.append(node)
+        self._layer_ids.add(id(layer))
+        return node.output
+
+    def backward(self, output, dout=None, *, accumulate=False):
+        """Backpropagate from ``output``: call every node's ``layer.backward`` in reverse order.
+
+        Parameters
+        ----------
+        output : Value of this graph
+        dout : scalar or array of ``output``'s shape, optional
+            The upstream gradient. Defaults to 1 for a scalar output (the
+            book's ``dprice = 1``); required for an array output.
+        accumulate : bool
+            False (default): every ``grad`` of the graph is first reset, so
+            calling ``backward`` twice gives the same gradients. True: add this
+            pass's gradients to the existing ones.
+
+        After it, ``value.grad`` holds ``d output / d value`` for every value
+        (None where ``output`` does not depend on it) and ``node.grads`` the
+        gradient along each edge. Gradients of a value used several times are summed.
+        """
+        if not isinstance(output, Value):
+            raise TypeError(f"backward() needs a Value of this graph; got {type(output).__name__}")
+        self._own(output)  # raises if it belongs to another graph
+        if dout is None:
+            if np.ndim(output.data) != 0:
+                raise ValueError(
+                    f"backward() from an output of shape {output.shape} needs an upstream gradient: "
+                    f"call backward(dout) with dout of shape {output.shape} (only a scalar output defaults to 1)"
+                )
+            dout = np.ones_like(output.data)[()]
+        elif np.shape(dout) != output.shape:
+            raise ValueError(f"backward(): dout has shape {np.shape(dout)} but the output has shape {output.shape}")
+
+        if not accumulate:
+            for value in self.values:
+                value.grad = None
+            for node in self.nodes:
+                node.grads = [None] * len(node.sources)
+        # Reverse recording order is reverse topological order: when a node is reached, every
+        # use of its output has been visited and grads holds the output's whole gradient.
+        # Nodes the output does not depend on never receive one and are skipped.
+        grads = {output: dout}  # this pass's gradient of each value, summed over its uses
+        for node in reversed(self.nodes):
+            if node.output not in grads:
+                continue
+            result = node.layer.backward(grads[node.output])
+            result = result if isinstance(result, tuple) else (result,)
+            local = [result[i] if i < len(result) else None for i in range(len(node.inputs))]
+            local += [getattr(node.layer, "d" + attr) for attr in node.params]
+            for i, (value, g) in enumerate(zip(node.sources, local, strict=True)):
+                if g is not None:
+                    node.grads[i] = _add(node.grads[i], g)
+                    grads[value] = _add(grads.get(value), g)
+        for value, g in grads.items():
+            value.grad = _add(value.grad, g)
+
+    # -- tracing networks -----------------------------------------------------------
+    @contextmanager
+    def trace(self, *targets):
+        """Record every call of the targets' layers as a node, while the ``with`` block runs.
+
+        Parameters
+        ----------
+        *targets : networks (with ``layers`` and ``lastLayer``, like ``TwoLayerNet``) or single layers
+            A network's nodes are labelled with its layer names ("Affine1",
+            "Relu1", ...) and its parameters named as in ``net.params`` ("W1", "b1", ...).
+
+        Each layer's ``forward`` is wrapped for the duration of the block (the
+        layer classes are not changed). Arrays a traced layer receives that the
+        graph did not compute become new inputs: register them first with
+        ``g.input(x, name="x")`` to name them. Only layer calls are recorded:
+        arithmetic a network does between them is not (see :meth:`trace_loss`).
+
+        Examples
+        --------
+        >>> with g.trace(net):                        # doctest: +SKIP
+        ...     net.loss(x.data, t.data)
+        """
+        layers = []  # (layer, label, param_names)
+        for target in targets:
+            if hasattr(target, "layers") and hasattr(target, "lastLayer"):
+                names = {}  # id(layer) -> {attribute: name in net.params}
+                if hasattr(target.params, "owner"):
+                    for name in target.params:
+                        layer, attr = target.params.owner(name)
+                        names.setdefault(id(layer), {})[attr] = name
+                items = [*target.layers.items(), (type(target.lastLayer).__name__, target.lastLayer)]
+                layers += [(layer, label, names.get(id(layer))) for label, layer in items]
+            elif callable(getattr(target, "forward", None)) and callable(getattr(target, "backward", None)):
+                layers.append((target, None, None))
+            else:
+                raise TypeError(f"trace() takes networks or layers; got {type(target).__name__}")
+        patched = []
+        try:
+            for layer, label, names in layers:
+                if "forward" in vars(layer):
+                    raise RuntimeError(f"{label or type(layer).__name__} is already being traced")
+                layer.forward = self._recording(layer, layer.forward, label, names)
+                patched.append(layer)
+            yield self
+        finally:
+            for layer in patched:
+                del layer.forward
+
+    def _recording(self, layer, forward, label, names):
+        def recording_forward(*args):
+            return self._record(layer, forward, args, label, names).data
+        return recording_forward
+
+    def trace_loss(self, net, x, t):
+        """Run ``net.loss(x, t)`` under :meth:`trace` and return the loss value (named "L").
+
+        Parameters
+        ----------
+        net : a network such as ``TwoLayerNet`` (``predict`` through ``layers``, then ``lastLayer``)
+        x : array, shape (N, D): becomes the input "x"
+        t : array, labels (N,) or one-hot (N, C): becomes the input "t" (it gets no gradient)
+
+        Returns
+        -------
+        Value
+            The scalar loss; ``loss.backward()`` then gives ``g["W1"].grad``, ...
+            equal to ``net.gradient(x, t)``.
+        """
+        if getattr(net, "weight_decay_lambda", 0):
+            raise ValueError(
+                "trace_loss() records layer calls only, so it would miss this network's weight decay "
+                "term; trace a network with weight_decay_lambda=0"
+            )
+        x, t = self.input(x, name="x"), self.input(t, name="t")
+        with self.trace(net):
+            net.loss(x.data, t.data)
+        if not self.nodes or self.nodes[-1].layer is not net.lastLayer:
+            raise RuntimeError("tracing net.loss() recorded no call of its lastLayer; is it a chainrule network?")
+        loss = self.nodes[-1].output
+        loss.name = "L"
+        return loss
+
+    # -- drawing --------------------------------------------------------------------
+    def to_dot(self):
+        """The graph as DOT text, drawn like the book's figures.
+
+        Inputs are plain labels on the left, nodes show their operation, and
+        every edge carries the forward value (its shape, for arrays) and beneath
+        it the backward derivative, in red (once ``backward`` has run).
+        Values no node consumes end in a plain label: the outputs.
+
+        Returns
+        -------
+        str
+        """
+        index = {value: i for i, value in enumerate(self.values)}
+        node_id = {node: f"n{i}" for i, node in enumerate(self.nodes)}
+        lines = [
+            "digraph chainrule {",
+            "  rankdir=LR; ordering=in;",
+            '  node [fontname="Helvetica", fontsize=12];',
+            '  edge [fontname="Helvetica", fontsize=11, arrowsize=0.7];',
+        ]
+        for value in self.values:
+            if value.node is None:
+                lines.append(f"  v{index[value]} [shape=plaintext, label={_quote(value.name or '')}];")
+        consumed = set()
+        for node in self.nodes:
+            shape = "circle" if len(node.label) <= 3 else "box, style=rounded"
+            lines.append(f"  {node_id[node]} [shape={shape}, label={_quote(node.label)}];")
+            for value, grad in zip(node.sources, node.grads, strict=True):
+                consumed.add(value)
+                tail = node_id[value.node] if value.node is not None else f"v{index[value]}"
+                lines.append(f"  {tail} -> {node_id[node]} [label={_edge_label(value.data, grad)}];")
+        for node in self.nodes:
+            out = node.output
+            if out not in consumed:
+                lines.append(f"  o{index[out]} [shape=plaintext, label={_quote(out.name or '')}];")
+                lines.append(f"  {node_id[node]} -> o{index[out]} [label={_edge_label(out.data, out.grad)}];")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def render(self, path):
+        """Draw the graph to ``path``: ``.dot`` (DOT text), ``.svg`` or ``.png`` (through Graphviz).
+
+        The file is written atomically. SVG and PNG need the ``graphviz``
+        Python package (``pip install 'chainrule[graph]'``) and Graphviz's
+        ``dot`` program; without them the DOT text is written next to ``path``
+        (same name, ``.dot``) and a :class:`RuntimeError` says so.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
+        path = Path(path)
+        fmt = _format_of(path)
+        dot = self.to_dot()
+        if fmt == "dot":
+            _write_atomic(path, dot.encode())
+            return path
+        try:
+            data = _run_dot(dot, fmt)
+        except RuntimeError as err:
+            dot_path = path.with_suffix(".dot")
+            _write_atomic(dot_path, dot.encode())
+            raise RuntimeError(
+                f"cannot draw {path.name}: {err}. Wrote the DOT text to {dot_path} instead "
+                f"(render it later with: dot -T{fmt} {dot_path} -o {path})"
+            ) from None
+        _write_atomic(path, data)
+        return path
+
+    def _repr_svg_(self):
+        """Jupyter's display hook: the drawing as SVG, or None (plain repr) without Graphviz."""
+        try:
+            return _run_dot(self.to_dot(), "svg").decode()
+        except RuntimeError:
+            return None
+
+    def __repr__(self):
+        return f"Graph({len(self.values)} values, {len(self.nodes)} nodes)"
+
+
+# -- drawing helpers ----------------------------------------------------------------------
+def _fmt(x):
+    """Compact edge text like the book's: 220, 2.2, 110, 1.1 for scalars; the shape for arrays."""
+    if np.ndim(x) != 0:
+        return str(tuple(np.shape(x)))
+    x = x.item() if isinstance(x, (np.generic, np.ndarray)) else x
+    return str(x) if isinstance(x, int) else f"{x:.6g}"
+
+
+def _quote(text):
+    """A DOT double-quoted string."""
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _edge_label(data, grad):
+    """An HTML-like DOT label: the forward value, and below it the derivative in GRAD_COLOR."""
+    text = html.escape(_fmt(data))
+    if grad is not None:
+        text += f'<br/><font color="{GRAD_COLOR}">{html.escape(_fmt(grad))}</font>'
+    return f"<{text}>"
+
+
+def _format_of(path):
+    fmt = Path(path).suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ValueError(
+            f"cannot write {Path(path).name!r}: the output format must be one of "
+            f"{', '.join('.' + f for f in FORMATS)} (got {Path(path).suffix or 'no suffix'})"
+        )
+    return fmt
+
+
+def _run_dot(dot, fmt):
+    """DOT text -> SVG/PNG bytes through the graphviz package; RuntimeError when unavailable."""
+    try:
+        import graphviz
+    except ImportError:
+        raise RuntimeError(
+            "SVG and PNG need the graphviz Python package (pip install 'chainrule[graph]')"
+        ) from None
+    try:
+        return graphviz.Source(dot).pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise RuntimeError(
+            "Graphviz's 'dot' program is not on PATH (install Graphviz: apt-get install graphviz, "
+            "brew install graphviz, or see https://graphviz.org/download/)"
+        ) from None
+
+
+def _write_atomic(path, data):
+    """Write ``data`` (bytes) to ``path`` through a temporary file and ``os.replace``.
+
+    The temporary file is opened normally (not with ``mkstemp``, which makes it
+    private), so the result gets the usual permissions of the user's umask.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "xb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# -- the book's figures -----------------------------------------------------------------
+def apple_graph():
+    """The book's figure 5-16 (buy_apple.py), after backward: price 220; 2.2, 110, 200."""
+    g = Graph()
+    apple, apple_num, tax = g.input(100, name="apple"), g.input(2, name="apple_num"), g.input(1.1, name="tax")
+    price = apple * apple_num * tax
+    price.name = "price"
+    price.backward()
+    return g
+
+
+def apple_orange_graph():
+    """The book's figure 5-17 (buy_apple_orange.py), after backward: price 715; 2.2, 110, 3.3, 165, 650."""
+    g = Graph()
+    apple, apple_num = g.input(100, name="apple"), g.input(2, name="apple_num")
+    orange, orange_num = g.input(150, name="orange"), g.input(3, name="orange_num")
+    tax = g.input(1.1, name="tax")
+    price = (apple * apple_num + orange * orange_num) * tax
+    price.name = "price"
+    price.backward()
+    return g
+
+
+def sigmoid_graph(x=1.0):
+    """The book's figure 5-19: sigmoid taken apart into x(-1), exp, +1 and /, after backward.
+
+    ``x``: a scalar or an array; the gradient ``x.grad`` equals ``y * (1 - y)``.
+    """
+    g = Graph()
+    xv = g.input(x, name="x")
+    y = 1 / (1 + (xv * -1).exp())
+    y.name = "y"
+    y.backward(None if y.shape == () else np.ones(y.shape))
+    return g
+
+
+def two_layer_net_graph(rng=0):
+    """A small ``TwoLayerNet(4, 5, 3)`` traced on 2 random samples, after backward (shapes on the edges)."""
+    from .networks import TwoLayerNet
+
+    rng = np.random.default_rng(rng)
+    net = TwoLayerNet(4, 5, 3, weight_init_std=0.5, rng=rng)
+    g = Graph()
+    g.trace_loss(net, rng.random((2, 4)), rng.integers(0, 3, size=2)).backward()
+    return g
+
+
+#: ``chainrule graph FIGURE``: figure name -> function returning the graph after backward.
+FIGURES = {
+    "apple": apple_graph,
+    "apple-orange": apple_orange_graph,
+    "sigmoid": sigmoid_graph,
+    "two-layer-net": two_layer_net_graph,
+}
+
+
+def graph_command(figure: str, out: str) -> int:
+    """``chainrule graph FIGURE --out FILE``: draw one of the book's graphs to a file.
+
+    Parameters
+    ----------
+    figure : "apple", "apple-orange", "sigmoid" or "two-layer-net"
+    out : path ending in .svg, .png or .dot
+
+    Returns
+    -------
+    int
+        0, after printing where the file was written.
+
+    Raises
+    ------
+    ValueError
+        An unknown figure or output format (one-line message; nothing written).
+    RuntimeError
+        SVG/PNG asked for without the graphviz package or the ``dot`` program
+        (the DOT text was written next to ``out``; the message says where).
+    """
+    if figure not in FIGURES:
+        raise ValueError(f"unknown figure {figure!r}; choose one of: {', '.join(FIGURES)}")
+    _format_of(out)
+    path = FIGURES[figure]().render(out)
+    print(f"wrote {path}")
+    return 0

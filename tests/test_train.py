@@ -388,3 +388,52 @@ def test_confusion_matrix():
     assert confusion_matrix(t, y).shape == (3, 3)
     with pytest.raises(ValueError, match="label vectors of one shape"):
         confusion_matrix(t, y[:-1])
+
+
+# -- examples/train_neuralnet.py: the book's script ---------------------------------------
+
+EXAMPLE = os.path.join(os.path.dirname(__file__), os.pardir, "examples", "train_neuralnet.py")
+EPOCH_LINE = re.compile(r"train acc, test acc \| (0\.\d+|1\.0), (0\.\d+|1\.0)")
+
+
+def run_example(monkeypatch, tmp_path, capsys, iters_num=None):
+    pytest.importorskip("matplotlib")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.chdir(tmp_path)
+    with open(EXAMPLE, encoding="utf-8") as f:
+        source = f.read()
+    if iters_num is not None:  # a shortened run of the very same script
+        assert source.count("iters_num = 10000\n") == 1
+        source = source.replace("iters_num = 10000\n", f"iters_num = {iters_num}\n")
+    import matplotlib.pyplot as plt
+
+    try:
+        exec(compile(source, EXAMPLE, "exec"), {"__name__": "__main__", "__file__": EXAMPLE})
+    finally:
+        plt.close("all")
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert all(EPOCH_LINE.fullmatch(line) for line in lines), lines
+    assert (tmp_path / "train_neuralnet.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    return [tuple(map(float, EPOCH_LINE.fullmatch(line).groups())) for line in lines]
+
+
+@pytest.mark.mnist
+def test_train_neuralnet_example_one_epoch(real_mnist_env, monkeypatch, tmp_path, capsys):
+    accs = run_example(monkeypatch, tmp_path, capsys, iters_num=601)
+    assert len(accs) == 2  # printed at i = 0 and i = 600, as the book's loop does
+    assert accs[0][1] < 0.5 and accs[1][1] > 0.85  # one epoch: about 0.90 in the book
+
+
+@pytest.fixture
+def slow_selected(request):
+    """Run only when slow tests are asked for (``pytest -m slow``); the plain test command skips them."""
+    if "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("a full MNIST training run: select it with `pytest -m slow`")
+
+
+@pytest.mark.slow
+@pytest.mark.mnist
+def test_train_neuralnet_example_reproduces_the_book(real_mnist_env, slow_selected, monkeypatch, tmp_path, capsys):
+    accs = run_example(monkeypatch, tmp_path, capsys)
+    assert len(accs) == 17  # i = 0, 600, ..., 9600
+    assert accs[-1][1] >= 0.965  # the book prints 0.967 to 0.971

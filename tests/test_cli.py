@@ -69,7 +69,7 @@ def test_top_level_help_lists_every_command(capsys):
 
 @pytest.mark.parametrize("command, options", [
     ("train", ["--hidden", "--activation", "--weight-init-std", "--weight-decay", "--dtype", "--optimizer",
-               "--lr", "--iters", "--epochs", "--batch-size", "--sampling", "--seed", "--eval-samples",
+               "--lr", "--lr-decay", "--iters", "--epochs", "--batch-size", "--sampling", "--seed", "--eval-samples",
                "--kind", "--data-dir", "--out", "--no-plots", "--quiet", "10000 iterations"]),
     ("evaluate", ["MODEL", "--plot", "--kind", "--data-dir"]),
     ("predict", ["MODEL", "IMAGE", "centre of mass", "chainrule[image]"]),
@@ -111,6 +111,7 @@ def test_console_script_and_module_entry_points():
     (["train", "--iters", "5", "--epochs", "2"], "argument --epochs: not allowed with argument --iters"),
     (["train", "--optimizer", "adamw"], "argument --optimizer: invalid choice: 'adamw'"),
     (["train", "--weight-init-std", "big"], "expected a positive number, 'he' or 'xavier', got 'big'"),
+    (["train", "--lr-decay", "0"], "argument --lr-decay: expected a number in (0, 1], got '0'"),
     (["train", "--frobnicate"], "unrecognized arguments: --frobnicate"),
     (["evaluate"], "the following arguments are required: MODEL"),
     (["fly"], "argument COMMAND: invalid choice: 'fly'"),
@@ -176,7 +177,8 @@ def test_same_seed_same_run(tmp_path, capsys, fake_data):
 
 
 def test_train_options_build_what_they_say(tmp_path, capsys, fake_data):
-    code, out, err = run(capsys, "train", "--hidden", "30", "20", "--optimizer", "adam", "--epochs", "1",
+    code, out, err = run(capsys, "train", "--hidden", "30", "20", "--optimizer", "adam", "--epochs", "2",
+                         "--lr-decay", "0.5", "--weight-decay", "0.001",
                          "--dtype", "float64", "--sampling", "choice", "--quiet", "--no-plots",
                          "--kind", "fashion", "--data-dir", "/some/dir", "--out", str(tmp_path / "r"))
     assert code == 0, err
@@ -188,7 +190,8 @@ def test_train_options_build_what_they_say(tmp_path, capsys, fake_data):
     assert net.config["weight_init_std"] == "relu" and net.dtype == np.float64
     h = json.loads((tmp_path / "r" / "history.json").read_text())
     assert h["config"]["optimizer"] == "adam" and h["config"]["lr"] == 0.001  # the book's Adam default
-    assert h["config"]["sampling"] == "choice" and h["iterations"] == 10  # 1 epoch = 1000 / 100
+    assert h["config"]["sampling"] == "choice" and h["iterations"] == 20  # 1 epoch = 1000 / 100
+    assert h["config"]["lr_decay"] == 0.5 and net.config["weight_decay_lambda"] == 0.001
     assert read_metadata(tmp_path / "r" / "model.npz")["metadata"]["kind"] == "fashion"
 
 
@@ -398,3 +401,14 @@ def test_the_books_run_with_the_defaults(real_mnist_env, slow_selected, tmp_path
     assert "10000 iterations (16.67 epochs)" in out
     code, out, err = run(capsys, "evaluate", str(tmp_path / "run" / "model.npz"))
     assert out.splitlines()[1] == acc_line.split(";")[0]
+
+
+@pytest.mark.slow
+@pytest.mark.mnist
+def test_multilayer_net_with_adam_reaches_98_percent(real_mnist_env, slow_selected, tmp_path, capsys):
+    """The README's MultiLayerNet command: two hidden layers of 100, Adam, 30 epochs."""
+    code, out, err = run(capsys, "train", "--hidden", "100", "100", "--optimizer", "adam", "--lr", "0.001",
+                         "--lr-decay", "0.9", "--weight-decay", "0.001", "--epochs", "30", "--seed", "0",
+                         "--quiet", "--no-plots", "--out", str(tmp_path / "run"))
+    assert code == 0, err
+    assert float(out.split()[2]) >= 0.98

@@ -269,6 +269,30 @@ def test_optimizer_by_name_like_the_books_trainer(data):
     assert trainer.train().test_acc[-1] > 0.9
 
 
+def test_lr_decay_multiplies_the_learning_rate_after_every_epoch(data):
+    x, t, xt, tt = data
+    seen = []
+    trainer = Trainer(net32(), x, t, xt, tt, iters=20, mini_batch_size=50, optimizer_param={"lr": 0.4},
+                      lr_decay=0.5, rng=0, verbose=False,
+                      callback=lambda tr, rec: seen.append((rec["iteration"], tr.optimizer.lr)))
+    h = trainer.train()
+    # epochs end at 8 and 16; each epoch's updates used the rate in force during it
+    assert seen == [(0, 0.4), (8, 0.4), (16, 0.2), (20, 0.1)]
+    assert trainer.optimizer.lr == 0.1 and h.config["lr_decay"] == 0.5
+    constant = Trainer(net32(), x, t, xt, tt, iters=20, mini_batch_size=50, optimizer_param={"lr": 0.4},
+                       rng=0, verbose=False).train()
+    assert constant.loss[:8] == h.loss[:8] and constant.loss[8:] != h.loss[8:]
+    with pytest.raises(ValueError, match=r"lr_decay must be in \(0, 1\]; got 1.5"):
+        Trainer(net32(), x, t, lr_decay=1.5)
+
+    class NoRate:
+        def update(self, params, grads):
+            pass
+
+    with pytest.raises(TypeError, match="lr_decay needs an optimizer with a learning rate"):
+        Trainer(net32(), x, t, optimizer=NoRate(), lr_decay=0.9)
+
+
 def test_one_hot_targets(data):
     x, t, xt, tt = data
     h1 = Trainer(net32(), x, t, xt, tt, iters=10, mini_batch_size=50, rng=0, verbose=False).train()

@@ -28,6 +28,7 @@ FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
 GRAPH_FIGURES = ("apple", "apple-orange", "sigmoid", "two-layer-net")
 KINDS = ("mnist", "fashion")
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader went away
 
 
 class CLIError(Exception):
@@ -85,6 +86,16 @@ def _seed(text):
         raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return value
+
+
+def _decay(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}")
     return value
 
 
@@ -173,6 +184,8 @@ weights 0.01 * N(0, 1), SGD with learning rate 0.1, minibatches of 100,
 examples:
   chainrule train
   chainrule train --hidden 100 100 --optimizer adam --lr 0.001 --epochs 20
+  chainrule train --hidden 100 100 --optimizer adam --lr 0.001 --lr-decay 0.9 \
+                  --weight-decay 0.001 --epochs 30      (about 98.1%)
   chainrule train --kind fashion --epochs 30 --out runs/fashion
   chainrule train --iters 600 --quiet --out /tmp/quick
 
@@ -209,6 +222,9 @@ def _add_train(sub):
     g.add_argument("--lr", type=_positive_float, default=None,
                    help="learning rate (default 0.1 for sgd as in the book; the book's default of each "
                         "other optimizer: 0.01, adam 0.001)")
+    g.add_argument("--lr-decay", type=_decay, default=None, metavar="GAMMA",
+                   help="multiply the learning rate by GAMMA (0 < GAMMA <= 1) after every epoch "
+                        "(default: constant, as in the book)")
     n = g.add_mutually_exclusive_group()
     n.add_argument("--iters", type=_positive_int, default=None, metavar="N",
                    help="number of iterations (minibatches; default 10000)")
@@ -270,14 +286,15 @@ def _run_train(args):
     trainer = Trainer(network, x_train, t_train, x_test, t_test, epochs=args.epochs, mini_batch_size=args.batch_size,
                       optimizer=optimizer, evaluate_sample_num_per_epoch=args.eval_samples,
                       verbose=not args.quiet, iters=iters, sampling=args.sampling, rng=rng,
-                      progress=False if args.quiet else None)
+                      progress=False if args.quiet else None, lr_decay=args.lr_decay)
     if not args.quiet:
         print(f"training {_describe(network)} on {_title(kind)} ({len(x_train)} images): {optimizer!r}, "
               f"batch {args.batch_size}, {trainer.max_iter} iterations ({_epochs(trainer.epochs)}), "
               f"{args.sampling}, seed {seed}", flush=True)
+    start_lr = optimizer.lr
     history = trainer.train()
     history.config.update({"kind": kind, "seed": seed, "network": network.config, "optimizer": args.optimizer,
-                           "lr": optimizer.lr, "command": " ".join([PROG, *getattr(args, "argv", [])])})
+                           "lr": start_lr, "command": " ".join([PROG, *getattr(args, "argv", [])])})
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -510,6 +527,12 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `chainrule evaluate ... | head`: the reader left; stop quietly
+        try:  # and Python's own flush at exit must not complain either
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         from .io import ModelFileError
 

@@ -395,6 +395,9 @@ class Trainer:
         Multiplies the inputs (default 1/255 for uint8, 1 for floats).
     eval_at_start : bool
         Also evaluate before the first update (epoch 0, like the book's first printed line).
+    lr_decay : float, optional
+        Multiply the optimizer's learning rate by this factor (in (0, 1]) after every
+        epoch: ``lr_decay=0.9`` gives ``lr * 0.9**epoch``. Default: a constant rate, as in the book.
     catch_sigint : bool
         Turn Ctrl-C into a clean stop after the current iteration (main thread only).
 
@@ -408,7 +411,8 @@ class Trainer:
     def __init__(self, network, x_train, t_train, x_test=None, t_test=None, epochs=None, mini_batch_size=100,
                  optimizer="SGD", optimizer_param=None, evaluate_sample_num_per_epoch=None, verbose=True, *,
                  iters=None, sampling="shuffle", rng=None, progress=None, callback=None,
-                 eval_chunk_size=EVAL_CHUNK, input_scale=None, eval_at_start=True, catch_sigint=True):
+                 eval_chunk_size=EVAL_CHUNK, input_scale=None, eval_at_start=True, lr_decay=None,
+                 catch_sigint=True):
         for attr in ("params", "gradient", "predict"):
             if not hasattr(network, attr):
                 raise TypeError(f"network must have params, gradient() and predict(); it has no {attr}")
@@ -476,6 +480,13 @@ class Trainer:
         self.callback = callback
         self.eval_at_start = bool(eval_at_start)
         self.catch_sigint = bool(catch_sigint)
+        if lr_decay is not None:
+            lr_decay = float(lr_decay)
+            if not 0 < lr_decay <= 1:
+                raise ValueError(f"lr_decay must be in (0, 1]; got {lr_decay}")
+            if not isinstance(getattr(self.optimizer, "lr", None), float):
+                raise TypeError("lr_decay needs an optimizer with a learning rate attribute lr")
+        self.lr_decay = lr_decay
 
         self.current_iter = 0
         self._perm = None
@@ -488,7 +499,8 @@ class Trainer:
                                        "input_scale": self.input_scale, "dtype": self.dtype.name,
                                        "train_size": self.train_size,
                                        "test_size": None if self.x_test is None else int(self.x_test.shape[0]),
-                                       "evaluate_sample_num_per_epoch": evaluate_sample_num_per_epoch})
+                                       "evaluate_sample_num_per_epoch": evaluate_sample_num_per_epoch,
+                                       "lr_decay": lr_decay})
         self._bar = None
         self._ema = None
 
@@ -644,8 +656,11 @@ class Trainer:
                             self._bar.update(1)
                             if self.current_iter % postfix_every == 0:
                                 self._bar.set_postfix_str(self._postfix(), refresh=False)
-                        if self.current_iter % self.iter_per_epoch == 0 or self.current_iter == self.max_iter:
+                        end_of_epoch = self.current_iter % self.iter_per_epoch == 0
+                        if end_of_epoch or self.current_iter == self.max_iter:
                             self._record_evaluation(t0)
+                        if end_of_epoch and self.lr_decay is not None:
+                            self.optimizer.lr *= self.lr_decay
                     interrupted = interrupted or stop.requested
                 except KeyboardInterrupt:
                     interrupted = True

@@ -265,16 +265,37 @@ def test_missing_image(tmp_path, capsys, fake_data):
 
 
 def test_data_unavailable_is_one_line(tmp_path, capsys, monkeypatch):
-    def unavailable(*args, **kwargs):
-        raise OSError("could not get MNIST from any source")
+    import logging
 
     import chainrule.datasets
+
+    def unavailable(*args, **kwargs):
+        logging.getLogger("chainrule.datasets.mnist").warning("MNIST: directory /x source failed: no such directory")
+        raise OSError("could not get MNIST from any source:\n  1. directory /x: no such directory\n"
+                      "  2. npm: not on PATH\nTo fix it: install npm.")
 
     monkeypatch.setattr(chainrule.datasets, "load_mnist", unavailable)
     code, _, err = run(capsys, "train", "--out", str(tmp_path / "r"))
     assert code == 1
-    assert one_line_error(err) == "chainrule: error: MNIST is not available: could not get MNIST from any source"
+    assert one_line_error(err) == ("chainrule: error: MNIST is not available: could not get MNIST from any source: "
+                                   "1. directory /x: no such directory 2. npm: not on PATH To fix it: install npm.")
     assert not (tmp_path / "r").exists()
+
+
+def test_warnings_of_a_successful_load_are_shown_once(tmp_path, capsys, monkeypatch):
+    import logging
+
+    import chainrule.datasets
+
+    def load_with_a_warning(*args, **kwargs):
+        logging.getLogger("chainrule.datasets.mnist").warning("cache damaged; ignored, will be rebuilt")
+        return fake_mnist()
+
+    monkeypatch.setattr(chainrule.datasets, "load_mnist", load_with_a_warning)
+    code, out, err = run(capsys, "train", "--iters", "3", "--quiet", "--no-plots", "--out", str(tmp_path))
+    assert code == 0
+    assert err == "chainrule: warning: cache damaged; ignored, will be rebuilt\n"
+    assert not logging.getLogger("chainrule").handlers  # the CLI's handler is gone after main()
 
 
 def test_batch_larger_than_the_data_is_one_line(tmp_path, capsys, fake_data):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import logging
 import os
 import secrets
 import sys
@@ -33,6 +34,35 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whos
 
 class CLIError(Exception):
     """An error to report as ``chainrule: error: <message>`` (exit status 1)."""
+
+
+class _DeferredWarnings(logging.Handler):
+    """Holds chainrule's logged warnings (a data source that failed, say) until we know
+    whether they matter: shown as ``chainrule: warning: ...`` once the data has loaded, or
+    dropped when the command fails with an error that already says it all."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+    def show(self):
+        for record in self.records:
+            print(f"{PROG}: warning: {_one_line(record.getMessage())}", file=sys.stderr)
+        self.records.clear()
+
+    def drop(self):
+        self.records.clear()
+
+
+_warnings = _DeferredWarnings()
+
+
+def _one_line(text):
+    """A possibly multi-line message as one line."""
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
 
 class _Parser(argparse.ArgumentParser):
@@ -126,10 +156,13 @@ def _load_data(kind, data_dir, progress):
     except ImportError as exc:
         raise CLIError(f"this chainrule has no dataset loader (chainrule.datasets): {exc}") from None
     try:
-        return load_mnist(normalize=False, flatten=True, one_hot_label=False, kind=kind,
+        data = load_mnist(normalize=False, flatten=True, one_hot_label=False, kind=kind,
                           data_dir=data_dir, progress=progress)
     except (OSError, RuntimeError, ValueError) as exc:
+        _warnings.drop()  # the error lists every source that failed
         raise CLIError(f"{_title(kind)} is not available: {exc}") from None
+    _warnings.show()
+    return data
 
 
 def _title(kind):
@@ -522,8 +555,13 @@ def main(argv=None):
         parser.print_help(sys.stderr)
         return 2
     debug = bool(os.environ.get("CHAINRULE_DEBUG"))
+    logger = logging.getLogger("chainrule")
+    _warnings.drop()
+    logger.addHandler(_warnings)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        _warnings.show()
+        return code
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -538,9 +576,12 @@ def main(argv=None):
 
         if debug or not isinstance(exc, (CLIError, OSError, ModelFileError, ValueError, RuntimeError, ImportError)):
             raise
+        _warnings.drop()
         message = str(exc) if not isinstance(exc, OSError) or not exc.filename else _os_message(exc)
-        print(f"{PROG}: error: {message}", file=sys.stderr)
+        print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr)
         return 1
+    finally:
+        logger.removeHandler(_warnings)
 
 
 def _os_message(exc):

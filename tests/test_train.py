@@ -158,6 +158,18 @@ def test_float64_inputs_for_a_float32_network(data):
     assert h.test_acc[-1] > 0.9
 
 
+def test_test_set_of_another_form_than_the_training_set(data):
+    x, t, xt, tt = data
+    scaled = (xt * np.float32(1 / 255)).astype(np.float32)
+    h = Trainer(net32(), x, t, xt, tt, epochs=2, mini_batch_size=50, rng=2, verbose=False).train()
+    mixed = Trainer(net32(), x, t, scaled, tt, epochs=2, mini_batch_size=50, rng=2, verbose=False).train()
+    assert h.test_acc == mixed.test_acc and h.loss == mixed.loss
+    big = np.concatenate([xt] * 5)  # a test set larger than the training set, evaluated in chunks of 150
+    hb = Trainer(net32(), x, t, big, np.concatenate([tt] * 5), epochs=2, mini_batch_size=50, rng=2,
+                 eval_chunk_size=150, verbose=False).train()
+    assert hb.test_acc == h.test_acc and hb.train_acc == h.train_acc
+
+
 def test_first_layer_skips_dx_during_training_only(data):
     x, t, _, _ = data
     net = net32()

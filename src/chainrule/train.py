@@ -73,13 +73,22 @@ class _Converter:
     straight into the float buffer.
     """
 
-    def __init__(self, x, rows, dtype, scale):
+    def __init__(self, x, rows, dtype, scale, *, gather=True, share=None):
         self.x = x
         self.dtype = np.dtype(dtype)
         self.scale = self.dtype.type(scale)  # a scalar of the network's dtype: no promotion
         self.direct = x.dtype == self.dtype and scale == 1
-        self.out = np.empty((rows, *x.shape[1:]), dtype=self.dtype)
-        self.raw = None if self.direct else np.empty((rows, *x.shape[1:]), dtype=x.dtype)
+        shape = (rows, *x.shape[1:])
+        self.out = self.raw = None
+        if share is not None and share.out is not None and share.out.shape[0] >= rows \
+                and share.out.shape[1:] == shape[1:] and share.out.dtype == self.dtype:
+            self.out = share.out  # one buffer for the evaluation of both sets
+            if share.raw is not None and share.raw.dtype == x.dtype:
+                self.raw = share.raw
+        if self.out is None and (gather or not self.direct):  # slice() of a direct input is a view: no buffer
+            self.out = np.empty(shape, dtype=self.dtype)
+        if self.raw is None and not self.direct:
+            self.raw = np.empty(shape, dtype=x.dtype)
 
     def take(self, idx):
         """Rows ``idx`` of ``x``, converted: a view of the buffer, shape ``(len(idx), ...)``."""
@@ -134,7 +143,7 @@ def _predict(network, x, chunk_size, input_scale):
     x = _check_inputs(x, "x")
     chunk_size = _positive_int("chunk_size", chunk_size)
     scale = input_scale_for(x) if input_scale is None else float(input_scale)
-    conv = _Converter(x, min(chunk_size, x.shape[0]), _network_dtype(network), scale)
+    conv = _Converter(x, min(chunk_size, x.shape[0]), _network_dtype(network), scale, gather=False)
     labels = np.empty(x.shape[0], dtype=np.intp)
     n_classes = None
     for start in range(0, x.shape[0], chunk_size):
@@ -460,16 +469,13 @@ class Trainer:
             evaluate_sample_num_per_epoch = _positive_int("evaluate_sample_num_per_epoch",
                                                           evaluate_sample_num_per_epoch)
         self.evaluate_sample_num_per_epoch = evaluate_sample_num_per_epoch
-        rows = min(self.eval_chunk_size, max(self.train_size, 0 if self.x_test is None else self.x_test.shape[0]))
-        self._eval_train = _Converter(self.x_train, rows, self.dtype, self.input_scale)
+        self._eval_train = _Converter(self.x_train, min(self.eval_chunk_size, self.train_size), self.dtype,
+                                      self.input_scale, gather=False)
         self._eval_test = None
         if self.x_test is not None:
-            if self.x_test.dtype == self.x_train.dtype:
-                self._eval_test = _Converter(self.x_test, rows, self.dtype, self.input_scale)
-                self._eval_test.out, self._eval_test.raw = self._eval_train.out, self._eval_train.raw  # share
-            else:
-                self._eval_test = _Converter(self.x_test, rows, self.dtype, input_scale_for(self.x_test)
-                                             if input_scale is None else float(input_scale))
+            test_scale = input_scale_for(self.x_test) if input_scale is None else float(input_scale)
+            self._eval_test = _Converter(self.x_test, min(self.eval_chunk_size, self.x_test.shape[0]), self.dtype,
+                                         test_scale, gather=False, share=self._eval_train)
 
         if optimizer_param is None:
             optimizer_param = {}
@@ -560,7 +566,7 @@ class Trainer:
 
     def _set_accuracy(self, conv, labels, limit):
         n = labels.shape[0] if limit is None else min(int(limit), labels.shape[0])
-        rows = conv.out.shape[0]
+        rows = min(self.eval_chunk_size, conv.x.shape[0])
         correct = 0
         for start in range(0, n, rows):
             stop = min(start + rows, n)

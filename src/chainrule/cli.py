@@ -216,9 +216,8 @@ weights 0.01 * N(0, 1), SGD with learning rate 0.1, minibatches of 100,
 
 examples:
   chainrule train
-  chainrule train --hidden 100 100 --optimizer adam --lr 0.001 --epochs 20
-  chainrule train --hidden 100 100 --optimizer adam --lr 0.001 --lr-decay 0.9 \
-                  --weight-decay 0.001 --epochs 30      (about 98.1%)
+  chainrule train --hidden 100 100 --optimizer adam --lr 0.001 --lr-decay 0.9 --weight-decay 0.001 --epochs 30
+      (a MultiLayerNet 784-100-100-10 with Adam: about 98.1% test accuracy)
   chainrule train --kind fashion --epochs 30 --out runs/fashion
   chainrule train --iters 600 --quiet --out /tmp/quick
 
@@ -382,12 +381,13 @@ def _add_evaluate(sub):
 
 def _confusion_table(cm, names):
     width = max(5, *(len(s) for s in names)) + 1
+    col = min(max(7, *(len(s) + 1 for s in names)), 12)
     rows = ["confusion matrix (rows: true class, columns: predicted class)",
-            " " * width + "".join(f"{s[:6]:>7}" for s in names) + "   total  recall"]
+            " " * width + "".join(f"{s[:col - 1]:>{col}}" for s in names) + "   total  recall"]
     for i, name in enumerate(names):
         total = int(cm[i].sum())
         recall = f"{cm[i, i] / total:.3f}" if total else "    -"
-        rows.append(f"{name:<{width}}" + "".join(f"{int(v):>7}" for v in cm[i]) + f"  {total:>6}  {recall:>6}")
+        rows.append(f"{name:<{width}}" + "".join(f"{int(v):>{col}}" for v in cm[i]) + f"  {total:>6}  {recall:>6}")
     return "\n".join(rows)
 
 

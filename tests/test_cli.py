@@ -404,16 +404,10 @@ def test_gradcheck_on_real_mnist(real_mnist_env, capsys):
     assert lines[-1].startswith("ok ")
 
 
-@pytest.fixture
-def slow_selected(request):
-    """Run only when slow tests are asked for (``pytest -m slow``); the plain test command skips them."""
-    if "slow" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("a full MNIST training run: select it with `pytest -m slow`")
 
 
-@pytest.mark.slow
 @pytest.mark.mnist
-def test_the_books_run_with_the_defaults(real_mnist_env, slow_selected, tmp_path, capsys):
+def test_the_books_run_with_the_defaults(real_mnist_env, tmp_path, capsys):
     """`chainrule train` with its defaults reaches the book's accuracy (0.967 to 0.971)."""
     code, out, err = run(capsys, "train", "--out", str(tmp_path / "run"))
     assert code == 0, err
@@ -426,7 +420,7 @@ def test_the_books_run_with_the_defaults(real_mnist_env, slow_selected, tmp_path
 
 @pytest.mark.slow
 @pytest.mark.mnist
-def test_multilayer_net_with_adam_reaches_98_percent(real_mnist_env, slow_selected, tmp_path, capsys):
+def test_multilayer_net_with_adam_reaches_98_percent(real_mnist_env, tmp_path, capsys):
     """The README's MultiLayerNet command: two hidden layers of 100, Adam, 30 epochs."""
     code, out, err = run(capsys, "train", "--hidden", "100", "100", "--optimizer", "adam", "--lr", "0.001",
                          "--lr-decay", "0.9", "--weight-decay", "0.001", "--epochs", "30", "--seed", "0",

@@ -460,16 +460,11 @@ def test_train_neuralnet_example_one_epoch(real_mnist_env, monkeypatch, tmp_path
     assert accs[0][1] < 0.5 and accs[1][1] > 0.85  # one epoch: about 0.90 in the book
 
 
-@pytest.fixture
-def slow_selected(request):
-    """Run only when slow tests are asked for (``pytest -m slow``); the plain test command skips them."""
-    if "slow" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("a full MNIST training run: select it with `pytest -m slow`")
 
 
 @pytest.mark.slow
 @pytest.mark.mnist
-def test_train_neuralnet_example_reproduces_the_book(real_mnist_env, slow_selected, monkeypatch, tmp_path, capsys):
+def test_train_neuralnet_example_reproduces_the_book(real_mnist_env, monkeypatch, tmp_path, capsys):
     accs = run_example(monkeypatch, tmp_path, capsys)
     assert len(accs) == 17  # i = 0, 600, ..., 9600
     assert accs[-1][1] >= 0.965  # the book prints 0.967 to 0.971

@@ -6,6 +6,16 @@ from types import SimpleNamespace
 import pytest
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``slow`` (long MNIST training runs) run only when asked for: ``pytest -m slow``."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="a long MNIST training run: select it with `pytest -m slow`")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def real_mnist(tmp_path_factory):
     """The real MNIST, fetched once per session into a temporary cache.

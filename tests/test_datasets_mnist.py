@@ -118,11 +118,11 @@ def test_real_mnist_comes_through_npm_verified(real_mnist):
 
 
 @pytest.mark.mnist
-def test_second_load_comes_from_the_cache_in_well_under_a_second(real_mnist_env):
-    start = time.perf_counter()
+def test_second_load_comes_from_the_cache(real_mnist_env, monkeypatch):
+    # mirrors are off and npm is made to fail, so only the cache can answer
+    # (its speed is printed by benchmarks/load_speed.py, not asserted here)
+    monkeypatch.setattr(mnist, "NPM_COMMAND", ("false",))
     (x_train, t_train), (x_test, t_test) = load_mnist(normalize=False, progress=False)
-    seconds = time.perf_counter() - start
-    assert seconds < 0.5, f"cached load took {seconds:.2f} s"
     np.testing.assert_array_equal(x_train.reshape(-1, 28, 28), real_mnist_env.x_train)
     np.testing.assert_array_equal(t_test, real_mnist_env.t_test)
 

@@ -12,6 +12,8 @@ from .gradient import GradientCheckError, GradientCheckReport, gradient_check, n
 from .graph import Graph
 from .layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 from .networks import MultiLayerNet, Sequential, TwoLayerNet
+from .optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from .train import History, Trainer
 
 __version__ = "0.1.0"
 
@@ -20,6 +22,7 @@ __all__ = [
     "MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss",
     "softmax", "cross_entropy_error", "numerical_gradient", "TwoLayerNet", "load_mnist",
     "sigmoid", "relu", "step_function", "identity_function", "MultiLayerNet",
+    "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "Trainer",
     # beyond the book
-    "Layer", "Sequential", "Graph", "gradient_check", "GradientCheckReport", "GradientCheckError",
+    "Layer", "Sequential", "Graph", "gradient_check", "GradientCheckReport", "GradientCheckError", "History",
 ]

@@ -177,7 +177,12 @@ def gradient_check(target, x, t=None, *, grad=None, h=1e-4, mean_tol=1e-7, rel_t
         Tolerance on each parameter's mean absolute difference. The default
         1e-7 is the bar chapter 5 sets: in float64 a correct backprop agrees to
         about 1e-10 (the book prints 1e-13 to 1e-10), while a wrong one is off
-        by the size of the gradient itself.
+        by the size of the gradient itself. One caveat of the numerical side:
+        when an input lands within ``h`` of a ReLU kink, the central difference
+        straddles the kink and is wrong there (for the book's check, 3 MNIST
+        images and a random ``TwoLayerNet(784, 50, 10)``, about one start in
+        eight, seen as a ``b1`` difference of 1e-6 to 1e-5). The row's ``where``
+        points at the unit; another seed or a smaller ``h`` confirms it.
     rel_tol : float
         Tolerance on the max relative error ``|a - n| / max(|a| + |n|, rel_floor)``.
         Central differences are accurate to O(h^2) = 1e-8 relative on smooth

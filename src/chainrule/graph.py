@@ -37,13 +37,12 @@ before the same layers run forward again.
 from __future__ import annotations
 
 import html
-import os
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
+from .io import atomic_path
 from .layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss, _unbroadcast
 
 __all__ = [
@@ -673,20 +672,9 @@ def _run_dot(dot, fmt):
 
 
 def _write_atomic(path, data):
-    """Write ``data`` (bytes) to ``path`` through a temporary file and ``os.replace``.
-
-    The temporary file is opened normally (not with ``mkstemp``, which makes it
-    private), so the result gets the usual permissions of the user's umask.
-    """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Write ``data`` (bytes) to ``path`` atomically (temp file + ``os.replace``)."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
 
 
 # -- the book's figures -----------------------------------------------------------------

@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from ..io import atomic_path
 from . import idx
 
 __all__ = ["DataUnavailableError", "Spec", "SPECS", "data_command", "default_cache_dir",
@@ -473,14 +474,8 @@ def _write_cache(path: Path, arrays: Arrays, source: str) -> None:
     """Store verified uint8 arrays atomically (temp file + rename); failures are logged."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **dict(zip(_KEYS, arrays, strict=True)), source=np.array(source))
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, **dict(zip(_KEYS, arrays, strict=True)), source=np.array(source))
         logger.info("cached the arrays from %s in %s", source, path)
     except OSError as exc:
         logger.warning("could not write the cache %s: %s", path, exc)

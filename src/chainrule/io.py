@@ -1,0 +1,318 @@
+"""Saving and loading networks: one ``.npz`` file, no pickle.
+
+A model file is a NumPy ``.npz`` archive holding
+
+* one array per parameter, under the network's own names (``W1``, ``b1``, ...);
+* ``__chainrule__``: a uint8 array holding UTF-8 JSON metadata::
+
+      {"format": "chainrule-model", "format_version": 1, "chainrule_version": "0.1.0",
+       "architecture": {"class": "TwoLayerNet", "input_size": 784, ...},
+       "dtype": "float32", "params": {"W1": [784, 50], ...}, "metadata": {...}}
+
+It is written atomically (a temporary file in the same directory, then
+``os.replace``), so an interrupted save never leaves half a model behind, and it
+is read with ``allow_pickle=False``, so opening a model never runs code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "FORMAT_VERSION", "ModelFileError", "atomic_path", "load", "read_digit", "read_metadata", "save", "write_text",
+]
+
+#: The model-file format this chainrule writes (and the newest it reads).
+FORMAT_VERSION = 1
+_META_KEY = "__chainrule__"
+_FORMAT_NAME = "chainrule-model"
+
+
+class ModelFileError(ValueError):
+    """A file is not a chainrule model, is damaged, or does not match its architecture."""
+
+
+def _umask():
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path next to ``path``; on success move it onto ``path`` atomically.
+
+    Write the whole file to the yielded path; when the ``with`` block ends without
+    an exception the file replaces ``path`` in one step (``os.replace``), so readers
+    see either the old file or the complete new one. On an exception the temporary
+    file is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise FileNotFoundError(f"cannot write {path}: directory {parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions
+    except (AttributeError, OSError):  # pragma: no cover - Windows
+        pass
+    os.close(fd)
+    tmp = Path(tmp)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def write_text(path, text):
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def _classes():
+    from .networks import MultiLayerNet, TwoLayerNet
+
+    return {"TwoLayerNet": TwoLayerNet, "MultiLayerNet": MultiLayerNet}
+
+
+def save(network, path, *, metadata=None):
+    """Save ``network`` (architecture and parameters) to ``path`` as an ``.npz`` file.
+
+    Parameters
+    ----------
+    network : TwoLayerNet or MultiLayerNet
+        Any network with ``params``, ``config`` and ``dtype``.
+    path : str or Path
+        The file to write (conventionally ``something.npz``; the name is used as given).
+    metadata : dict, optional
+        JSON-serializable information stored with the model (for example the
+        dataset it was trained on and its test accuracy); read it back with
+        :func:`read_metadata`.
+
+    Returns
+    -------
+    path : Path
+    """
+    try:
+        config = network.config
+    except NotImplementedError as exc:
+        raise TypeError(f"cannot save this network: {exc}") from None
+    if config.get("class") not in _classes():
+        raise TypeError(f"cannot save a {config.get('class')!r}; chainrule saves {', '.join(_classes())}")
+    arrays = {}
+    for name in network.params:
+        if name == _META_KEY:
+            raise ValueError(f"a parameter cannot be named {_META_KEY!r}")
+        arrays[name] = np.ascontiguousarray(network.params[name])
+    from . import __version__
+
+    meta = {
+        "format": _FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "chainrule_version": __version__,
+        "architecture": config,
+        "dtype": np.dtype(network.dtype).name,
+        "params": {k: list(v.shape) for k, v in arrays.items()},
+        "metadata": {} if metadata is None else metadata,
+    }
+    try:
+        text = json.dumps(meta, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"metadata must be JSON-serializable (numbers, strings, lists, dicts): {exc}") from None
+    arrays[_META_KEY] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:  # a file object: np.savez adds no ".npz" to the name
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+    return path
+
+
+def _open(path):
+    """``(arrays, meta)`` of a model file, with :class:`ModelFileError` for anything wrong."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"model file not found: {path}")
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a directory, not a model file")
+    try:
+        with open(path, "rb") as f:  # our own handle: closed even when np.load fails half-way
+            npz = np.load(f, allow_pickle=False)
+            if not isinstance(npz, np.lib.npyio.NpzFile):
+                raise ModelFileError(f"{path} is a single .npy array, not a chainrule model (.npz)")
+            with npz:
+                if _META_KEY not in npz.files:
+                    raise ModelFileError(
+                        f"{path} has no chainrule metadata ({_META_KEY!r}): it was not written by chainrule.io.save"
+                    )
+                arrays = {k: npz[k] for k in npz.files}
+    except ModelFileError:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
+        raise ModelFileError(f"{path} is not a chainrule model file (.npz), or it is damaged: {exc}") from None
+    raw = arrays.pop(_META_KEY)
+    try:
+        if raw.dtype != np.uint8 or raw.ndim != 1:
+            raise ValueError("metadata is not a 1-D uint8 array")
+        meta = json.loads(raw.tobytes().decode("utf-8"))
+        if not isinstance(meta, dict):
+            raise ValueError("metadata is not a JSON object")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ModelFileError(f"{path} has damaged chainrule metadata: {exc}") from None
+    if meta.get("format") != _FORMAT_NAME:
+        raise ModelFileError(f"{path} is not a chainrule model (format {meta.get('format')!r})")
+    version = meta.get("format_version")
+    if not isinstance(version, int) or version < 1:
+        raise ModelFileError(f"{path} has an invalid format version {version!r}")
+    if version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path} was written by a newer chainrule ({meta.get('chainrule_version', '?')}, model format "
+            f"{version}); this chainrule reads format {FORMAT_VERSION} at most: upgrade chainrule"
+        )
+    for key in ("architecture", "dtype"):
+        if key not in meta:
+            raise ModelFileError(f"{path} has damaged chainrule metadata: no {key!r}")
+    return arrays, meta
+
+
+def read_metadata(path):
+    """The JSON metadata of a model file (a dict; the user's own under ``"metadata"``)."""
+    return _open(path)[1]
+
+
+def load(path):
+    """Load a network saved by :func:`save`.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    network : TwoLayerNet or MultiLayerNet
+        Rebuilt from the stored architecture, in the stored dtype, with the
+        stored parameters (predictions are bit-identical to the saved network's).
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no such file.
+    ModelFileError
+        When the file is not an ``.npz`` (or is damaged), was not written by
+        chainrule, comes from a newer chainrule, or its arrays do not fit the
+        architecture (a missing or extra parameter, a wrong shape or dtype).
+    """
+    arrays, meta = _open(path)
+    arch = dict(meta["architecture"]) if isinstance(meta["architecture"], dict) else {}
+    name = arch.pop("class", None)
+    classes = _classes()
+    if name not in classes:
+        raise ModelFileError(f"{path}: unknown network class {name!r}; chainrule knows {', '.join(classes)}")
+    try:
+        dtype = np.dtype(meta["dtype"])
+    except TypeError:
+        raise ModelFileError(f"{path}: unknown dtype {meta['dtype']!r}") from None
+    try:
+        network = classes[name](**arch, dtype=dtype, rng=0)
+    except (TypeError, ValueError) as exc:
+        raise ModelFileError(f"{path}: the stored architecture cannot be built: {exc}") from None
+    missing = [k for k in network.params if k not in arrays]
+    if missing:
+        raise ModelFileError(f"{path}: parameter {missing[0]!r} is missing (the {name} needs {list(network.params)})")
+    extra = [k for k in arrays if k not in network.params]
+    if extra:
+        raise ModelFileError(f"{path}: unexpected array {extra[0]!r} (the {name} has {list(network.params)})")
+    for k in network.params:
+        value, want = arrays[k], network.params[k]
+        if value.shape != want.shape:
+            raise ModelFileError(
+                f"{path}: parameter {k!r} has shape {value.shape} but the {name} needs {want.shape}"
+            )
+        if value.dtype != want.dtype:
+            raise ModelFileError(f"{path}: parameter {k!r} has dtype {value.dtype}, the model says {want.dtype}")
+        network.params[k] = value
+    return network
+
+
+def read_digit(path, *, size=28, box=20):
+    """Read a picture of a handwritten digit and prepare it as MNIST prepared its digits.
+
+    Steps: grayscale (the alpha channel is the ink when the picture has transparent
+    pixels); inverted when the background is light, so the ink is bright on black as
+    in MNIST; stretched so the background is 0 and the darkest ink 255; cropped to the
+    ink's bounding box; scaled so its longer side is ``box`` pixels (20); placed in a
+    ``size`` x ``size`` (28 x 28) image so its centre of mass is at the centre.
+
+    Needs Pillow (``pip install "chainrule[image]"``).
+
+    Parameters
+    ----------
+    path : str or Path
+        A PNG, JPEG or any image Pillow reads.
+
+    Returns
+    -------
+    image : ndarray of uint8, shape (size, size)
+        0 is background, 255 is ink; ``image.reshape(1, -1) / 255`` is a network input.
+    """
+    try:
+        from PIL import Image, ImageOps, UnidentifiedImageError
+    except ImportError:
+        raise ImportError('reading images needs Pillow: pip install "chainrule[image]"') from None
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"image not found: {path}")
+    try:
+        with Image.open(path) as im:
+            im = ImageOps.exif_transpose(im)
+            im.load()
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise ValueError(f"{path} is not an image Pillow can read: {exc}") from None
+    alpha = None
+    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+        alpha = np.asarray(im.convert("RGBA"), dtype=np.float64)[..., 3] / 255.0
+        if alpha.min() > 0.5:  # nothing transparent: an ordinary picture
+            alpha = None
+    if alpha is not None:
+        ink = alpha
+    else:
+        gray = np.asarray(im.convert("L"), dtype=np.float64) / 255.0
+        border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+        ink = 1.0 - gray if np.median(border) > 0.5 else gray
+    border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
+    background = float(np.median(border))
+    contrast = float(ink.max()) - background
+    if contrast < 0.1:
+        raise ValueError(f"no digit found in {path}: the picture looks blank")
+    ink = np.clip((ink - background) / contrast, 0.0, 1.0)
+    rows = np.flatnonzero((ink > 0.25).any(axis=1))
+    cols = np.flatnonzero((ink > 0.25).any(axis=0))
+    ink = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    h, w = ink.shape
+    scale = box / max(h, w)
+    new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
+    small = Image.fromarray(ink.astype(np.float32)).resize((new_w, new_h), Image.Resampling.LANCZOS)
+    small = np.clip(np.asarray(small, dtype=np.float64), 0.0, 1.0)
+    mass = small.sum()
+    if mass <= 0:
+        raise ValueError(f"no digit found in {path}: the picture looks blank")
+    cy = float(np.arange(new_h) @ small.sum(axis=1)) / mass
+    cx = float(np.arange(new_w) @ small.sum(axis=0)) / mass
+    centre = size / 2  # MNIST's centres of mass average (14.0, 14.0) in pixel-index coordinates
+    top = min(max(round(centre - cy), 0), size - new_h)
+    left = min(max(round(centre - cx), 0), size - new_w)
+    out = np.zeros((size, size), dtype=np.float64)
+    out[top:top + new_h, left:left + new_w] = small
+    return np.round(out * 255).astype(np.uint8)

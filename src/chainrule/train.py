@@ -1,0 +1,708 @@
+"""Training: forward, backward, update, repeated over minibatches (the book's ``Trainer``).
+
+The loop at the heart of it is the book's::
+
+    for i in range(iters):
+        x_batch, t_batch = <a minibatch>
+        grads = network.gradient(x_batch, t_batch)    # forward + backward
+        optimizer.update(network.params, grads)       # update
+        # every epoch: train and test accuracy
+
+:class:`Trainer` adds what a practitioner needs around it, without changing it:
+
+* sampling by shuffling each epoch (default) or by random choice with
+  replacement (``sampling="choice"``, the book's ``np.random.choice``);
+* inputs as stored (MNIST's uint8 pixels, scaled by 1/255 on the fly) or as floats,
+  gathered into one preallocated minibatch buffer of the network's dtype;
+* the first layer's unused input gradient skipped during training;
+* accuracy per epoch, computed in chunks into a reused buffer;
+* a :class:`History` (loss per iteration, accuracies per epoch, seconds), saved as
+  JSON or CSV;
+* a tqdm progress bar when tqdm is installed and the output is a terminal;
+* Ctrl-C stops cleanly after the current iteration, keeping what was learned;
+* one ``rng`` for every random choice: the same seed gives the same history.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _stdio
+import json
+import math
+import signal
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .functions import as_labels
+from .optimizers import make_optimizer
+
+__all__ = ["History", "Trainer", "confusion_matrix", "evaluate", "input_scale_for", "predict_labels"]
+
+#: Rows per chunk when computing accuracies (bounds the memory of an evaluation).
+EVAL_CHUNK = 10000
+_SAMPLINGS = ("shuffle", "choice")
+
+
+def input_scale_for(x):
+    """The factor that turns stored inputs into network inputs: 1/255 for uint8 pixels, else 1."""
+    return 1.0 / 255.0 if np.asarray(x).dtype == np.uint8 else 1.0
+
+
+def _check_inputs(x, name):
+    if not isinstance(x, np.ndarray):
+        x = np.asarray(x)
+    if x.dtype != np.uint8 and not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(f"{name} must be uint8 pixels (0..255) or floats; got dtype {x.dtype}")
+    if x.ndim < 2:
+        raise ValueError(f"{name} must have one row per sample, shape (N, D) or (N, C, H, W); got shape {x.shape}")
+    if x.shape[0] == 0:
+        raise ValueError(f"{name} is empty (shape {x.shape})")
+    return x
+
+
+class _Converter:
+    """Copies rows of stored inputs into a reused buffer of the network's dtype, scaled.
+
+    ``x`` uint8 (or any dtype differing from the network's, or a scale other than 1):
+    ``np.take`` into a buffer of ``x``'s dtype, then ``np.multiply(..., out=)`` into the
+    float buffer. ``x`` already in the network's dtype with scale 1: ``np.take``
+    straight into the float buffer.
+    """
+
+    def __init__(self, x, rows, dtype, scale, *, gather=True, share=None):
+        self.x = x
+        self.dtype = np.dtype(dtype)
+        self.scale = self.dtype.type(scale)  # a scalar of the network's dtype: no promotion
+        self.direct = x.dtype == self.dtype and scale == 1
+        shape = (rows, *x.shape[1:])
+        self.out = self.raw = None
+        if share is not None and share.out is not None and share.out.shape[0] >= rows \
+                and share.out.shape[1:] == shape[1:] and share.out.dtype == self.dtype:
+            self.out = share.out  # one buffer for the evaluation of both sets
+            if share.raw is not None and share.raw.dtype == x.dtype:
+                self.raw = share.raw
+        if self.out is None and (gather or not self.direct):  # slice() of a direct input is a view: no buffer
+            self.out = np.empty(shape, dtype=self.dtype)
+        if self.raw is None and not self.direct:
+            self.raw = np.empty(shape, dtype=x.dtype)
+
+    def take(self, idx):
+        """Rows ``idx`` of ``x``, converted: a view of the buffer, shape ``(len(idx), ...)``."""
+        k = len(idx)
+        out = self.out[:k]
+        if self.direct:
+            np.take(self.x, idx, axis=0, out=out, mode="clip")  # idx is always in range
+        else:
+            raw = self.raw[:k]
+            np.take(self.x, idx, axis=0, out=raw, mode="clip")
+            np.multiply(raw, self.scale, out=out, casting="unsafe")
+        return out
+
+    def slice(self, start, stop):
+        """Rows ``start:stop`` of ``x``, converted (a view of the buffer)."""
+        src = self.x[start:stop]
+        if self.direct:
+            return src  # already the network's dtype: nothing to convert
+        out = self.out[: stop - start]
+        np.multiply(src, self.scale, out=out, casting="unsafe")
+        return out
+
+
+def _network_dtype(network):
+    dtype = getattr(network, "dtype", None)
+    if dtype is None:
+        dtype = next(iter(network.params.values())).dtype
+    return np.dtype(dtype)
+
+
+def predict_labels(network, x, *, chunk_size=EVAL_CHUNK, input_scale=None):
+    """Predicted class of every row of ``x``, computed ``chunk_size`` rows at a time.
+
+    Parameters
+    ----------
+    network : a network with ``predict``
+    x : ndarray, shape (N, D) or (N, C, H, W), uint8 pixels or floats
+    chunk_size : int
+        Rows per forward pass (memory is proportional to it).
+    input_scale : float, optional
+        Multiplies the inputs; default 1/255 for uint8, 1 for floats.
+
+    Returns
+    -------
+    labels : ndarray of intp, shape (N,)
+    """
+    return _predict(network, x, chunk_size, input_scale)[0]
+
+
+def _predict(network, x, chunk_size, input_scale):
+    """``(labels, n_classes)`` for :func:`predict_labels` and :func:`evaluate`."""
+    x = _check_inputs(x, "x")
+    chunk_size = _positive_int("chunk_size", chunk_size)
+    scale = input_scale_for(x) if input_scale is None else float(input_scale)
+    conv = _Converter(x, min(chunk_size, x.shape[0]), _network_dtype(network), scale, gather=False)
+    labels = np.empty(x.shape[0], dtype=np.intp)
+    n_classes = None
+    for start in range(0, x.shape[0], chunk_size):
+        stop = min(start + chunk_size, x.shape[0])
+        y = network.predict(conv.slice(start, stop))
+        labels[start:stop] = np.argmax(y, axis=1)
+        n_classes = y.shape[1]
+    return labels, n_classes
+
+
+def evaluate(network, x, t, *, chunk_size=EVAL_CHUNK, input_scale=None):
+    """Accuracy of ``network`` on ``(x, t)``: the fraction of rows whose top score is the label.
+
+    Parameters
+    ----------
+    network : a network with ``predict``
+    x : ndarray, shape (N, D) or (N, C, H, W)
+        uint8 pixels (scaled by 1/255) or floats, as for :func:`predict_labels`.
+    t : ndarray, shape (N,) labels or (N, C) one-hot
+
+    Returns
+    -------
+    accuracy : float
+    """
+    pred, n_classes = _predict(network, x, chunk_size, input_scale)
+    labels = as_labels(t, n_classes, len(pred))
+    return float(np.count_nonzero(pred == labels)) / len(pred)
+
+
+def confusion_matrix(t, y, n_classes=None):
+    """Counts of (true class, predicted class) pairs.
+
+    Parameters
+    ----------
+    t : array_like of int, shape (N,)
+        True labels.
+    y : array_like of int, shape (N,)
+        Predicted labels.
+    n_classes : int, optional
+        ``C``; default ``max(t, y) + 1``.
+
+    Returns
+    -------
+    cm : ndarray of int64, shape (C, C)
+        ``cm[i, j]`` is how many samples of class ``i`` were predicted as ``j``;
+        the diagonal holds the correct ones.
+    """
+    t = np.asarray(t)
+    y = np.asarray(y)
+    if t.shape != y.shape or t.ndim != 1:
+        raise ValueError(f"t and y must be label vectors of one shape (N,); got {t.shape} and {y.shape}")
+    if n_classes is None:
+        n_classes = int(max(t.max(initial=0), y.max(initial=0))) + 1
+    t = as_labels(t, n_classes, name="t")
+    y = as_labels(y, n_classes, name="y")
+    return np.bincount(t * n_classes + y, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+
+
+@dataclass
+class History:
+    """What a training run recorded.
+
+    Attributes
+    ----------
+    loss : list of float, one per iteration
+        The minibatch loss of each iteration, computed in the forward pass of
+        that iteration's ``gradient`` (before its update).
+    iteration, epoch, train_acc, test_acc, seconds : lists, one item per evaluation
+        Updates done so far, the same in epochs, the accuracies, and the wall time
+        since the start. Evaluations happen before training (epoch 0), after each
+        epoch, and at the end if it falls inside an epoch. ``test_acc`` is empty
+        without a test set.
+    final_train_acc, final_test_acc : float or None
+        Accuracies of the final network on the whole sets (per-epoch ones may be
+        on a subset, see ``evaluate_sample_num_per_epoch``).
+    iter_per_epoch, batch_size, iterations : int
+        Iterations per epoch, the minibatch size and the planned number of iterations.
+    interrupted : bool
+        True when training was stopped early (Ctrl-C); the network keeps what it learned.
+    total_seconds, train_seconds, eval_seconds : float
+        Wall time of the run; of the training steps; of the evaluations.
+    config : dict
+        How the run was set up (sampling, optimizer, seed, ...), for the record.
+    """
+
+    loss: list = field(default_factory=list)
+    iteration: list = field(default_factory=list)
+    epoch: list = field(default_factory=list)
+    train_acc: list = field(default_factory=list)
+    test_acc: list = field(default_factory=list)
+    seconds: list = field(default_factory=list)
+    final_train_acc: float | None = None
+    final_test_acc: float | None = None
+    iter_per_epoch: int = 0
+    batch_size: int = 0
+    iterations: int = 0
+    interrupted: bool = False
+    total_seconds: float = 0.0
+    train_seconds: float = 0.0
+    eval_seconds: float = 0.0
+    config: dict = field(default_factory=dict)
+
+    FORMAT = "chainrule-history"
+
+    @property
+    def iterations_done(self):
+        """How many updates were made (``len(loss)``)."""
+        return len(self.loss)
+
+    def to_dict(self):
+        """A JSON-ready dict (the lists and numbers above, plus a format tag)."""
+        return {"format": self.FORMAT, "version": 1, **asdict(self)}
+
+    @classmethod
+    def from_dict(cls, data):
+        """Rebuild a :class:`History` from :meth:`to_dict` output (or its JSON)."""
+        if data.get("format") != cls.FORMAT:
+            raise ValueError(f"not a chainrule history (format {data.get('format')!r})")
+        names = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def to_json(self):
+        return json.dumps(self.to_dict(), indent=1)
+
+    def save_json(self, path):
+        """Write the history as JSON (atomically); floats round-trip exactly."""
+        from .io import write_text
+
+        write_text(path, self.to_json() + "\n")
+
+    @classmethod
+    def load_json(cls, path):
+        with open(path, encoding="utf-8") as f:
+            return cls.from_dict(json.load(f))
+
+    def to_csv(self):
+        """One row per iteration: ``iteration,epoch,loss,train_acc,test_acc,seconds``.
+
+        Row 0 is the evaluation before training (no loss); accuracy and seconds
+        columns are filled only on the rows where an evaluation happened.
+        """
+        evals = {it: k for k, it in enumerate(self.iteration)}
+        out = _stdio.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(["iteration", "epoch", "loss", "train_acc", "test_acc", "seconds"])
+        ipe = self.iter_per_epoch or 1
+        last = max(len(self.loss), max(self.iteration, default=0))
+        for it in range(0, last + 1):
+            loss = repr(self.loss[it - 1]) if 1 <= it <= len(self.loss) else ""
+            k = evals.get(it)
+            row = [it, repr(it / ipe), loss, "", "", ""]
+            if k is not None:
+                row[3] = repr(self.train_acc[k])
+                row[4] = repr(self.test_acc[k]) if k < len(self.test_acc) else ""
+                row[5] = repr(self.seconds[k])
+            if it == 0 and k is None:
+                continue
+            w.writerow(row)
+        return out.getvalue()
+
+    def save_csv(self, path):
+        """Write :meth:`to_csv` to ``path`` (atomically)."""
+        from .io import write_text
+
+        write_text(path, self.to_csv())
+
+
+class _StopOnSigint:
+    """While active (in the main thread), the first Ctrl-C only sets ``requested``;
+    a second one raises KeyboardInterrupt as usual."""
+
+    def __init__(self, enabled=True):
+        self.requested = False
+        self.enabled = enabled
+        self._old = None
+        self._installed = False
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self):
+        if self.enabled and threading.current_thread() is threading.main_thread():
+            old = signal.getsignal(signal.SIGINT)
+            if old is not None:  # None: a handler not installed from Python; leave it alone
+                self._old = signal.signal(signal.SIGINT, self._handle)
+                self._installed = True
+        return self
+
+    def __exit__(self, *exc):
+        if self._installed:
+            signal.signal(signal.SIGINT, self._old)
+            self._installed = False
+        return False
+
+
+def _make_bar(total, progress):
+    """A tqdm bar on stderr, or None (asked to be quiet, not a terminal, or no tqdm)."""
+    if progress is False:
+        return None
+    if progress is None and not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()):
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, unit="it", file=sys.stderr, dynamic_ncols=True, leave=True, mininterval=0.2)
+
+
+class Trainer:
+    """Train a network on minibatches: forward, backward, update; evaluate every epoch.
+
+    The book's ``common/trainer.py`` interface (its positional arguments and
+    ``train()``, ``train_loss_list``, ``train_acc_list``, ``test_acc_list``), plus
+    what is described in the module docstring.
+
+    Parameters
+    ----------
+    network : TwoLayerNet, MultiLayerNet, or any network with ``params``, ``gradient``, ``predict``
+    x_train : ndarray, shape (N, D) or (N, C, H, W)
+        uint8 pixels 0..255 (scaled by 1/255 on the fly; MNIST as stored) or floats.
+    t_train : ndarray, shape (N,) labels or (N, C) one-hot
+    x_test, t_test : ndarray, optional
+        The test set, evaluated every epoch (same forms as the training set).
+    epochs : int, optional
+        How many epochs to train (default 20, the book's Trainer's), unless ``iters`` is given.
+    mini_batch_size : int
+        Samples per iteration (100).
+    optimizer : str or optimizer object
+        ``"sgd"``, ``"momentum"``, ``"nesterov"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"``
+        (case-insensitive; see :mod:`chainrule.optimizers`) or an object with ``update(params, grads)``.
+    optimizer_param : dict, optional
+        Arguments for the named optimizer, e.g. ``{"lr": 0.1}``.
+    evaluate_sample_num_per_epoch : int, optional
+        Evaluate each epoch on the first this-many samples of each set only (faster);
+        the final accuracies are always on the whole sets.
+    verbose : bool
+        Print a line per evaluation: ``epoch 1 | train acc, test acc | 0.9034, 0.9071 | ...``.
+    iters : int, optional
+        Train this many iterations instead of a number of epochs (the book's run: 10000).
+    sampling : "shuffle" or "choice"
+        "shuffle" (default): each epoch visits every sample once, in a new random
+        order; the last minibatch of an epoch may be smaller. "choice": every
+        minibatch is ``mini_batch_size`` random samples drawn with replacement (the book's
+        ``np.random.choice(train_size, batch_size)``).
+    rng : numpy.random.Generator, int or None
+        Seeds every random choice of training (the order of the samples).
+    progress : bool or None
+        Show a tqdm progress bar: None (default) when stderr is a terminal and tqdm is
+        installed; False never; True whenever tqdm is installed.
+    callback : callable, optional
+        ``callback(trainer, record)`` after every evaluation, with ``record`` a dict
+        (``iteration``, ``epoch``, ``train_acc``, ``test_acc``, ``loss``, ``seconds``).
+    eval_chunk_size : int
+        Rows per forward pass when evaluating (10000).
+    input_scale : float, optional
+        Multiplies the inputs (default 1/255 for uint8, 1 for floats).
+    eval_at_start : bool
+        Also evaluate before the first update (epoch 0, like the book's first printed line).
+    lr_decay : float, optional
+        Multiply the optimizer's learning rate by this factor (in (0, 1]) after every
+        epoch: ``lr_decay=0.9`` gives ``lr * 0.9**epoch``. Default: a constant rate, as in the book.
+    catch_sigint : bool
+        Turn Ctrl-C into a clean stop after the current iteration (main thread only).
+
+    Notes
+    -----
+    An epoch is ``ceil(N / mini_batch_size)`` iterations (600 for MNIST with 100).
+    During training the first layer's ``need_dx`` is set to False (nobody uses the
+    gradient with respect to the images); it is restored afterwards.
+    """
+
+    def __init__(self, network, x_train, t_train, x_test=None, t_test=None, epochs=None, mini_batch_size=100,
+                 optimizer="SGD", optimizer_param=None, evaluate_sample_num_per_epoch=None, verbose=True, *,
+                 iters=None, sampling="shuffle", rng=None, progress=None, callback=None,
+                 eval_chunk_size=EVAL_CHUNK, input_scale=None, eval_at_start=True, lr_decay=None,
+                 catch_sigint=True):
+        for attr in ("params", "gradient", "predict"):
+            if not hasattr(network, attr):
+                raise TypeError(f"network must have params, gradient() and predict(); it has no {attr}")
+        self.network = network
+        self.dtype = _network_dtype(network)
+
+        self.x_train = _check_inputs(x_train, "x_train")
+        if (x_test is None) != (t_test is None):
+            raise ValueError("give both x_test and t_test, or neither")
+        self.x_test = None if x_test is None else _check_inputs(x_test, "x_test")
+
+        self.batch_size = _positive_int("mini_batch_size", mini_batch_size)
+        self.train_size = self.x_train.shape[0]
+        if self.batch_size > self.train_size:
+            raise ValueError(
+                f"mini_batch_size ({self.batch_size}) is larger than the training set ({self.train_size} samples)"
+            )
+        if sampling not in _SAMPLINGS:
+            raise ValueError(f"sampling must be 'shuffle' or 'choice'; got {sampling!r}")
+        self.sampling = sampling
+        self.iter_per_epoch = max(math.ceil(self.train_size / self.batch_size), 1)
+        if epochs is not None and iters is not None:
+            raise ValueError("give epochs or iters, not both")
+        if iters is not None:
+            self.max_iter = _positive_int("iters", iters)
+        else:
+            self.max_iter = _positive_int("epochs", 20 if epochs is None else epochs) * self.iter_per_epoch
+        self.epochs = self.max_iter / self.iter_per_epoch
+
+        self.input_scale = input_scale_for(self.x_train) if input_scale is None else float(input_scale)
+        self.eval_chunk_size = _positive_int("eval_chunk_size", eval_chunk_size)
+        self._x = _Converter(self.x_train, self.batch_size, self.dtype, self.input_scale)
+        n_classes = np.shape(network.predict(self._x.slice(0, 1)))[-1]  # also checks the input shape
+        self.n_classes = n_classes
+        self.t_train = as_labels(t_train, n_classes, self.train_size, name="t_train")
+        self._t = np.empty(self.batch_size, dtype=np.intp)
+        if self.x_test is not None:
+            if self.x_test.shape[1:] != self.x_train.shape[1:]:
+                raise ValueError(f"x_test rows have shape {self.x_test.shape[1:]}, x_train rows "
+                                 f"{self.x_train.shape[1:]}")
+            self.t_test = as_labels(t_test, n_classes, self.x_test.shape[0], name="t_test")
+        else:
+            self.t_test = None
+        if evaluate_sample_num_per_epoch is not None:
+            evaluate_sample_num_per_epoch = _positive_int("evaluate_sample_num_per_epoch",
+                                                          evaluate_sample_num_per_epoch)
+        self.evaluate_sample_num_per_epoch = evaluate_sample_num_per_epoch
+        self._eval_train = _Converter(self.x_train, min(self.eval_chunk_size, self.train_size), self.dtype,
+                                      self.input_scale, gather=False)
+        self._eval_test = None
+        if self.x_test is not None:
+            test_scale = input_scale_for(self.x_test) if input_scale is None else float(input_scale)
+            self._eval_test = _Converter(self.x_test, min(self.eval_chunk_size, self.x_test.shape[0]), self.dtype,
+                                         test_scale, gather=False, share=self._eval_train)
+
+        if optimizer_param is None:
+            optimizer_param = {}
+        self.optimizer = make_optimizer(optimizer, **optimizer_param)
+        self.verbose = bool(verbose)
+        self.rng = np.random.default_rng(rng)
+        self.progress = progress
+        self.callback = callback
+        self.eval_at_start = bool(eval_at_start)
+        self.catch_sigint = bool(catch_sigint)
+        if lr_decay is not None:
+            lr_decay = float(lr_decay)
+            if not 0 < lr_decay <= 1:
+                raise ValueError(f"lr_decay must be in (0, 1]; got {lr_decay}")
+            if not isinstance(getattr(self.optimizer, "lr", None), float):
+                raise TypeError("lr_decay needs an optimizer with a learning rate attribute lr")
+        self.lr_decay = lr_decay
+
+        self.current_iter = 0
+        self._perm = None
+        self._pos = self.train_size  # a new permutation at the first iteration
+        self._loss_source = "lastLayer" if hasattr(network, "lastLayer") else "loss"
+        self._regularization = getattr(network, "_regularization", None)
+        self.history = History(iter_per_epoch=self.iter_per_epoch, batch_size=self.batch_size,
+                               iterations=self.max_iter,
+                               config={"sampling": sampling, "optimizer": repr(self.optimizer),
+                                       "input_scale": self.input_scale, "dtype": self.dtype.name,
+                                       "train_size": self.train_size,
+                                       "test_size": None if self.x_test is None else int(self.x_test.shape[0]),
+                                       "evaluate_sample_num_per_epoch": evaluate_sample_num_per_epoch,
+                                       "lr_decay": lr_decay})
+        self._bar = None
+        self._ema = None
+
+    # -- the book's attribute names --------------------------------------------------
+    @property
+    def train_loss_list(self):
+        return self.history.loss
+
+    @property
+    def train_acc_list(self):
+        return self.history.train_acc
+
+    @property
+    def test_acc_list(self):
+        return self.history.test_acc
+
+    # -- one iteration ----------------------------------------------------------------
+    def _next_indices(self):
+        if self.sampling == "choice":
+            return self.rng.integers(0, self.train_size, size=self.batch_size)
+        if self._pos >= self.train_size:
+            self._perm = self.rng.permutation(self.train_size)
+            self._pos = 0
+        idx = self._perm[self._pos:self._pos + self.batch_size]
+        self._pos += self.batch_size
+        return idx
+
+    def next_batch(self):
+        """The next minibatch ``(x_batch, t_batch)``: views of reused buffers (overwritten next time)."""
+        idx = self._next_indices()
+        x_batch = self._x.take(idx)
+        t_batch = self._t[: len(idx)]
+        np.take(self.t_train, idx, out=t_batch, mode="clip")
+        return x_batch, t_batch
+
+    def train_step(self):
+        """One iteration: a minibatch, forward and backward, an update. Returns the minibatch loss."""
+        x_batch, t_batch = self.next_batch()
+        grads = self.network.gradient(x_batch, t_batch)
+        self.optimizer.update(self.network.params, grads)
+        if self._loss_source == "lastLayer":
+            loss = float(self.network.lastLayer.loss)  # computed by gradient()'s forward pass
+            if self._regularization is not None:
+                loss += float(self._regularization())
+        else:
+            loss = float(self.network.loss(x_batch, t_batch))
+        self.history.loss.append(loss)
+        self.current_iter += 1
+        return loss
+
+    # -- evaluation --------------------------------------------------------------------
+    def accuracies(self, limit=None):
+        """``(train_acc, test_acc)`` now (on the first ``limit`` samples of each set if given)."""
+        train_acc = self._set_accuracy(self._eval_train, self.t_train, limit)
+        test_acc = None if self.x_test is None else self._set_accuracy(self._eval_test, self.t_test, limit)
+        return train_acc, test_acc
+
+    def _set_accuracy(self, conv, labels, limit):
+        n = labels.shape[0] if limit is None else min(int(limit), labels.shape[0])
+        rows = min(self.eval_chunk_size, conv.x.shape[0])
+        correct = 0
+        for start in range(0, n, rows):
+            stop = min(start + rows, n)
+            y = self.network.predict(conv.slice(start, stop))
+            correct += int(np.count_nonzero(np.argmax(y, axis=1) == labels[start:stop]))
+        return correct / n
+
+    def _record_evaluation(self, t0):
+        te0 = time.perf_counter()
+        train_acc, test_acc = self.accuracies(self.evaluate_sample_num_per_epoch)
+        self.history.eval_seconds += time.perf_counter() - te0
+        h = self.history
+        h.iteration.append(self.current_iter)
+        h.epoch.append(self.current_iter / self.iter_per_epoch)
+        h.train_acc.append(train_acc)
+        if test_acc is not None:
+            h.test_acc.append(test_acc)
+        h.seconds.append(time.perf_counter() - t0)
+        since = h.iteration[-2] if len(h.iteration) > 1 else 0
+        recent = h.loss[since:self.current_iter]
+        record = {"iteration": self.current_iter, "epoch": h.epoch[-1], "train_acc": train_acc,
+                  "test_acc": test_acc, "loss": (sum(recent) / len(recent)) if recent else None,
+                  "seconds": h.seconds[-1]}
+        if self.verbose:
+            self._write(self._format_record(record))
+        if self._bar is not None:
+            self._bar.set_postfix_str(self._postfix(), refresh=True)
+        if self.callback is not None:
+            self.callback(self, record)
+        return record
+
+    def _format_record(self, r):
+        ep = r["epoch"]
+        ep_s = f"{ep:.0f}" if ep == int(ep) else f"{ep:.2f}"
+        total = self.epochs
+        total_s = f"{total:.0f}" if total == int(total) else f"{total:.2f}"
+        test = "-" if r["test_acc"] is None else f"{r['test_acc']:.4f}"
+        loss = "" if r["loss"] is None else f" | loss {r['loss']:.4f}"
+        return (f"epoch {ep_s:>{len(total_s)}}/{total_s} | train acc, test acc | {r['train_acc']:.4f}, {test}"
+                f"{loss} | {r['seconds']:.1f} s")
+
+    def _postfix(self):
+        h = self.history
+        parts = []
+        if self._ema is not None:
+            parts.append(f"loss {self._ema:.4f}")
+        if h.train_acc:
+            parts.append(f"train {h.train_acc[-1]:.4f}")
+        if h.test_acc:
+            parts.append(f"test {h.test_acc[-1]:.4f}")
+        return ", ".join(parts)
+
+    def _write(self, line):
+        if self._bar is not None:
+            self._bar.write(line, file=sys.stdout)
+        else:
+            print(line, flush=True)
+
+    # -- the loop ----------------------------------------------------------------------
+    def train(self):
+        """Train for the configured epochs or iterations; return the :class:`History`.
+
+        Ctrl-C stops after the current iteration: the network keeps what it has
+        learned, the final accuracies are computed (unless Ctrl-C is pressed again)
+        and ``history.interrupted`` is True.
+        """
+        if self.current_iter >= self.max_iter:
+            raise RuntimeError("this Trainer has already trained; make a new one to train again")
+        network, h = self.network, self.history
+        first = next(iter(network.layers.values()), None) if hasattr(network, "layers") else None
+        saved_need_dx = getattr(first, "need_dx", None)
+        t0 = time.perf_counter()
+        interrupted = False
+        self._bar = _make_bar(self.max_iter, self.progress)
+        stop = _StopOnSigint(self.catch_sigint)
+        try:
+            with stop:
+                if saved_need_dx is not None:
+                    first.need_dx = False  # nobody uses the gradient with respect to the input
+                try:
+                    if self.eval_at_start and self.current_iter == 0:
+                        self._record_evaluation(t0)
+                    postfix_every = max(self.iter_per_epoch // 20, 1)
+                    while self.current_iter < self.max_iter:
+                        if stop.requested:
+                            interrupted = True
+                            break
+                        ts = time.perf_counter()
+                        loss = self.train_step()
+                        h.train_seconds += time.perf_counter() - ts
+                        self._ema = loss if self._ema is None else 0.98 * self._ema + 0.02 * loss
+                        if self._bar is not None:
+                            self._bar.update(1)
+                            if self.current_iter % postfix_every == 0:
+                                self._bar.set_postfix_str(self._postfix(), refresh=False)
+                        end_of_epoch = self.current_iter % self.iter_per_epoch == 0
+                        if end_of_epoch or self.current_iter == self.max_iter:
+                            self._record_evaluation(t0)
+                        if end_of_epoch and self.lr_decay is not None:
+                            self.optimizer.lr *= self.lr_decay
+                    interrupted = interrupted or stop.requested
+                except KeyboardInterrupt:
+                    interrupted = True
+                h.interrupted = interrupted
+                try:
+                    self._finish(t0)
+                except KeyboardInterrupt:  # a second Ctrl-C: skip the final evaluation
+                    h.interrupted = True
+        finally:
+            if saved_need_dx is not None:
+                first.need_dx = saved_need_dx
+            if self._bar is not None:
+                self._bar.close()
+                self._bar = None
+            h.total_seconds = time.perf_counter() - t0
+        return h
+
+    def _finish(self, t0):
+        h = self.history
+        if h.iteration and h.iteration[-1] != self.current_iter and self.current_iter > 0:
+            self._record_evaluation(t0)  # stopped inside an epoch
+        elif not h.iteration:
+            self._record_evaluation(t0)
+        if self.evaluate_sample_num_per_epoch is None:
+            h.final_train_acc = h.train_acc[-1]
+            h.final_test_acc = h.test_acc[-1] if h.test_acc else None
+        else:
+            te0 = time.perf_counter()
+            h.final_train_acc, h.final_test_acc = self.accuracies()
+            h.eval_seconds += time.perf_counter() - te0
+        if self.verbose and self.evaluate_sample_num_per_epoch is not None:
+            test = "-" if h.final_test_acc is None else f"{h.final_test_acc:.4f}"
+            self._write(f"final | train acc, test acc | {h.final_train_acc:.4f}, {test}")
+
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or int(value) != value or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    return int(value)

@@ -5,8 +5,8 @@ training step are small (100x784 @ 784x50 takes 90 us), and with two BLAS thread
 the step gets *slower*, because the worker thread is woken for every product; so
 training runs on one thread. Evaluation multiplies thousands of rows at a time,
 where a second core can pay off, unless another process is busy on it; so an
-evaluation times its first chunk on one thread and its second on all cores, and
-runs the rest on whichever was faster. Trying all cores costs little on an idle
+evaluation times a chunk on one thread and one on all cores, and runs the rest
+on whichever was faster. Trying all cores costs little on an idle
 machine and a lot on a busy one (OpenBLAS's woken threads spin for a while), so
 after one thread has won, the next three evaluations keep it without trying.
 
@@ -65,11 +65,11 @@ class BlasThreads:
         """Yield ``starts`` (offsets of equal chunks) with BLAS limited for evaluation.
 
         The caller does a chunk's work between two iterations. The first chunk
-        runs on one thread, the second on all cores, the rest on whichever of the
-        two took less time.
+        runs on all cores (waking BLAS's threads), the second on one thread, the
+        third on all cores, the rest on whichever of the last two took less time.
         """
         starts = list(starts)
-        if self._controller is None or self.cpus == 1 or len(starts) < 3:
+        if self._controller is None or self.cpus == 1 or len(starts) < 4:
             with self.limit(self.cpus):
                 yield from starts
             return
@@ -79,12 +79,14 @@ class BlasThreads:
                 yield from starts
             return
         self._untried = 0
+        # chunk 0 on all cores wakes BLAS's sleeping threads (untimed: that wake-up is no measure of
+        # the speed); chunk 1 timed on one thread, chunk 2 timed on all cores
         seconds = []
-        for threads, start in zip((1, self.cpus), starts[:2], strict=True):
+        for threads, start in zip((self.cpus, 1, self.cpus), starts[:3], strict=True):
             with self.limit(threads):
                 t0 = time.perf_counter()
                 yield start
                 seconds.append(time.perf_counter() - t0)
-        self.evaluation_threads = 1 if seconds[0] <= seconds[1] else self.cpus
+        self.evaluation_threads = 1 if seconds[1] <= seconds[2] else self.cpus
         with self.limit(self.evaluation_threads):
-            yield from starts[2:]
+            yield from starts[3:]

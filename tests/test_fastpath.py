@@ -273,3 +273,76 @@ def test_evaluation_chunks_restore_the_limit_when_the_caller_stops_early():
     next(chunks)
     chunks.close()
     assert _blas_threads_now() == before
+
+
+# -- the Trainer runs on the fast path ----------------------------------------------------------------
+def test_trainer_trains_on_the_fast_path_with_the_readable_numbers():
+    """Trainer (fast formulation, float32, uint8 inputs) against the book's loop on the readable path."""
+    from chainrule.train import Trainer
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, size=(300, 20), dtype=np.uint8)
+    t = np.argmax(x.astype(np.float64) @ rng.standard_normal((20, 4)), axis=1)
+    net, book = (TwoLayerNet(20, 10, 4, weight_init_std=0.1, dtype=np.float32, rng=3) for _ in range(2))
+    Trainer(net, x, t, x, t, iters=30, mini_batch_size=16, sampling="choice", optimizer="sgd",
+            optimizer_param={"lr": 0.5}, rng=11, verbose=False, progress=False).train()
+    draws = np.random.default_rng(11)
+    xf = x.astype(np.float32) * np.float32(1 / 255)
+    for _ in range(30):
+        idx = draws.integers(0, 300, size=16)
+        grad = book.gradient(xf[idx], t[idx])
+        for key in book.params:
+            book.params[key] -= 0.5 * grad[key]
+    for key in net.params:
+        np.testing.assert_allclose(net.params[key], book.params[key], rtol=1e-4, atol=1e-6)
+    layers = [*net.layers.values(), net.lastLayer]
+    assert not any(layer.reuse_buffers for layer in layers) and net.layers["Affine1"].need_dx
+
+
+def test_sgd_updates_in_place_without_touching_the_gradients():
+    from chainrule.optimizers import SGD
+
+    rng = np.random.default_rng(0)
+    params = {"W": rng.standard_normal((3, 2)).astype(np.float32), "b": np.zeros(2, np.float32)}
+    grads = {k: rng.standard_normal(v.shape).astype(np.float32) for k, v in params.items()}
+    before = {k: v.copy() for k, v in grads.items()}
+    arrays = dict(params)
+    expected = {k: params[k] - np.float32(0.1) * grads[k] for k in params}
+    SGD(lr=0.1).update(params, grads)
+    for k in params:
+        assert params[k] is arrays[k] and params[k].dtype == np.float32
+        np.testing.assert_array_equal(params[k], expected[k])
+        np.testing.assert_array_equal(grads[k], before[k])
+
+
+# -- the benchmark's machinery (no timing here: speed lives in benchmarks/) -----------------------------
+def test_bench_sampling_and_evaluation_schedule():
+    from chainrule import bench
+
+    rng = np.random.default_rng(0)
+    shuffled = bench._batches(rng, 10, 4, "shuffle")
+    epoch = [next(shuffled) for _ in range(3)]
+    assert [len(b) for b in epoch] == [4, 4, 2] and sorted(np.concatenate(epoch)) == list(range(10))
+    drawn = next(bench._batches(rng, 10, 4, "choice"))
+    assert drawn.shape == (4,) and drawn.min() >= 0 and drawn.max() < 10
+    assert [i for i in range(1, 13) if bench._evaluate_now(i, 5, 12)] == [5, 10, 12]
+
+
+def test_bench_runs_chainrule_train_with_its_defaults():
+    from chainrule import bench
+
+    run = bench._defaults()
+    assert run == {"hidden": 50, "batch_size": 100, "lr": 0.1, "iters": 10000, "sampling": "shuffle",
+                   "dtype": "float32"}
+    run["defaults"] = dict(run)
+    cmd = bench._cli_train_command(run, 7, "out")
+    assert cmd[1:] == ["-m", "chainrule.cli", "train", "--out", "out", "--seed", "7", "--quiet"]
+    cmd = bench._cli_train_command(dict(run, hidden=400, iters=600), 7, "out")
+    assert cmd[-4:] == ["--hidden", "400", "--iters", "600"]
+
+
+def test_chainrule_bench_is_a_subcommand():
+    from chainrule.cli import build_parser
+
+    args = build_parser().parse_args(["bench", "--quick", "--only", "a,c"])
+    assert args.quick and args.only == "a,c" and args.func.__name__ == "_run_bench"

@@ -60,7 +60,7 @@ class Optimizer:
         """``(key, param, grad)`` for every parameter, with clear errors for mismatches."""
         for key in params:
             param = params[key]
-            if not isinstance(param, np.ndarray) or not np.issubdtype(param.dtype, np.floating):
+            if not isinstance(param, np.ndarray) or param.dtype.kind != "f":  # (kind: cheaper than issubdtype)
                 raise TypeError(
                     f"params[{key!r}] must be a floating NumPy array (updated in place); "
                     f"got {type(param).__name__}{'' if not hasattr(param, 'dtype') else ' of ' + str(param.dtype)}"
@@ -103,10 +103,14 @@ class SGD(Optimizer):
 
     def __init__(self, lr=0.01):
         self.lr = _positive("lr", lr)
+        self._step = {}
 
     def update(self, params, grads):
-        for key, _param, grad in self._pairs(params, grads):
-            params[key] -= self.lr * grad
+        for key, param, grad in self._pairs(params, grads):
+            # params[key] -= lr * grad, with lr * grad written into an array kept per parameter
+            step = self._state(self._step, key, param)
+            np.multiply(grad, self.lr, out=step)
+            param -= step
 
 
 class Momentum(Optimizer):

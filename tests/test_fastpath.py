@@ -346,3 +346,39 @@ def test_chainrule_bench_is_a_subcommand():
 
     args = build_parser().parse_args(["bench", "--quick", "--only", "a,c"])
     assert args.quick and args.only == "a,c" and args.func.__name__ == "_run_bench"
+
+
+@pytest.mark.parametrize("eval_samples", [None, 50])
+def test_background_evaluation_records_the_same_history(eval_samples):
+    """Evaluating a copy of the network in a background thread changes nothing but the timing."""
+    from chainrule.train import Trainer
+
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 256, size=(200, 12), dtype=np.uint8)
+    t = np.argmax(x.astype(np.float64) @ rng.standard_normal((12, 3)), axis=1)
+    histories = []
+    for background in (False, True):
+        net = TwoLayerNet(12, 8, 3, weight_init_std=0.1, dtype=np.float32, rng=2)
+        trainer = Trainer(net, x, t, x[:60], t[:60], iters=57, mini_batch_size=10, optimizer="sgd",
+                          optimizer_param={"lr": 0.5}, rng=3, verbose=False, progress=False, eval_chunk_size=16,
+                          evaluate_sample_num_per_epoch=eval_samples, background_eval=background)
+        assert trainer.background_eval is background
+        histories.append(trainer.train())
+        assert trainer._background is None  # the worker is gone
+    sync, background = histories
+    for name in ("iteration", "epoch", "train_acc", "test_acc", "loss", "final_train_acc", "final_test_acc"):
+        assert getattr(background, name) == getattr(sync, name), name
+    assert sync.iteration == [0, 20, 40, 57]
+
+
+def test_background_evaluation_is_off_with_a_callback():
+    from chainrule.train import Trainer
+
+    x, t = np.zeros((20, 4), np.uint8), np.arange(20) % 2
+    net = TwoLayerNet(4, 3, 2, rng=0)
+    seen = []
+    trainer = Trainer(net, x, t, iters=4, mini_batch_size=10, verbose=False, progress=False,
+                      callback=lambda tr, record: seen.append((record["iteration"], tr.current_iter)))
+    assert not trainer.background_eval
+    trainer.train()
+    assert seen == [(0, 0), (2, 2), (4, 4)]  # the callback sees the network at its evaluation

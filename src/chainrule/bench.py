@@ -407,7 +407,9 @@ def _print_bound(bound, a):
     """The two lower bounds for (a), from the median of the measurements; returns their totals."""
     m = {k: statistics.median(b[k] for b in bound) for k in bound[0] if isinstance(bound[0][k], float)}
     b0, cpus = bound[0], bound[0]["cpus"]
-    eval_gflops = {t: statistics.median(b["eval_gflops"][t] for b in bound) for t in b0["eval_gflops"]}
+    # (JSON made the thread counts strings)
+    eval_gflops = {int(t): statistics.median(b["eval_gflops"][t] for b in bound) for t in b0["eval_gflops"]}
+    eval_rows = {int(t): rows for t, rows in b0["eval_rows"].items()}
     common = m["training products"] + m["minibatch gathers"] + m["evaluation conversions"]
     one = common + m["evaluation products, 1 thread"]
     many = common + m[f"evaluation products, {cpus} threads"]
@@ -421,7 +423,7 @@ def _print_bound(bound, a):
     for t in sorted(eval_gflops):
         key = f"evaluation products, {t} thread{'s' if t > 1 else ''}"
         print(f"  {key:<24}{m[key]:6.2f} s   {b0['eval_gflop']:.0f} GFLOP at {eval_gflops[t]:.0f} GFLOP/s "
-              f"(chunks of {b0['eval_rows'][t]} rows, the fastest of 1000-10000)")
+              f"(chunks of {eval_rows[t]} rows, the fastest of 1000-10000)")
     print(f"  evaluation conversions  {m['evaluation conversions']:6.2f} s   uint8 -> float32 / 255")
     print(f"  bound, all on one thread (the issue's definition)   {one:6.2f} s   (a) = {a['median'] / one:.2f}x")
     if cpus > 1:

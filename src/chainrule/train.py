@@ -19,6 +19,9 @@ The loop at the heart of it is the book's::
   numbers as the readable formulation);
 * BLAS threads per phase (with threadpoolctl): one for the small products of a training
   step, all cores for evaluation when that is faster at the moment;
+* on a machine with several cores, each evaluation runs on a copy of the network in a
+  background thread while training goes on (the same accuracies, recorded and printed
+  as soon as they are ready);
 * accuracy per epoch, computed in cache-sized chunks into a reused buffer;
 * a :class:`History` (loss per iteration, accuracies per epoch, seconds), saved as
   JSON or CSV;
@@ -362,6 +365,55 @@ def _make_bar(total, progress):
     return tqdm(total=total, unit="it", file=sys.stderr, dynamic_ncols=True, leave=True, mininterval=0.2)
 
 
+class _BackgroundEvaluation:
+    """One evaluation at a time of a copy of the network, in a worker thread.
+
+    ``start`` copies the parameters into the copy (so training may go on changing
+    the network) and hands the copy to the worker; ``result`` waits for it. NumPy
+    releases the GIL in its matrix products and conversions, so the worker runs on
+    another core; BLAS keeps the one thread the training steps use.
+    """
+
+    def __init__(self, trainer, copy):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.trainer = trainer
+        self.copy = copy
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainrule-eval")
+        self._future = None
+
+    @property
+    def running(self):
+        """Whether an evaluation was started and not yet collected by :meth:`result`."""
+        return self._future is not None
+
+    @property
+    def done(self):
+        """Whether an evaluation was started and has finished."""
+        return self._future is not None and self._future.done()
+
+    def start(self, params, iteration):
+        for key in params:
+            self.copy.params[key] = params[key]
+        self._future = self._pool.submit(self._evaluate, iteration)
+
+    def _evaluate(self, iteration):
+        t0 = time.perf_counter()
+        fast = self.copy.fast_training() if hasattr(self.copy, "fast_training") else contextlib.nullcontext()
+        with fast:  # chunks=iter: BLAS keeps the one thread the training steps use
+            accuracies = self.trainer._accuracies(self.copy, self.trainer.evaluate_sample_num_per_epoch, iter)
+        finished = time.perf_counter()
+        return iteration, accuracies, finished - t0, finished
+
+    def result(self):
+        """``(iteration, (train_acc, test_acc), seconds spent, perf_counter at the end)``."""
+        future, self._future = self._future, None
+        return future.result()
+
+    def close(self):
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 class Trainer:
     """Train a network on minibatches: forward, backward, update; evaluate every epoch.
 
@@ -407,7 +459,7 @@ class Trainer:
         ``callback(trainer, record)`` after every evaluation, with ``record`` a dict
         (``iteration``, ``epoch``, ``train_acc``, ``test_acc``, ``loss``, ``seconds``).
     eval_chunk_size : int
-        Rows per forward pass when evaluating (10000).
+        Rows per forward pass when evaluating (2000).
     input_scale : float, optional
         Multiplies the inputs (default 1/255 for uint8, 1 for floats).
     eval_at_start : bool
@@ -417,6 +469,13 @@ class Trainer:
         epoch: ``lr_decay=0.9`` gives ``lr * 0.9**epoch``. Default: a constant rate, as in the book.
     catch_sigint : bool
         Turn Ctrl-C into a clean stop after the current iteration (main thread only).
+    background_eval : bool or None
+        Evaluate a copy of the network in a background thread, on another core, while
+        training continues: the accuracies are the same; each is recorded (and printed)
+        at the first iteration after it is ready.
+        None (default): when the machine has several cores, there is no ``callback``
+        (which may expect the network as it was at that evaluation) and the network
+        can be copied (``astype``).
 
     Notes
     -----
@@ -429,7 +488,7 @@ class Trainer:
                  optimizer="SGD", optimizer_param=None, evaluate_sample_num_per_epoch=None, verbose=True, *,
                  iters=None, sampling="shuffle", rng=None, progress=None, callback=None,
                  eval_chunk_size=EVAL_CHUNK, input_scale=None, eval_at_start=True, lr_decay=None,
-                 catch_sigint=True):
+                 catch_sigint=True, background_eval=None):
         for attr in ("params", "gradient", "predict"):
             if not hasattr(network, attr):
                 raise TypeError(f"network must have params, gradient() and predict(); it has no {attr}")
@@ -518,6 +577,11 @@ class Trainer:
         self._bar = None
         self._ema = None
         self._threads = BlasThreads()
+        if background_eval is None:
+            background_eval = (self._threads.cpus > 1 and callback is None and hasattr(network, "astype")
+                               and hasattr(network, "config"))
+        self.background_eval = bool(background_eval)
+        self._background = None
 
     # -- the book's attribute names --------------------------------------------------
     @property
@@ -569,34 +633,54 @@ class Trainer:
     # -- evaluation --------------------------------------------------------------------
     def accuracies(self, limit=None):
         """``(train_acc, test_acc)`` now (on the first ``limit`` samples of each set if given)."""
-        train_acc = self._set_accuracy(self._eval_train, self.t_train, limit)
-        test_acc = None if self.x_test is None else self._set_accuracy(self._eval_test, self.t_test, limit)
+        return self._accuracies(self.network, limit, self._threads.evaluation_chunks)
+
+    def _accuracies(self, network, limit, chunks):
+        train_acc = self._set_accuracy(network, self._eval_train, self.t_train, limit, chunks)
+        test_acc = None if self.x_test is None else self._set_accuracy(network, self._eval_test, self.t_test,
+                                                                       limit, chunks)
         return train_acc, test_acc
 
-    def _set_accuracy(self, conv, labels, limit):
+    def _set_accuracy(self, network, conv, labels, limit, chunks):
         n = labels.shape[0] if limit is None else min(int(limit), labels.shape[0])
         rows = min(self.eval_chunk_size, conv.x.shape[0])
         correct = 0
-        for start in self._threads.evaluation_chunks(range(0, n, rows)):
+        for start in chunks(range(0, n, rows)):
             stop = min(start + rows, n)
-            y = self.network.predict(conv.slice(start, stop))
+            y = network.predict(conv.slice(start, stop))
             correct += int(np.count_nonzero(np.argmax(y, axis=1) == labels[start:stop]))
         return correct / n
 
     def _record_evaluation(self, t0):
+        """Evaluate the network as it is now and record it, or start that in the background."""
+        if self._background is not None:
+            self._await_evaluation(t0)  # the previous one first: records stay in order
+            self._background.start(self.network.params, self.current_iter)
+            return
         te0 = time.perf_counter()
-        train_acc, test_acc = self.accuracies(self.evaluate_sample_num_per_epoch)
+        accuracies = self.accuracies(self.evaluate_sample_num_per_epoch)
         self.history.eval_seconds += time.perf_counter() - te0
+        self._record(self.current_iter, accuracies, time.perf_counter() - t0)
+
+    def _await_evaluation(self, t0):
+        """Wait for the evaluation running in the background, if any, and record it."""
+        if self._background is not None and self._background.running:
+            iteration, accuracies, seconds, finished = self._background.result()
+            self.history.eval_seconds += seconds
+            self._record(iteration, accuracies, finished - t0)
+
+    def _record(self, iteration, accuracies, seconds):
+        train_acc, test_acc = accuracies
         h = self.history
-        h.iteration.append(self.current_iter)
-        h.epoch.append(self.current_iter / self.iter_per_epoch)
+        h.iteration.append(iteration)
+        h.epoch.append(iteration / self.iter_per_epoch)
         h.train_acc.append(train_acc)
         if test_acc is not None:
             h.test_acc.append(test_acc)
-        h.seconds.append(time.perf_counter() - t0)
+        h.seconds.append(seconds)
         since = h.iteration[-2] if len(h.iteration) > 1 else 0
-        recent = h.loss[since:self.current_iter]
-        record = {"iteration": self.current_iter, "epoch": h.epoch[-1], "train_acc": train_acc,
+        recent = h.loss[since:iteration]
+        record = {"iteration": iteration, "epoch": h.epoch[-1], "train_acc": train_acc,
                   "test_acc": test_acc, "loss": (sum(recent) / len(recent)) if recent else None,
                   "seconds": h.seconds[-1]}
         if self.verbose:
@@ -654,6 +738,8 @@ class Trainer:
         interrupted = False
         self._bar = _make_bar(self.max_iter, self.progress)
         stop = _StopOnSigint(self.catch_sigint)
+        if self.background_eval:
+            self._background = _BackgroundEvaluation(self, network.astype(self.dtype))
         try:
             with stop, fast, self._threads.training():
                 if saved_need_dx is not None:
@@ -677,6 +763,8 @@ class Trainer:
                         end_of_epoch = self.current_iter % self.iter_per_epoch == 0
                         if end_of_epoch or self.current_iter == self.max_iter:
                             self._record_evaluation(t0)
+                        elif self._background is not None and self._background.done:
+                            self._await_evaluation(t0)  # record (and print) it as soon as it is done
                         if end_of_epoch and self.lr_decay is not None:
                             self.optimizer.lr *= self.lr_decay
                     interrupted = interrupted or stop.requested
@@ -688,6 +776,9 @@ class Trainer:
                 except KeyboardInterrupt:  # a second Ctrl-C: skip the final evaluation
                     h.interrupted = True
         finally:
+            if self._background is not None:
+                self._background.close()
+                self._background = None
             if saved_need_dx is not None:
                 first.need_dx = saved_need_dx
             if self._bar is not None:
@@ -698,6 +789,10 @@ class Trainer:
 
     def _finish(self, t0):
         h = self.history
+        self._await_evaluation(t0)
+        if self._background is not None:  # what is left is evaluated here, on the network itself
+            self._background.close()
+            self._background = None
         if h.iteration and h.iteration[-1] != self.current_iter and self.current_iter > 0:
             self._record_evaluation(t0)  # stopped inside an epoch
         elif not h.iteration:

@@ -6,7 +6,8 @@ accuracy on all 70000 images every epoch and at the end):
 
 (a) ``chainrule train`` with its defaults: the command itself, in float32 on the
     library's Trainer (uint8 pixels gathered into reused buffers, the layers'
-    fast path, chunked evaluation, BLAS threads chosen per phase);
+    fast path, training steps on one BLAS thread, evaluation in cache-sized chunks
+    on a copy of the network in a background thread);
 (b) the book's loop (``ch05/train_neuralnet.py``) typed against chainrule's book API:
     ``TwoLayerNet`` in float64, ``gradient``, ``params[key] -= lr * grad[key]``,
     the loss again after the update, ``accuracy`` on the whole sets every epoch;
@@ -20,8 +21,9 @@ alternate the contenders so a slow moment of the machine hits all of them. Times
 cover training and evaluation, not interpreter start, imports or loading the data
 (which every contender does the same way). Also printed: the machine's lower bound
 for (a) (its matrix products at the GEMM throughput NumPy reaches for the same
-shapes on this machine, plus its batch gathers), and how (a)'s time grows with the
-hidden size, the batch size and the number of iterations.
+shapes on this machine, plus its batch gathers; as the issue defines it, every
+product on one thread, and two variants that use the other cores), and how (a)'s
+time grows with the hidden size, the batch size and the number of iterations.
 
     python benchmarks/train_speed.py              # or: chainrule bench
     python benchmarks/train_speed.py --quick      # 1 round of 2000 iterations, small scaling table
@@ -404,32 +406,38 @@ def _print_table(rows, ref):
 
 
 def _print_bound(bound, a):
-    """The two lower bounds for (a), from the median of the measurements; returns their totals."""
+    """The lower bounds for (a), from the median of the measurements; returns the issue's (one thread)."""
     m = {k: statistics.median(b[k] for b in bound) for k in bound[0] if isinstance(bound[0][k], float)}
     b0, cpus = bound[0], bound[0]["cpus"]
     # (JSON made the thread counts strings)
     eval_gflops = {int(t): statistics.median(b["eval_gflops"][t] for b in bound) for t in b0["eval_gflops"]}
     eval_rows = {int(t): rows for t, rows in b0["eval_rows"].items()}
-    common = m["training products"] + m["minibatch gathers"] + m["evaluation conversions"]
-    one = common + m["evaluation products, 1 thread"]
-    many = common + m[f"evaluation products, {cpus} threads"]
+    training = m["training products"] + m["minibatch gathers"]
+    evaluation_1 = m["evaluation products, 1 thread"] + m["evaluation conversions"]
+    evaluation_n = m[f"evaluation products, {cpus} threads"] + m["evaluation conversions"]
     print(f"\nlower bound for (a): its {b0['train_gflop'] + b0['eval_gflop']:.0f} GFLOP of matrix products at the "
           f"float32 GEMM speed NumPy reaches on this machine for the same shapes (best of repeated calls), plus "
           f"its data movement; median of {len(bound)} measurement(s)")
-    print(f"  training products       {m['training products']:6.2f} s   {b0['train_gflop']:.0f} GFLOP at "
+    print(f"  {'training products':<32}{m['training products']:6.2f} s   {b0['train_gflop']:.0f} GFLOP at "
           f"{m['train_gflops']:.0f} GFLOP/s (1 thread, as (a) runs them)")
-    print(f"  minibatch gathers       {m['minibatch gathers']:6.2f} s   np.take of 100 uint8 rows + scaling "
-          "into a float32 buffer")
+    print(f"  {'minibatch gathers':<32}{m['minibatch gathers']:6.2f} s   np.take of the minibatch's uint8 rows + "
+          "scaling into a float32 buffer")
     for t in sorted(eval_gflops):
         key = f"evaluation products, {t} thread{'s' if t > 1 else ''}"
-        print(f"  {key:<24}{m[key]:6.2f} s   {b0['eval_gflop']:.0f} GFLOP at {eval_gflops[t]:.0f} GFLOP/s "
+        print(f"  {key:<32}{m[key]:6.2f} s   {b0['eval_gflop']:.0f} GFLOP at {eval_gflops[t]:.0f} GFLOP/s "
               f"(chunks of {eval_rows[t]} rows, the fastest of 1000-10000)")
-    print(f"  evaluation conversions  {m['evaluation conversions']:6.2f} s   uint8 -> float32 / 255")
-    print(f"  bound, all on one thread (the issue's definition)   {one:6.2f} s   (a) = {a['median'] / one:.2f}x")
+    print(f"  {'evaluation conversions':<32}{m['evaluation conversions']:6.2f} s   uint8 -> float32 / 255")
+    one = training + evaluation_1
+    print(f"  (1) every product on one thread, one phase after the other (the issue's definition): "
+          f"{one:5.2f} s; (a) = {a['median'] / one:.2f}x")
     if cpus > 1:
-        print(f"  bound, evaluation on {cpus} cores                       {many:6.2f} s   "
-              f"(a) = {a['median'] / many:.2f}x")
-    return one, (many if cpus > 1 else None)
+        many = training + evaluation_n
+        overlap = max(training, (training + evaluation_1) / cpus)
+        print(f"  (2) evaluation products on {cpus} threads, one phase after the other:                  "
+              f"{many:5.2f} s; (a) = {a['median'] / many:.2f}x")
+        print(f"  (3) evaluation entirely hidden on the other core(s) while training runs:             "
+              f"{overlap:5.2f} s; (a) = {a['median'] / overlap:.2f}x")
+    return one
 
 
 def _print_checks(summaries, bound_total):
@@ -448,12 +456,9 @@ def _print_checks(summaries, bound_total):
         r = summaries["b"]["median"] / a["median"]
         line(r >= 5, f"(a) is {r:.2f}x faster than (b) the book's float64 loop (target >= 5x)")
     if bound_total:
-        one, many = bound_total
-        r = a["median"] / one
-        line(r <= 1.3, f"(a) takes {r:.2f}x the lower bound with every product on one thread (target <= 1.3x)")
-        if many:
-            r = a["median"] / many
-            line(r <= 1.3, f"(a) takes {r:.2f}x the lower bound with evaluation on all cores (target <= 1.3x)")
+        r = a["median"] / bound_total
+        line(r <= 1.3, f"(a) takes {r:.2f}x the lower bound (1), every product on one thread (target <= 1.3x; "
+                       "(2) and (3) above use the other cores too)")
     line(a["test_acc"] >= 0.965, f"(a) test accuracy {a['test_acc']:.4f} (target >= 0.965; the book: 0.967-0.971)")
     for k in ("b", "c", "d"):
         if k in summaries:
@@ -554,8 +559,8 @@ def run_benchmark(args):
             extra = (f"; train {s['train_seconds']:.2f} s + evaluation {s['eval_seconds']:.2f} s"
                      if not math.isnan(s["train_seconds"]) else "")
             print(f"  {CONTENDERS[c][:3]} {s['evaluations']} evaluations{extra}{'; ' + s['note'] if s['note'] else ''}")
-        bound_totals = _print_bound(bound, summaries["a"]) if bound else None
-        _print_checks(summaries, bound_totals)
+        bound_total = _print_bound(bound, summaries["a"]) if bound else None
+        _print_checks(summaries, bound_total)
         if args.scaling_iters and "a" in names:
             _scaling(run, args.scaling_iters, args.seed, workdir)
     return 0

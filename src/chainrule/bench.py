@@ -468,31 +468,34 @@ def _print_checks(summaries, bound_total):
 
 
 def _scaling(run, iters, seed, workdir):
-    """(a)'s time against the hidden size, the batch size and the number of iterations (one run each)."""
+    """(a)'s time against the iterations, the hidden size and the batch size (one run each), with a
+    straight-line fit of the time per iteration against the FLOPs per iteration."""
     base = dict(run, iters=iters)
     cases = [dict(base, iters=max(iters // 4, 1)), dict(base, iters=max(iters // 2, 1)), base,
              dict(base, iters=2 * iters)]
     cases += [dict(base, hidden=h) for h in (100, 200, 400)]
     cases += [dict(base, batch_size=b) for b in (32, 256)]
-    print("\nscaling of (a), one run per row (the defaults but for the row's hidden size, batch size and "
-          "iterations): train = the updates, eval = train and test accuracy every epoch; FLOP ratio = the "
-          "row's training FLOPs over the first row's, time ratio = the same for its train seconds")
+    print("\nscaling of (a): one run per row, chainrule train's defaults but for the row's hidden size, batch "
+          "size and iterations; train = the updates, eval = the accuracies every epoch (in the background, so "
+          "total < train + eval)")
     head = (f"{'hidden':>6} {'batch':>5} {'iters':>6} {'total s':>8} {'train s':>8} {'eval s':>7} "
-            f"{'us/iter':>8} {'GFLOP/s':>8} {'FLOP ratio':>10} {'time ratio':>10} {'test acc':>8}")
-    print(head)
-    print("-" * len(head))
-    first = None
+            f"{'MFLOP/iter':>10} {'us/iter':>8} {'fit us/iter':>11} {'test acc':>8}")
+    rows = []
     for case in cases:
         r = run_one("a", case, seed, workdir)
-        flops = r["iterations"] * 2 * case["batch_size"] * (2 * INPUT_SIZE * case["hidden"]
-                                                           + 3 * case["hidden"] * N_CLASSES)
-        if first is None:
-            first = (flops, r["train_seconds"])
-        per_iter = r["train_seconds"] / r["iterations"]
+        mflop = 2 * case["batch_size"] * (2 * INPUT_SIZE * case["hidden"] + 3 * case["hidden"] * N_CLASSES) / 1e6
+        rows.append((case, r, mflop, r["train_seconds"] / r["iterations"] * 1e6))
+    # time per iteration = fixed cost + FLOPs / speed: a straight line through the rows
+    slope, intercept = np.polyfit([row[2] for row in rows], [row[3] for row in rows], 1)
+    print(head)
+    print("-" * len(head))
+    for case, r, mflop, per_iter in rows:
         print(f"{case['hidden']:>6} {case['batch_size']:>5} {r['iterations']:>6} {r['seconds']:>8.2f} "
-              f"{r['train_seconds']:>8.2f} {r['eval_seconds']:>7.2f} {per_iter * 1e6:>8.0f} "
-              f"{flops / r['train_seconds'] / 1e9:>8.1f} {flops / first[0]:>10.2f} "
-              f"{r['train_seconds'] / first[1]:>10.2f} {r['test_acc']:>8.4f}", flush=True)
+              f"{r['train_seconds']:>8.2f} {r['eval_seconds']:>7.2f} {mflop:>10.1f} {per_iter:>8.0f} "
+              f"{intercept + slope * mflop:>11.0f} {r['test_acc']:>8.4f}", flush=True)
+    worst = max(abs(per_iter / (intercept + slope * mflop) - 1) for _, _, mflop, per_iter in rows)
+    print(f"fit: time per iteration = {intercept:.0f} us + MFLOP / {1e3 / slope:.0f} GFLOP/s; the rows are within "
+          f"{worst:.0%} of it (the same time per iteration at every run length: linear in the iterations)")
 
 
 # -- main ------------------------------------------------------------------------------------------

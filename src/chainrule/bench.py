@@ -319,8 +319,12 @@ def _wait_with_rusage(cmd, workdir):
     """Run ``cmd``; return ``(exit status, stdout, stderr, rusage)`` with that process's own rusage."""
     with tempfile.TemporaryFile("w+", dir=workdir) as out, tempfile.TemporaryFile("w+", dir=workdir) as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+        if hasattr(os, "wait4"):
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+        else:  # Windows: no per-process rusage; peak RSS is reported as nan
+            proc.wait()
+            usage = None
         out.seek(0)
         err.seek(0)
         return proc.returncode, out.read(), err.read(), usage
@@ -342,8 +346,10 @@ def run_one(name, run, seed, workdir):
     else:
         line = [ln for ln in stdout.splitlines() if ln.startswith("CHAINRULE-BENCH ")][-1]
         result = json.loads(line[len("CHAINRULE-BENCH "):])
-    result["peak_rss_mb"] = usage.ru_maxrss / 1024  # Linux reports KiB
-    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
+    if usage is None:
+        result["peak_rss_mb"] = math.nan
+    else:  # ru_maxrss: KiB on Linux, bytes on macOS
+        result["peak_rss_mb"] = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
     return result
 
 

@@ -28,7 +28,7 @@ CROSS_ENTROPY_DELTA = 1e-7
 def _as_float(x):
     """Return ``x`` as a floating array (integers become float64), without copying floats."""
     x = np.asarray(x)
-    if not np.issubdtype(x.dtype, np.floating):
+    if x.dtype.kind != "f":
         x = x.astype(np.float64)
     return x
 

@@ -108,7 +108,7 @@ class Layer:
             )
 
     def _check_dout(self, dout, shape):
-        dshape = np.shape(dout)
+        dshape = dout.shape if isinstance(dout, np.ndarray) else np.shape(dout)
         if dshape == shape:
             return
         try:
@@ -192,7 +192,7 @@ class Relu(Layer):
 
     def forward(self, x):
         x = np.asarray(x)
-        if self.reuse_buffers and x.ndim > 0 and np.issubdtype(x.dtype, np.floating):
+        if self.reuse_buffers and x.ndim > 0 and x.dtype.kind == "f":
             self.mask = None
             # max(x, 0) against an array of zeros: NumPy's loop for two arrays is faster than for array and scalar
             zeros = self._buffer("zeros", x.shape, x.dtype, zeros=True)
@@ -232,7 +232,7 @@ class Sigmoid(Layer):
 
     def forward(self, x):
         x = np.asarray(x)
-        if not (self.reuse_buffers and x.ndim > 0 and np.issubdtype(x.dtype, np.floating)):
+        if not (self.reuse_buffers and x.ndim > 0 and x.dtype.kind == "f"):
             self.out = sigmoid(x)
             return self.out
         # functions.sigmoid, step by step into buffers: where(x >= 0, 1 / (1 + e), e / (1 + e)), e = exp(-|x|)
@@ -374,8 +374,9 @@ def _plain_labels(t, n_classes, n_samples):
     A check of two reductions, where the full validation takes several; anything
     else goes through ``as_labels`` (which converts, or says what is wrong).
     """
+    # seen as unsigned, a negative label is huge: one maximum checks both ends of the range
     return (isinstance(t, np.ndarray) and t.dtype == np.intp and t.shape == (n_samples,)
-            and n_samples > 0 and t.min() >= 0 and t.max() < n_classes)
+            and n_samples > 0 and t.view(np.uintp).max() < n_classes)
 
 
 class SoftmaxWithLoss(Layer):

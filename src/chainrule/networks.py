@@ -38,9 +38,11 @@ class ParamDict(MutableMapping):
 
     def __init__(self):
         self._owners = OrderedDict()  # name -> (layer, attribute)
+        self._grad_attrs = []  # (name, layer, name of the gradient's attribute), for gradient()
 
     def _bind(self, name, layer, attr):
         self._owners[name] = (layer, attr)
+        self._grad_attrs = [(name, layer, "d" + attr) for name, (layer, attr) in self._owners.items()]
 
     def owner(self, name):
         """``(layer, attribute)`` that holds parameter ``name``."""
@@ -165,11 +167,7 @@ class Sequential:
         dout = self.lastLayer.backward(1)
         for layer in reversed(self.layers.values()):
             dout = layer.backward(dout)
-        grads = {}
-        for name in self.params:
-            layer, attr = self.params.owner(name)
-            grads[name] = getattr(layer, "d" + attr)
-        return grads
+        return {name: getattr(layer, dattr) for name, layer, dattr in self.params._grad_attrs}
 
     # -- beyond the book --------------------------------------------------------
     @contextmanager

@@ -371,10 +371,10 @@ def _exp_span(dtype):
 def _plain_labels(t, n_classes, n_samples):
     """Whether ``t`` already is what ``as_labels`` returns: intp labels ``(N,)`` in ``[0, C)``.
 
-    A check of two reductions, where the full validation takes several; anything
+    One reduction (seen as unsigned, a negative label is huge, so one maximum checks
+    both ends of the range), where the full validation takes several; anything
     else goes through ``as_labels`` (which converts, or says what is wrong).
     """
-    # seen as unsigned, a negative label is huge: one maximum checks both ends of the range
     return (isinstance(t, np.ndarray) and t.dtype == np.intp and t.shape == (n_samples,)
             and n_samples > 0 and t.view(np.uintp).max() < n_classes)
 

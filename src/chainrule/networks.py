@@ -38,11 +38,9 @@ class ParamDict(MutableMapping):
 
     def __init__(self):
         self._owners = OrderedDict()  # name -> (layer, attribute)
-        self._grad_attrs = []  # (name, layer, name of the gradient's attribute), for gradient()
 
     def _bind(self, name, layer, attr):
         self._owners[name] = (layer, attr)
-        self._grad_attrs = [(name, layer, "d" + attr) for name, (layer, attr) in self._owners.items()]
 
     def owner(self, name):
         """``(layer, attribute)`` that holds parameter ``name``."""
@@ -167,7 +165,7 @@ class Sequential:
         dout = self.lastLayer.backward(1)
         for layer in reversed(self.layers.values()):
             dout = layer.backward(dout)
-        return {name: getattr(layer, dattr) for name, layer, dattr in self.params._grad_attrs}
+        return {name: getattr(layer, "d" + attr) for name, (layer, attr) in self.params._owners.items()}
 
     # -- beyond the book --------------------------------------------------------
     @contextmanager

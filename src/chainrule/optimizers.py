@@ -69,7 +69,7 @@ class Optimizer:
                 grad = grads[key]
             except KeyError:
                 raise KeyError(f"grads has no {key!r}; it must have every key of params: {list(params)}") from None
-            if getattr(grad, "shape", None) != param.shape and np.shape(grad) != param.shape:
+            if np.shape(grad) != param.shape:
                 raise ValueError(
                     f"grads[{key!r}] has shape {np.shape(grad)} but params[{key!r}] has shape {param.shape}"
                 )

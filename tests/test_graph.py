@@ -503,7 +503,7 @@ def test_render_with_a_hung_dot_program_times_out(tmp_path, monkeypatch):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "dot"
-    fake.write_text("#!/bin/sh\nsleep 5\nexit 1\n")
+    fake.write_text(f"#!/bin/sh\nexec {shutil.which('sleep')} 5\n")  # a dot that hangs for 5 s
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", str(bin_dir))
     monkeypatch.setattr(cgraph, "RENDER_TIMEOUT", 0.5)

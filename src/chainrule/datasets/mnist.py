@@ -289,7 +289,7 @@ def _obtain(spec: Spec, data_dir, *, download: bool,
         return arrays, source, str(cache), None
     except FileNotFoundError:
         failures.append(f"cache {cache}: not present")
-    except (*_SOURCE_ERRORS, KeyError, zipfile.BadZipFile, NotImplementedError) as exc:
+    except (*_SOURCE_ERRORS, KeyError, zipfile.BadZipFile, RuntimeError) as exc:  # RuntimeError: encrypted zip
         failed(f"cache {cache}", f"{exc}; ignored, will be rebuilt", logging.WARNING)
 
     env = os.environ.get("CHAINRULE_MIRRORS")

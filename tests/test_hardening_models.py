@@ -229,3 +229,31 @@ def test_huge_picture_is_refused_before_decoding(tmp_path, width, height, size):
         read_digit(path)
     assert str(info.value) == (f"{path} is {size}, more than the limit of 25000000 pixels "
                                "for a picture of a digit: crop or scale it down")
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-2, 2**70) | st.floats(allow_nan=True) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+_arch_values = st.one_of(st.integers(-1, 3000), st.just(10**40), st.floats(allow_nan=True), st.booleans(),
+                         st.text(max_size=5), st.none(), st.lists(st.integers(-1, 40), max_size=6), _json)
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cls=st.sampled_from(["TwoLayerNet", "MultiLayerNet", "Other", 5]),
+       arch=st.dictionaries(st.sampled_from(["input_size", "hidden_size", "hidden_size_list", "output_size",
+                                             "activation", "weight_init_std", "weight_decay_lambda", "dtype",
+                                             "rng"]), _arch_values, max_size=6),
+       dtype=st.one_of(st.sampled_from(["float32", "float64", "int8", "object", "float99"]), _json),
+       extra=st.dictionaries(st.sampled_from(["format", "format_version", "params", "metadata"]), _json,
+                             max_size=2))
+def test_fuzzed_model_metadata_raises_only_model_file_errors(tmp_path, cls, arch, dtype, extra):
+    meta = {**_meta({"class": cls, **arch}, dtype=dtype), **extra}
+    path = _write(tmp_path / "fuzz.npz", json.dumps(meta).encode())  # allows NaN and Infinity, as JSON files may
+    try:
+        load(path)
+    except ModelFileError as exc:
+        assert str(exc).startswith(str(path))
+        return
+    pytest.fail("a model without parameter arrays loaded")  # every network has parameters

@@ -372,6 +372,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                         break
                     self.wfile.write(bytes([byte]))
                     self.wfile.flush()
+            elif mode == "slowheaders":  # a status line, then a header one byte every 0.2 s
+                self.wfile.write(b"HTTP/1.0 200 OK\r\nX-Slow: ")
+                for _ in range(150):
+                    if server.release.wait(0.2):
+                        break
+                    self.wfile.write(b"a")
+                    self.wfile.flush()
             elif mode == "huge":  # says it is 1 GB
                 self.send_response(200)
                 self.send_header("Content-Length", str(1 << 30))
@@ -659,6 +666,18 @@ def test_trickling_mirror_is_given_up_on_after_the_per_source_deadline(tiny, ser
     assert_tiny(load_raw(), tiny)
     assert time.monotonic() - start < 10
     assert f"{server.url('trickle')}{FILES[0]}.gz: gave up after 1.5 s, the time limit for one source" \
+        in caplog.text
+
+
+def test_mirror_trickling_its_headers_is_given_up_on_too(tiny, server, monkeypatch, caplog):
+    caplog.set_level("INFO", logger="chainrule.datasets")
+    monkeypatch.setattr(mnist, "TIMEOUT", 1.0)
+    monkeypatch.setattr(mnist, "DEADLINE", 1.5)
+    tiny.use(mirrors=(server.url("slowheaders"), server.url("ok")))
+    start = time.monotonic()
+    assert_tiny(load_raw(), tiny)
+    assert time.monotonic() - start < 10
+    assert f"{server.url('slowheaders')}{FILES[0]}.gz: gave up after 1.5 s, the time limit for one source" \
         in caplog.text
 
 

@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -290,7 +291,9 @@ def _obtain(spec: Spec, data_dir, *, download: bool,
     except FileNotFoundError:
         failures.append(f"cache {cache}: not present")
     except (*_SOURCE_ERRORS, KeyError, zipfile.BadZipFile, RuntimeError) as exc:  # RuntimeError: encrypted zip
-        failed(f"cache {cache}", f"{exc}; ignored, will be rebuilt", logging.WARNING)
+        # a damaged file is replaced by the next fetch; a cache we cannot even read may not be writable either
+        then = "ignored" if isinstance(exc, OSError) else "ignored, will be rebuilt"
+        failed(f"cache {cache}", f"{exc}; {then}", logging.WARNING)
 
     env = os.environ.get("CHAINRULE_MIRRORS")
     mirrors = spec.mirrors if env is None else tuple(env.replace(",", " ").split())
@@ -384,7 +387,7 @@ def _download(url: str, progress: bool, sink: idx.IDXStream, deadline: float) ->
     file can be left behind), within :data:`MAX_DOWNLOAD` bytes and before ``deadline``
     (a ``time.monotonic()`` value)."""
     try:
-        with urllib.request.urlopen(url, timeout=_time_left(url, deadline)) as response:
+        with _open_url(url, deadline) as response:
             total = int(response.headers.get("Content-Length") or 0) or None
             if total is not None and total > MAX_DOWNLOAD:
                 raise OSError(f"{url}: the server announces {total} bytes, more than the limit "
@@ -412,6 +415,37 @@ def _download(url: str, progress: bool, sink: idx.IDXStream, deadline: float) ->
         raise OSError(f"{url}: timed out after {TIMEOUT:g} s") from None
     if total is not None and got != total:
         raise OSError(f"{url}: connection closed after {got} of {total} bytes")
+
+
+def _open_url(url: str, deadline: float):
+    """``urllib.request.urlopen(url)``, given up on at ``deadline`` even while the server
+    trickles its status line and headers (which no socket timeout bounds): it runs in a
+    daemon thread, and a response that arrives after the deadline is closed there."""
+    lock, state = threading.Lock(), {}
+
+    def run():
+        try:
+            response = urllib.request.urlopen(url, timeout=_time_left(url, deadline))
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            with lock:
+                state["error"] = exc
+            return
+        with lock:
+            if state.get("abandoned"):
+                response.close()
+            else:
+                state["response"] = response
+
+    thread = threading.Thread(target=run, name="chainrule-download", daemon=True)
+    thread.start()
+    thread.join(max(0.0, deadline - time.monotonic()))
+    with lock:
+        if "response" in state:
+            return state["response"]
+        if "error" in state:
+            raise state["error"]
+        state["abandoned"] = True
+    raise OSError(f"{url}: gave up after {DEADLINE:g} s, the time limit for one source")
 
 
 def _time_left(url: str, deadline: float) -> float:

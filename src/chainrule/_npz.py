@@ -14,7 +14,7 @@ from math import prod
 
 import numpy as np
 
-__all__ = ["NpyHeader", "member_headers", "open_regular"]
+__all__ = ["NpyHeader", "check_directory_size", "member_headers", "open_regular"]
 
 _MAX_HEADER = 10_000  # bytes of a .npy header dict (NumPy's own default limit)
 
@@ -82,3 +82,26 @@ def open_regular(path, error_type=ValueError):
     except BaseException:
         os.close(fd)
         raise
+
+
+def check_directory_size(f, limit: int) -> None:
+    """Refuse an archive whose central directory (one record per member) exceeds ``limit`` bytes.
+
+    Read from the end-of-central-directory record at the file's tail, before
+    ``zipfile`` builds an object per member (a small file can list a million
+    members). ZIP64 archives, which NumPy writes only beyond 4 GB or 65535 members,
+    are refused too. Raises ``ValueError``; leaves ``f`` at its start.
+    """
+    f.seek(0, os.SEEK_END)
+    size = f.tell()
+    f.seek(size - min(size, 22 + 0xFFFF))
+    tail = f.read()
+    f.seek(0)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        raise ValueError("not a zip archive (no end-of-central-directory record)")
+    if at >= 20 and tail[at - 20:at - 16] == b"PK\x06\x07":
+        raise ValueError("a ZIP64 archive (more than 4 GB or 65535 members)")
+    directory = int.from_bytes(tail[at + 12:at + 16], "little")
+    if directory > limit:
+        raise ValueError(f"its member list is {directory} bytes, more than the limit of {limit}")

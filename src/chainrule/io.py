@@ -52,6 +52,7 @@ MAX_LAYER_SIZE = 1_000_000
 MAX_PARAMETERS = 50_000_000  # 200 MB of float32, 400 MB of float64
 MAX_METADATA_BYTES = 16 << 20
 MAX_METADATA_DEPTH = 64
+_MAX_DIRECTORY = 1 << 20  # bytes of the zip's member list: thousands of members, far more than any model has
 #: What reading a damaged archive can raise (zipfile and NumPy's .npy reader).
 _ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
                    RuntimeError, struct.error, OverflowError)  # RuntimeError: encrypted or unknown compression
@@ -176,9 +177,10 @@ def _open(path, *, with_arrays=True):
         raise IsADirectoryError(f"{path} is a directory, not a model file")
     with _open_archive(path) as f:
         try:
+            _npz.check_directory_size(f, _MAX_DIRECTORY)
             with zipfile.ZipFile(f) as archive:
                 headers = _array_headers(path, archive)
-                meta = _read_meta(path, archive, headers)
+                meta = _read_meta(path, archive)
                 if not with_arrays:
                     return {}, meta
                 _check_architecture(path, meta)
@@ -231,10 +233,14 @@ def _array_headers(path, archive):
         if h.nbytes != h.data_bytes:
             raise ModelFileError(f"{path}: array {key!r} declares shape {h.shape} of {h.dtype} ({h.nbytes} data "
                                  f"bytes) but holds {h.data_bytes}")
+    total = sum(math.prod(h.shape) for key, h in headers.items() if key != _META_KEY)
+    if total > MAX_PARAMETERS:
+        raise ModelFileError(f"{path}: its arrays hold {total} numbers in all, more than the limit of "
+                             f"{MAX_PARAMETERS} parameters")
     return headers
 
 
-def _read_meta(path, archive, headers):
+def _read_meta(path, archive):
     """The metadata dict, parsed within :data:`MAX_METADATA_DEPTH` and format-checked."""
     raw = _read_member(archive, _META_KEY)
     try:

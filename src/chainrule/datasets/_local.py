@@ -105,7 +105,7 @@ def read_cache(path: Path, sha256: Mapping[str, str], *, max_bytes: int) -> tupl
     with idx.open_regular(path) as fh:
         if fh.read(4) != b"PK\x03\x04":
             raise ValueError("not a valid .npz file (no zip signature)")
-        fh.seek(0)
+        _npz.check_directory_size(fh, 1 << 16)  # five members: a few hundred bytes
         with zipfile.ZipFile(fh) as archive:
             for key, header in _npz.member_headers(archive).items():
                 if header.nbytes > max_bytes:

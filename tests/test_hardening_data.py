@@ -7,12 +7,14 @@ import subprocess
 import sys
 import textwrap
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import chainrule
 from chainrule.datasets import idx
 from chainrule.datasets.idx import IDXError
 
@@ -123,7 +125,8 @@ def test_bombs_are_refused_within_a_1_gb_address_space(tmp_path):
     with zipfile.ZipFile(cache / "mnist.npz", "w") as zf:
         zf.writestr("x_train.npy", header.getvalue())
     env = {"XDG_CACHE_HOME": str(tmp_path / "xdg"), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-           "MKL_NUM_THREADS": "1", "PATH": "/usr/bin:/bin", "CHAINRULE_MIRRORS": ""}
+           "MKL_NUM_THREADS": "1", "PATH": "/usr/bin:/bin", "CHAINRULE_MIRRORS": "",
+           "PYTHONPATH": str(Path(chainrule.__file__).parents[1])}  # the chainrule under test
     done = subprocess.run([sys.executable, "-c", CHILD, str(tmp_path)], capture_output=True, text=True,
                           timeout=120, env=env, check=False)
     assert done.returncode == 0, done.stderr

@@ -90,7 +90,8 @@ def check_directory_size(f, limit: int) -> None:
     Read from the end-of-central-directory record at the file's tail, before
     ``zipfile`` builds an object per member (a small file can list a million
     members). ZIP64 archives, which NumPy writes only beyond 4 GB or 65535 members,
-    are refused too. Raises ``ValueError``; leaves ``f`` at its start.
+    are refused too. Raises ``ValueError`` (``zipfile.BadZipFile`` when there is no
+    end record at all); leaves ``f`` at its start.
     """
     f.seek(0, os.SEEK_END)
     size = f.tell()
@@ -99,7 +100,7 @@ def check_directory_size(f, limit: int) -> None:
     f.seek(0)
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) < at + 22:
-        raise ValueError("not a zip archive (no end-of-central-directory record)")
+        raise zipfile.BadZipFile("File is not a zip file")  # zipfile's own words for it
     if at >= 20 and tail[at - 20:at - 16] == b"PK\x06\x07":
         raise ValueError("a ZIP64 archive (more than 4 GB or 65535 members)")
     directory = int.from_bytes(tail[at + 12:at + 16], "little")

@@ -315,39 +315,6 @@ def test_sgd_updates_in_place_without_touching_the_gradients():
         np.testing.assert_array_equal(grads[k], before[k])
 
 
-# -- the benchmark's machinery (no timing here: speed lives in benchmarks/) -----------------------------
-def test_bench_sampling_and_evaluation_schedule():
-    from chainrule import bench
-
-    rng = np.random.default_rng(0)
-    shuffled = bench._batches(rng, 10, 4, "shuffle")
-    epoch = [next(shuffled) for _ in range(3)]
-    assert [len(b) for b in epoch] == [4, 4, 2] and sorted(np.concatenate(epoch)) == list(range(10))
-    drawn = next(bench._batches(rng, 10, 4, "choice"))
-    assert drawn.shape == (4,) and drawn.min() >= 0 and drawn.max() < 10
-    assert [i for i in range(1, 13) if bench._evaluate_now(i, 5, 12)] == [5, 10, 12]
-
-
-def test_bench_runs_chainrule_train_with_its_defaults():
-    from chainrule import bench
-
-    run = bench._defaults()
-    assert run == {"hidden": 50, "batch_size": 100, "lr": 0.1, "iters": 10000, "sampling": "shuffle",
-                   "dtype": "float32"}
-    run["defaults"] = dict(run)
-    cmd = bench._cli_train_command(run, 7, "out")
-    assert cmd[1:] == ["-m", "chainrule.cli", "train", "--out", "out", "--seed", "7", "--quiet"]
-    cmd = bench._cli_train_command(dict(run, hidden=400, iters=600), 7, "out")
-    assert cmd[-4:] == ["--hidden", "400", "--iters", "600"]
-
-
-def test_chainrule_bench_is_a_subcommand():
-    from chainrule.cli import build_parser
-
-    args = build_parser().parse_args(["bench", "--quick", "--only", "a,c"])
-    assert args.quick and args.only == "a,c" and args.func.__name__ == "_run_bench"
-
-
 @pytest.mark.parametrize("eval_samples", [None, 50])
 def test_background_evaluation_records_the_same_history(eval_samples):
     """Evaluating a copy of the network in a background thread changes nothing but the timing."""

@@ -1,4 +1,4 @@
-"""The ``chainrule`` command: train, evaluate, predict, gradcheck, data, graph.
+"""The ``chainrule`` command: train, evaluate, predict, gradcheck, data, graph, bench.
 
 Every subcommand is a pair of functions: ``_add_<name>(subparsers)`` builds its
 parser and ``_run_<name>(args) -> int`` does the work. Errors a user can cause
@@ -206,7 +206,9 @@ def _add_train(sub):
                                    "its history and its curves.",
                        epilog=TRAIN_EPILOG, formatter_class=_Formatter)
     g = p.add_argument_group("network")
-    g.add_argument("--hidden", type=_positive_int, nargs="+", default=[50], metavar="N",
+    from .train import BOOK_RUN
+
+    g.add_argument("--hidden", type=_positive_int, nargs="+", default=[BOOK_RUN["hidden"]], metavar="N",
                    help="hidden layer sizes: one size gives the book's TwoLayerNet (default 50); "
                         "several (e.g. --hidden 100 100) give a MultiLayerNet")
     g.add_argument("--activation", choices=("relu", "sigmoid"), default="relu",
@@ -216,7 +218,7 @@ def _add_train(sub):
                         "layer as in the book, He for ReLU / Xavier for sigmoid otherwise)")
     g.add_argument("--weight-decay", type=_non_negative_float, default=0.0, metavar="LAMBDA",
                    help="L2 weight decay lambda (MultiLayerNet; default 0)")
-    g.add_argument("--dtype", choices=("float32", "float64"), default="float32",
+    g.add_argument("--dtype", choices=("float32", "float64"), default=BOOK_RUN["dtype"],
                    help="floating type of the network (default float32: fast; float64 is the book's)")
     g = p.add_argument_group("training")
     from .optimizers import OPTIMIZERS
@@ -234,9 +236,9 @@ def _add_train(sub):
                    help="number of iterations (minibatches; default 10000)")
     n.add_argument("--epochs", type=_positive_int, default=None, metavar="N",
                    help="number of epochs instead (one epoch = 60000 / batch size iterations)")
-    g.add_argument("--batch-size", type=_positive_int, default=100, metavar="N",
+    g.add_argument("--batch-size", type=_positive_int, default=BOOK_RUN["batch_size"], metavar="N",
                    help="minibatch size (default 100)")
-    g.add_argument("--sampling", choices=("shuffle", "choice"), default="shuffle",
+    g.add_argument("--sampling", choices=("shuffle", "choice"), default=BOOK_RUN["sampling"],
                    help="shuffle: every image once per epoch in a new order (default); "
                         "choice: random images with replacement, as the book's np.random.choice")
     g.add_argument("--seed", type=_seed, default=None,
@@ -257,11 +259,12 @@ def _add_train(sub):
 
 def _build_network(args, input_size, output_size, rng):
     from .networks import MultiLayerNet, TwoLayerNet
+    from .train import BOOK_RUN
 
     dtype = np.dtype(args.dtype)
     if len(args.hidden) == 1 and args.activation == "relu" and args.weight_decay == 0 \
             and not isinstance(args.weight_init_std, str):
-        std = 0.01 if args.weight_init_std is None else args.weight_init_std
+        std = BOOK_RUN["weight_init_std"] if args.weight_init_std is None else args.weight_init_std
         return TwoLayerNet(input_size, args.hidden[0], output_size, weight_init_std=std, dtype=dtype, rng=rng)
     std = args.activation if args.weight_init_std is None else args.weight_init_std
     return MultiLayerNet(input_size, args.hidden, output_size, activation=args.activation,
@@ -271,10 +274,10 @@ def _build_network(args, input_size, output_size, rng):
 def _run_train(args):
     from .io import save
     from .optimizers import make_optimizer
-    from .train import Trainer
+    from .train import BOOK_RUN, Trainer
 
     kind = args.kind or "mnist"
-    lr = args.lr if args.lr is not None else (0.1 if args.optimizer == "sgd" else None)
+    lr = args.lr if args.lr is not None else (BOOK_RUN["lr"] if args.optimizer == BOOK_RUN["optimizer"] else None)
     optimizer = make_optimizer(args.optimizer, **({} if lr is None else {"lr": lr}))
     out = Path(args.out) if args.out else _new_run_dir()
     if out.exists() and not out.is_dir():
@@ -286,7 +289,7 @@ def _run_train(args):
     rng = np.random.default_rng(seed)
     n_classes = int(max(t_train.max(), t_test.max())) + 1
     network = _build_network(args, x_train.shape[1], n_classes, rng)
-    iters = args.iters if args.iters is not None or args.epochs is not None else 10000
+    iters = args.iters if args.iters is not None or args.epochs is not None else BOOK_RUN["iters"]
     trainer = Trainer(network, x_train, t_train, x_test, t_test, epochs=args.epochs, mini_batch_size=args.batch_size,
                       optimizer=optimizer, evaluate_sample_num_per_epoch=args.eval_samples,
                       verbose=not args.quiet, iters=iters, sampling=args.sampling, rng=rng,
@@ -500,30 +503,29 @@ def _run_graph(args):
     return graph_command(args.figure, args.out)
 
 
-# -- bench (implemented in chainrule.bench; also benchmarks/train_speed.py) -------------------
+# -- bench (benchmarks/train_speed.py of a source checkout) ---------------------------
+
+BENCH_SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "train_speed.py"
+
 
 def _add_bench(sub):
-    p = sub.add_parser("bench", help="time chainrule train against the book's code, PyTorch and scikit-learn",
-                       description="The book's MNIST run side by side, in alternating rounds of fresh processes:\n"
-                                   "(a) chainrule train with its defaults, (b) the book's float64 loop,\n"
-                                   "(c) PyTorch eager on the CPU, (d) scikit-learn's MLPClassifier (c and d when\n"
-                                   "installed). Prints median seconds, iterations per second, test accuracy and\n"
-                                   "peak memory of each, the machine's lower bound for (a), and how (a)'s time\n"
-                                   "grows with the hidden size, the batch size and the iterations.\n"
-                                   "Takes about five minutes (--quick: about one).",
-                       epilog="examples:\n  chainrule bench\n  chainrule bench --quick\n"
-                              "  chainrule bench --only a,c --repeats 5 --scaling-iters 0",
+    p = sub.add_parser("bench", help="time chainrule train against the book's code, PyTorch and scikit-learn "
+                                     "(from a source checkout)", add_help=False,
+                       description="Runs benchmarks/train_speed.py of the source checkout this chainrule is "
+                                   "installed from (pip install -e .), with the options given; "
+                                   "'chainrule bench --help' lists them.",
                        formatter_class=_Formatter)
-    from .bench import build_parser as bench_options
-
-    bench_options(p)
+    p.add_argument("options", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     p.set_defaults(func=_run_bench)
 
 
 def _run_bench(args):
-    from .bench import run_benchmark
+    import subprocess
 
-    return run_benchmark(args)
+    if not BENCH_SCRIPT.is_file():
+        raise CLIError(f"chainrule bench runs benchmarks/train_speed.py from a source checkout, and there is none "
+                       f"at {BENCH_SCRIPT}; clone the repository and pip install -e it")
+    return subprocess.run([sys.executable, str(BENCH_SCRIPT), *args.options], check=False).returncode
 
 
 # Subcommands, in the order ``chainrule --help`` lists them. To add one, write ``_add_<name>(sub)``
@@ -551,7 +553,10 @@ def main(argv=None):
     """Run the ``chainrule`` command with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = parser.parse_args(argv)
+    if argv[:1] == ["bench"]:  # every option belongs to the benchmark script
+        args = argparse.Namespace(func=_run_bench, options=argv[1:])
+    else:
+        args = parser.parse_args(argv)
     args.argv = argv
     if getattr(args, "func", None) is None:
         parser.print_help(sys.stderr)

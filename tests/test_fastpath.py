@@ -3,6 +3,9 @@ readable formulation's numbers, in float64 and float32, for single layers, whole
 networks and several steps of training; and it keeps its own promises (reused
 arrays, switches restored, fallbacks for unusual inputs)."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -241,38 +244,79 @@ def _blas_threads_now():
     return infos[0]["num_threads"]
 
 
-def test_blas_threads_training_limit_is_one_and_restored():
-    from chainrule._blas import BlasThreads
+def test_blas_threads_limit_is_one_and_restored_and_none_is_the_default():
+    from chainrule._speed import blas_threads
 
     before = _blas_threads_now()
-    threads = BlasThreads()
-    with threads.training():
+    with blas_threads(1):
+        assert _blas_threads_now() == 1
+        with blas_threads(None):  # evaluation: the BLAS default, as before chainrule limited anything
+            assert _blas_threads_now() == max(before, _default_threads_in_a_fresh_process())
         assert _blas_threads_now() == 1
     assert _blas_threads_now() == before
 
 
-@pytest.mark.parametrize("controlled", [True, False])
-def test_evaluation_chunks_yield_every_start_once_in_order(controlled):
-    from chainrule._blas import BlasThreads
-
-    threads = BlasThreads()
-    if not controlled:
-        threads._controller = None  # as without threadpoolctl
-    for _ in range(6):  # enough evaluations to try all cores again after one thread won
-        assert list(threads.evaluation_chunks(range(0, 10, 2))) == [0, 2, 4, 6, 8]
-        assert list(threads.evaluation_chunks([0])) == [0]
-    if controlled and threads.cpus > 1:
-        assert threads.evaluation_threads in (1, threads.cpus)
+def _default_threads_in_a_fresh_process():
+    code = ("import numpy; from threadpoolctl import threadpool_info; "
+            "print(max(i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'))")
+    return int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
 
 
-def test_evaluation_chunks_restore_the_limit_when_the_caller_stops_early():
-    from chainrule._blas import BlasThreads
+def test_the_book_api_gradient_runs_on_one_blas_thread_from_its_first_call():
+    """The book's own loop (net.gradient in the user's loop) gets the Trainer's one-thread limit."""
+    _blas_threads_now()
+    code = """if True:
+        import numpy as np
+        from threadpoolctl import threadpool_info
+        from chainrule import TwoLayerNet
 
-    before = _blas_threads_now()
-    chunks = BlasThreads().evaluation_chunks(range(0, 10, 2))
-    next(chunks)
-    chunks.close()
-    assert _blas_threads_now() == before
+        def threads():
+            return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+        net = TwoLayerNet(20, 8, 3, rng=0)
+        x, t = np.random.default_rng(0).random((5, 20)), np.array([0, 1, 2, 0, 1])
+        print(threads())
+        net.gradient(x, t)
+        print(threads())
+        net.gradient(x, t)
+        print(threads())
+    """
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    default = _default_threads_in_a_fresh_process()
+    assert out[:3] == [str([default]), "[1]", "[1]"]
+
+
+def test_trainer_steps_on_one_blas_thread_and_evaluates_on_the_default():
+    from chainrule.train import Trainer
+
+    default = max(_blas_threads_now(), _default_threads_in_a_fresh_process())
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, size=(60, 6), dtype=np.uint8)
+    t = rng.integers(0, 3, size=60)
+    net = TwoLayerNet(6, 5, 3, dtype=np.float32, rng=0)
+    seen = {"gradient": set(), "evaluation": set()}
+    predict, in_step = net.predict, []
+
+    def gradient(*args):
+        seen["gradient"].add(_blas_threads_now())
+        in_step.append(True)
+        try:
+            return type(net).gradient(net, *args)
+        finally:
+            in_step.pop()
+
+    trainer = Trainer(net, x, t, x, t, iters=12, mini_batch_size=20, verbose=False, progress=False,
+                      background_eval=False)
+    net.gradient = gradient
+
+    def evaluation_predict(*args):
+        if not in_step:
+            seen["evaluation"].add(_blas_threads_now())
+        return predict(*args)
+
+    net.predict = evaluation_predict
+    trainer.train()
+    assert seen == {"gradient": {1}, "evaluation": {default}}
 
 
 # -- the Trainer runs on the fast path ----------------------------------------------------------------

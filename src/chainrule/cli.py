@@ -371,7 +371,7 @@ def _confusion_table(cm, names):
 
 
 def _run_evaluate(args):
-    from .train import confusion_matrix, predict_labels
+    from .metrics import confusion_matrix, predict_labels
 
     network, meta = _load_model(args.model)
     kind = args.kind or meta.get("kind") or "mnist"
@@ -415,8 +415,8 @@ def _add_predict(sub):
 
 
 def _run_predict(args):
+    from .datasets import read_digit
     from .functions import softmax
-    from .io import read_digit
 
     network, meta = _load_model(args.model)
     need = network.params["W1"].shape[0]

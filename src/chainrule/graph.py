@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .io import atomic_path
+from .files import atomic_path
 from .layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss, _unbroadcast
 
 __all__ = [

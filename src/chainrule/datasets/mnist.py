@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from ..io import atomic_path
+from ..files import atomic_path
 from . import idx
 
 __all__ = ["DataUnavailableError", "Spec", "SPECS", "data_command", "default_cache_dir",

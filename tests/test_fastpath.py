@@ -3,6 +3,7 @@ readable formulation's numbers, in float64 and float32, for single layers, whole
 networks and several steps of training; and it keeps its own promises (reused
 arrays, switches restored, fallbacks for unusual inputs)."""
 
+import contextlib
 import subprocess
 import sys
 
@@ -156,6 +157,11 @@ def test_network_gradient_fast_equals_readable(kind, dtype):
         for k in expected:
             assert got[k].dtype == dtype
             np.testing.assert_allclose(got[k], expected[k], **tol(dtype))
+        # the layers' own gradients agree too (with weight decay: the data's gradient, without lambda * W)
+        for name, layer in readable.layers.items():
+            for attr in layer.param_names:
+                mine = getattr(quick.layers[name], "d" + attr)
+                np.testing.assert_allclose(mine, getattr(layer, "d" + attr), **tol(dtype))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -393,3 +399,23 @@ def test_background_evaluation_is_off_with_a_callback():
     assert not trainer.background_eval
     trainer.train()
     assert seen == [(0, 0), (2, 2), (4, 4)]  # the callback sees the network at its evaluation
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_weight_decay_is_added_where_the_gradients_are_returned(dtype):
+    """dW of a layer is the data's gradient on both paths; the returned gradient adds lambda * W (the book's
+    ``layers['Affine1'].dW + lambda * layers['Affine1'].W``), and the network writes into no layer buffer."""
+    readable, quick = make_nets("multi-relu-decay", dtype, seed=8)
+    rng = np.random.default_rng(9)
+    x, t = rng.random((6, 20)).astype(dtype), rng.integers(0, 5, size=6)
+    for net, fast_path in ((readable, False), (quick, True)):
+        context = net.fast_training() if fast_path else contextlib.nullcontext()
+        with context:
+            grads = net.gradient(x, t)
+            for i in (1, 2, 3):
+                layer = net.layers[f"Affine{i}"]
+                np.testing.assert_allclose(grads[f"W{i}"], layer.dW + dtype(0.1) * layer.W, **tol(dtype))
+                assert grads[f"W{i}"] is not layer.dW and grads[f"b{i}"] is layer.db
+                assert not any(grads[f"W{i}"] is buf for buf in layer.buffers._arrays.values())
+    assert readable.regularization() == pytest.approx(
+        0.5 * 0.1 * sum(float(np.sum(readable.params[f"W{i}"] ** 2)) for i in (1, 2, 3)), rel=1e-6)

@@ -1,6 +1,8 @@
 """What makes training fast without changing its numbers: BLAS threads, minibatch gathering,
-evaluation in the background. Private: :class:`~chainrule.train.Trainer` uses it, and
-:meth:`~chainrule.networks.Sequential.gradient` takes the one-thread limit from it.
+evaluation in the background, the buffers of the layers' fast formulation. Private:
+:class:`~chainrule.train.Trainer` uses it, :meth:`~chainrule.networks.Sequential.gradient`
+takes the one-thread limit from it, and the layers' ``_forward_fast``/``_backward_fast``
+keep their arrays in a :class:`Buffers`.
 
 BLAS threads. The products of a training step are small (100x784 @ 784x50 takes about
 90 us), and with two BLAS threads a step gets *slower*: the worker thread is woken for
@@ -11,12 +13,13 @@ thousands of rows at a time, on the BLAS default (``benchmarks/README.md``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 
 import numpy as np
 
-__all__ = ["BackgroundEvaluation", "Converter", "blas_threads", "check_inputs", "input_scale_for",
-           "network_dtype", "one_blas_thread_from_now_on", "positive_int"]
+__all__ = ["BackgroundEvaluation", "Buffers", "Converter", "blas_threads", "check_inputs", "exp_span",
+           "input_scale_for", "network_dtype", "one_blas_thread_from_now_on", "plain_labels", "positive_int"]
 
 _blas = {}  # "controller": threadpoolctl's, "default": BLAS threads before chainrule limited them, "process": the limit
 
@@ -191,3 +194,69 @@ class BackgroundEvaluation:
 
     def close(self):
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+# -- the layers' fast formulation -------------------------------------------------------------
+class Buffers:
+    """Arrays one layer reuses from step to step, by name: its fast formulation's outputs and gradients.
+
+    ``get(name, shape, dtype)`` keeps one array per name, grown when a call needs more
+    rows than any before (an evaluation chunk after training batches); smaller calls
+    get a view of its first rows, which is contiguous like a fresh array.
+    """
+
+    __slots__ = ("_arrays", "_views", "_ones", "_rows")
+
+    def __init__(self):
+        self._arrays = {}  # name -> array
+        self._views = {}  # (name, shape) -> view of it, the common case
+        self._ones = None
+        self._rows = None
+
+    def get(self, name, shape, dtype, zeros=False):
+        """A reusable array of ``shape`` and ``dtype`` (``zeros``: filled with zeros when allocated,
+        for a constant the layer only reads)."""
+        view = self._views.get((name, shape))
+        if view is not None and view.dtype == dtype:
+            return view
+        buf = self._arrays.get(name)
+        if buf is None or buf.dtype != dtype or buf.shape[1:] != shape[1:] or buf.shape[:1] < shape[:1] \
+                or buf.ndim != len(shape):
+            buf = self._arrays[name] = (np.zeros if zeros else np.empty)(shape, dtype=dtype)
+            for key in [key for key in self._views if key[0] == name]:  # views of the old array
+                del self._views[key]
+        view = self._views[(name, shape)] = buf if buf.shape == shape else buf[: shape[0]]
+        return view
+
+    def ones(self, n, dtype):
+        """``ones(n)``, kept: sums as products (``ones(N) @ dout`` is ``dout.sum(axis=0)``, in one BLAS call)."""
+        if self._ones is None or self._ones.shape[0] < n or self._ones.dtype != dtype:
+            self._ones = np.ones(n, dtype=dtype)
+        return self._ones[:n]
+
+    def rows(self, n):
+        """``arange(n)``, kept: the row index that picks each sample's target column."""
+        if self._rows is None or self._rows.shape[0] < n:
+            self._rows = np.arange(n)
+        return self._rows[:n]
+
+
+@functools.lru_cache(maxsize=8)
+def exp_span(dtype):
+    """How far below a shift a score may lie and keep ``exp(score - shift)`` a normal number.
+
+    ``-log(tiny) - 8``: 79 for float32, 700 for float64 (a margin of e^8 below the smallest
+    normal number, so sums and quotients of these exponentials stay normal too).
+    """
+    return float(-np.log(np.finfo(dtype).tiny) - 8)
+
+
+def plain_labels(t, n_classes, n_samples):
+    """Whether ``t`` already is what ``as_labels`` returns: intp labels ``(N,)`` in ``[0, C)``.
+
+    One reduction (seen as unsigned, a negative label is huge, so one maximum checks
+    both ends of the range), where the full validation takes several; anything
+    else goes through ``as_labels`` (which converts, or says what is wrong).
+    """
+    return (isinstance(t, np.ndarray) and t.dtype == np.intp and t.shape == (n_samples,)
+            and n_samples > 0 and t.view(np.uintp).max() < n_classes)

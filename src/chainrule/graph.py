@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from .files import atomic_path
-from .layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss, _unbroadcast
+from .layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss, unbroadcast
 
 __all__ = [
     "FIGURES",
@@ -129,7 +129,7 @@ class MulConst(Layer):
     def backward(self, dout):
         self._require_forward(self._x_shape)
         self._check_dout(dout, self._out_shape)
-        return _unbroadcast(dout * self.c, self._x_shape)
+        return unbroadcast(dout * self.c, self._x_shape)
 
 
 class AddConst(Layer):
@@ -157,7 +157,7 @@ class AddConst(Layer):
     def backward(self, dout):
         self._require_forward(self._x_shape)
         self._check_dout(dout, self._out_shape)
-        return _unbroadcast(dout * 1, self._x_shape)
+        return unbroadcast(dout * 1, self._x_shape)
 
 
 _LABELS = {MulLayer: "×", AddLayer: "+", Relu: "ReLU", Sigmoid: "sigmoid", Affine: "Affine",

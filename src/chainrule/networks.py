@@ -116,13 +116,14 @@ class Sequential:
             x = layer.forward(x)
         return x
 
-    def _regularization(self):
+    def regularization(self):
+        """The term the loss adds to the data's cross-entropy (0 here; weight decay in :class:`MultiLayerNet`)."""
         return 0
 
     def loss(self, x, t):
-        """Mean cross-entropy loss on ``x`` with targets ``t`` (labels ``(N,)`` or one-hot)."""
+        """Mean cross-entropy loss on ``x`` with targets ``t`` (labels ``(N,)`` or one-hot) + :meth:`regularization`."""
         y = self.predict(x)
-        return self.lastLayer.forward(y, t) + self._regularization()
+        return self.lastLayer.forward(y, t) + self.regularization()
 
     def accuracy(self, x, t, batch_size=None):
         """Fraction of samples whose highest score is the target class (labels or one-hot ``t``).
@@ -333,24 +334,32 @@ class MultiLayerNet(Sequential):
     def _weights(self):
         return [self.params[k] for k in self.params if k.startswith("W")]
 
-    def _regularization(self):
+    def regularization(self):
+        """L2 weight decay: ``0.5 * lambda * sum(W**2)`` over all weights (0 without decay)."""
         if not self.weight_decay_lambda:
             return 0
         return 0.5 * self.weight_decay_lambda * sum(np.sum(W * W) for W in self._weights())
 
     def gradient(self, x, t):
+        """As :meth:`Sequential.gradient`, each ``dW`` plus the decay's ``lambda * W`` (the book's
+        ``layer.dW + lambda * layer.W``); the layers' own ``dW`` stay the data's gradient."""
         grads = super().gradient(x, t)
         if self.weight_decay_lambda:
             for k in grads:
                 if k.startswith("W"):
-                    layer, _ = self.params.owner(k)
-                    if layer.reuse_buffers:  # the layer's own dW buffer: add the decay term in place
-                        decay = np.multiply(self.params[k], self.weight_decay_lambda,
-                                            out=layer._buffer("decay", grads[k].shape, grads[k].dtype))
-                        grads[k] += decay
-                    else:
-                        grads[k] = grads[k] + self.weight_decay_lambda * self.params[k]
+                    grads[k] = self._decayed(k, grads[k])
         return grads
+
+    def _decayed(self, name, grad):
+        W = self.params[name]
+        if not self.params.owner(name)[0].reuse_buffers:
+            return grad + self.weight_decay_lambda * W
+        # fast formulation: into an array this network keeps (lambda * W + dW: the same sum)
+        out = self.__dict__.setdefault("_decay_grads", {}).get(name)
+        if out is None or out.shape != W.shape or out.dtype != W.dtype:
+            out = self._decay_grads[name] = np.empty_like(W)
+        np.multiply(W, self.weight_decay_lambda, out=out)
+        return np.add(out, grad, out=out)
 
 
 #: The network classes a model file (:mod:`chainrule.io`) and ``astype`` rebuild from a ``config``.

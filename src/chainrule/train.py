@@ -256,7 +256,7 @@ class Trainer:
         self._perm = None
         self._pos = self.train_size  # a new permutation at the first iteration
         self._loss_source = "lastLayer" if hasattr(network, "lastLayer") else "loss"
-        self._regularization = getattr(network, "_regularization", None)
+        self._regularization = getattr(network, "regularization", None)
         self.history = History(iter_per_epoch=self.iter_per_epoch, batch_size=self.batch_size,
                                iterations=self.max_iter,
                                config={"sampling": sampling, "optimizer": repr(self.optimizer),

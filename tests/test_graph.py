@@ -2,6 +2,7 @@
 edges), gradients against numerical ones (hypothesis), a traced TwoLayerNet against its own
 gradient(), rendering, and clear errors on misuse."""
 
+import importlib.util
 import re
 import runpy
 import shutil
@@ -25,7 +26,8 @@ from chainrule.graph import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None or importlib.util.find_spec("graphviz") is None,
+                               reason="Graphviz's dot program or the graphviz package (the [graph] extra) is missing")
 
 
 def parse_dot(dot):

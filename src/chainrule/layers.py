@@ -172,7 +172,6 @@ class Relu(Layer):
         if self.reuse_buffers:
             return self._forward_fast(x)
         x = np.asarray(x)
-        self.out = None
         self.mask = (x <= 0)
         out = x.copy()
         out[self.mask] = 0

@@ -2,7 +2,7 @@
 
 :func:`load_mnist` returns the data exactly as the book's ``dataset.mnist.load_mnist``.
 The uint8 arrays come from the first of these sources that yields verified files
-(see ``DATA.md``):
+(see ``docs/data.md``):
 
 1. a directory the user names (``data_dir=`` or ``CHAINRULE_DATA``), raw or ``.gz``;
 2. the cache, ``$XDG_CACHE_HOME/chainrule/<kind>.npz`` (else ``~/.cache/chainrule``);

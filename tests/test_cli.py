@@ -322,10 +322,17 @@ def test_out_is_a_file(tmp_path, capsys, fake_data):
     assert code == 1 and "exists and is not a folder" in one_line_error(err)
 
 
-def test_graph_without_its_module_is_one_line(tmp_path, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "chainrule.graph", None)
-    code, _, err = run(capsys, "graph", "apple", "--out", str(tmp_path / "g.svg"))
-    assert code == 1 and "this chainrule has no graph module" in one_line_error(err)
+def test_dataset_and_figure_names_come_from_their_modules():
+    from chainrule.datasets import SPECS
+    from chainrule.graph import FIGURES
+
+    parser = cli.build_parser()
+    for kind in SPECS:
+        assert parser.parse_args(["data", "--kind", kind]).kind == kind
+        assert parser.parse_args(["train", "--kind", kind]).kind == kind
+    for figure in FIGURES:
+        assert parser.parse_args(["graph", figure, "--out", "x.dot"]).figure == figure
+    assert cli._class_names("fashion", 10)[9] == "Ankle boot" and cli._class_names("mnist", 10)[9] == "9"
 
 
 def test_debug_shows_the_traceback(tmp_path, monkeypatch):

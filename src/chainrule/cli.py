@@ -24,10 +24,6 @@ import numpy as np
 __all__ = ["CLIError", "build_parser", "main"]
 
 PROG = "chainrule"
-FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
-GRAPH_FIGURES = ("apple", "apple-orange", "sigmoid", "two-layer-net")
-KINDS = ("mnist", "fashion")
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader went away
 
@@ -112,7 +108,9 @@ def _init_std(text):
 
 def _add_data_options(p):
     g = p.add_argument_group("data")
-    g.add_argument("--kind", choices=KINDS, default=None,
+    from .datasets import SPECS
+
+    g.add_argument("--kind", choices=list(SPECS), default=None,
                    help="the dataset: mnist (handwritten digits, default) or fashion (Fashion-MNIST)")
     g.add_argument("--data-dir", metavar="DIR", default=None,
                    help="a folder holding the four IDX files (raw or .gz); default: CHAINRULE_DATA, "
@@ -123,10 +121,8 @@ def _add_data_options(p):
 
 def _load_data(kind, data_dir, progress):
     """MNIST (or Fashion-MNIST) as stored: ``((x_train, t_train), (x_test, t_test))``, uint8, flat."""
-    try:
-        from .datasets import load_mnist
-    except ImportError as exc:
-        raise CLIError(f"this chainrule has no dataset loader (chainrule.datasets): {exc}") from None
+    from .datasets import load_mnist
+
     try:
         data = load_mnist(normalize=False, flatten=True, one_hot_label=False, kind=kind,
                           data_dir=data_dir, progress=progress)
@@ -138,13 +134,16 @@ def _load_data(kind, data_dir, progress):
 
 
 def _title(kind):
-    return {"mnist": "MNIST", "fashion": "Fashion-MNIST"}.get(kind, str(kind))
+    from .datasets import SPECS
+
+    return SPECS[kind].title if kind in SPECS else str(kind)
 
 
 def _class_names(kind, n):
-    if kind == "fashion" and n == len(FASHION_CLASSES):
-        return list(FASHION_CLASSES)
-    return [str(i) for i in range(n)]
+    from .datasets import SPECS
+
+    classes = SPECS[kind].classes if kind in SPECS else ()
+    return list(classes) if len(classes) == n else [str(i) for i in range(n)]
 
 
 def _describe(network):
@@ -470,17 +469,17 @@ def _add_data(sub):
     p = sub.add_parser("data", help="download (or find) and verify MNIST / Fashion-MNIST",
                        description="Get the dataset into the chainrule cache and verify it.",
                        formatter_class=_Formatter)
-    p.add_argument("--kind", choices=KINDS, default="mnist", help="mnist (default) or fashion")
+    from .datasets import SPECS
+
+    p.add_argument("--kind", choices=list(SPECS), default="mnist", help="mnist (default) or fashion")
     p.add_argument("--dir", metavar="DIR", default=None, help="a folder holding the four IDX files to use")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=_run_data)
 
 
 def _run_data(args):
-    try:
-        from .datasets.mnist import data_command
-    except ImportError as exc:
-        raise CLIError(f"this chainrule has no dataset module: {exc}") from None
+    from .datasets.mnist import data_command
+
     return data_command(args.kind, args.dir, not args.quiet)
 
 
@@ -489,17 +488,17 @@ def _add_graph(sub):
                        description="Draw a computational graph of chapter 5 with its forward values and "
                                    "backward derivatives.",
                        formatter_class=_Formatter)
-    p.add_argument("figure", choices=GRAPH_FIGURES, help="which graph")
+    from .graph import FIGURES
+
+    p.add_argument("figure", choices=list(FIGURES), help="which graph")
     p.add_argument("--out", metavar="FILE", required=True,
                    help="the file to write: .svg or .png (need graphviz's dot) or .dot")
     p.set_defaults(func=_run_graph)
 
 
 def _run_graph(args):
-    try:
-        from .graph import graph_command
-    except ImportError as exc:
-        raise CLIError(f"this chainrule has no graph module: {exc}") from None
+    from .graph import graph_command
+
     return graph_command(args.figure, args.out)
 
 

@@ -86,6 +86,8 @@ class Spec:
         Directory where a Debian package installs the files.
     fix : str
         How to make the data available, for the error message.
+    classes : tuple of str
+        The names of the classes 0, 1, ... (empty: the digits themselves).
     """
 
     name: str
@@ -96,6 +98,7 @@ class Spec:
     npm_integrity: str | None = None
     debian_dir: str | None = None
     fix: str = ""
+    classes: tuple[str, ...] = ()
 
 
 _DIR_FIX = ("put the four IDX files (raw or .gz) in a directory and pass data_dir=DIR "
@@ -126,6 +129,8 @@ SPECS: dict[str, Spec] = {
         debian_dir="/usr/share/datasets/fashion-mnist",
         fix=f"{_DIR_FIX}; or apt-get install dataset-fashion-mnist; "
             "or connect to the internet",
+        classes=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
     ),
 }
 

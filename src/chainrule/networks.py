@@ -20,7 +20,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from ._speed import blas_threads, one_blas_thread_from_now_on
+from ._speed import blas_threads, one_blas_thread_from_now_on, positive_int
 from .gradient import numerical_gradient as _numerical_gradient
 from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 from .metrics import accuracy as _accuracy
@@ -248,8 +248,7 @@ class TwoLayerNet(Sequential):
                  dtype=np.float64, rng=None):
         dtype = _check_dtype(dtype)
         for n, v in (("input_size", input_size), ("hidden_size", hidden_size), ("output_size", output_size)):
-            if int(v) != v or v < 1:
-                raise ValueError(f"{n} must be a positive integer; got {v!r}")
+            positive_int(n, v)
         rng = np.random.default_rng(rng)
         self._config = {"class": "TwoLayerNet", "input_size": int(input_size),
                         "hidden_size": int(hidden_size), "output_size": int(output_size),

@@ -89,6 +89,11 @@ class Layer:
                 "run forward() first so the layer has the values its backward needs"
             )
 
+    def _check_backward(self, dout, cached):
+        """Forward ran (``cached`` is what it kept) and ``dout`` has the shape of ``cached``."""
+        self._require_forward(cached)
+        self._check_dout(dout, cached.shape)
+
     def _check_dout(self, dout, shape):
         dshape = dout.shape if isinstance(dout, np.ndarray) else np.shape(dout)
         if dshape == shape:
@@ -180,8 +185,7 @@ class Relu(Layer):
     def backward(self, dout):
         if self.reuse_buffers:
             return self._backward_fast(dout)
-        self._require_forward(self.mask)
-        self._check_dout(dout, self.mask.shape)
+        self._check_backward(dout, self.mask)  # validation: forward ran, dout has its shape
         dx = np.array(dout, copy=True)  # the book writes into dout itself
         dx[self.mask] = 0
         return dx
@@ -196,8 +200,7 @@ class Relu(Layer):
         return self.out
 
     def _backward_fast(self, dout):
-        self._require_forward(self.out)
-        self._check_dout(dout, self.out.shape)
+        self._check_backward(dout, self.out)
         dout = np.asarray(dout)
         if dout.dtype != self.out.dtype:  # a dout of another dtype keeps its own
             return np.where(self.out <= 0, np.zeros((), dtype=dout.dtype), dout)
@@ -225,8 +228,7 @@ class Sigmoid(Layer):
     def backward(self, dout):
         if self.reuse_buffers:
             return self._backward_fast(dout)
-        self._require_forward(self.out)
-        self._check_dout(dout, self.out.shape)
+        self._check_backward(dout, self.out)
         dx = dout * (1.0 - self.out) * self.out
         return dx
 
@@ -247,8 +249,7 @@ class Sigmoid(Layer):
         return out
 
     def _backward_fast(self, dout):
-        self._require_forward(self.out)
-        self._check_dout(dout, self.out.shape)
+        self._check_backward(dout, self.out)
         dout = np.asarray(dout)
         if dout.dtype != self.out.dtype:  # a dout of another dtype: the readable formula
             return dout * (1.0 - self.out) * self.out
@@ -398,7 +399,7 @@ class SoftmaxWithLoss(Layer):
     def backward(self, dout=1):
         if self.reuse_buffers:
             return self._backward_fast(dout)
-        self._check_backward(dout)
+        self._check_scalar_dout(dout)
         batch_size = self.y.shape[0]
         dx = self.y.copy()
         dx[np.arange(batch_size), self._labels] -= 1
@@ -420,7 +421,7 @@ class SoftmaxWithLoss(Layer):
         self._labels = t if fast and plain_labels(t, c, n) else as_labels(t, c, n)
         return x, self._labels
 
-    def _check_backward(self, dout):
+    def _check_scalar_dout(self, dout):
         self._require_forward(self.y)
         if np.ndim(dout) != 0:
             raise ValueError(f"SoftmaxWithLoss.backward(): dout must be a scalar; got shape {np.shape(dout)}")
@@ -455,7 +456,7 @@ class SoftmaxWithLoss(Layer):
         return self.loss
 
     def _backward_fast(self, dout):
-        self._check_backward(dout)
+        self._check_scalar_dout(dout)
         n = self.y.shape[0]  # dout * (y - t) / N as dout/N * y, then dout/N less at each target
         dx = np.multiply(self.y, dout / n, out=self.buffers.get("dx", self.y.shape, self.y.dtype))
         dx[self.buffers.rows(n), self._labels] -= dout / n

@@ -347,9 +347,10 @@ def _add_graph(sub):
 
 
 def _run_graph(args):
-    from .graph import graph_command
+    from .graph import draw_figure
 
-    return graph_command(args.figure, args.out)
+    print(f"wrote {draw_figure(args.figure, args.out)}")
+    return 0
 
 
 # -- bench (benchmarks/train_speed.py of a source checkout) ---------------------------

@@ -57,7 +57,7 @@ __all__ = [
     "Value",
     "apple_graph",
     "apple_orange_graph",
-    "graph_command",
+    "draw_figure",
     "sigmoid_graph",
     "two_layer_net_graph",
 ]
@@ -733,8 +733,8 @@ FIGURES = {
 }
 
 
-def graph_command(figure: str, out: str) -> int:
-    """``chainrule graph FIGURE --out FILE``: draw one of the book's graphs to a file.
+def draw_figure(figure: str, out: str) -> Path:
+    """Draw one of the book's graphs to a file (what ``chainrule graph FIGURE --out FILE`` does).
 
     Parameters
     ----------
@@ -743,8 +743,8 @@ def graph_command(figure: str, out: str) -> int:
 
     Returns
     -------
-    int
-        0, after printing where the file was written.
+    Path
+        The file written.
 
     Raises
     ------
@@ -757,6 +757,4 @@ def graph_command(figure: str, out: str) -> int:
     if figure not in FIGURES:
         raise ValueError(f"unknown figure {figure!r}; choose one of: {', '.join(FIGURES)}")
     _format_of(out)
-    path = FIGURES[figure]().render(out)
-    print(f"wrote {path}")
-    return 0
+    return FIGURES[figure]().render(out)

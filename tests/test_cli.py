@@ -344,13 +344,24 @@ def test_debug_shows_the_traceback(tmp_path, monkeypatch):
 # -- data and graph are wired to their modules ----------------------------------------------
 
 def test_data_command_is_wired(capsys, monkeypatch):
-    from chainrule.datasets import mnist
+    import chainrule.datasets
 
     calls = []
-    monkeypatch.setattr(mnist, "data_command", lambda kind, d, progress: calls.append((kind, d, progress)) or 3)
-    assert cli.main(["data", "--kind", "fashion", "--dir", "/x", "--quiet"]) == 3
-    assert cli.main(["data"]) == 3
+
+    def fetch(kind, data_dir, progress):
+        calls.append((kind, data_dir, progress))
+        x, t = np.zeros((3, 28, 28), np.uint8), np.array([0, 1, 1], np.uint8)
+        return (x, t, x[:1], t[:1]), "a test", "nowhere"
+
+    monkeypatch.setattr(chainrule.datasets, "fetch", fetch)
+    assert cli.main(["data", "--kind", "fashion", "--dir", "/x", "--quiet"]) == 0
+    assert cli.main(["data"]) == 0
     assert calls == [("fashion", "/x", False), ("mnist", None, True)]
+    out = capsys.readouterr().out
+    assert out.splitlines()[:5] == ["Fashion-MNIST: verified (SHA-256 of the four IDX files)",
+                                    "  source: a test", "  stored: nowhere",
+                                    "  train: 3 images 28x28, label counts 0-9: 1 2 0 0 0 0 0 0 0 0",
+                                    "  test:  1 images 28x28, label counts 0-9: 1 0 0 0 0 0 0 0 0 0"]
 
 
 def test_graph_command_is_wired(tmp_path, capsys):

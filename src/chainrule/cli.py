@@ -337,9 +337,16 @@ def _add_data(sub):
 
 
 def _run_data(args):
-    from .datasets.mnist import data_command
+    from .datasets import SPECS, fetch
 
-    return data_command(args.kind, args.dir, not args.quiet)
+    (x_train, t_train, x_test, t_test), source, location = fetch(args.kind, args.dir, progress=not args.quiet)
+    print(f"{SPECS[args.kind].title}: verified (SHA-256 of the four IDX files)")
+    print(f"  source: {source}")
+    print(f"  stored: {location}")
+    for split, x, t in (("train", x_train, t_train), ("test", x_test, t_test)):
+        counts = " ".join(map(str, np.bincount(t, minlength=10)))
+        print(f"  {split + ':':6} {len(x)} images {x.shape[1]}x{x.shape[2]}, label counts 0-9: {counts}")
+    return 0
 
 
 def _add_graph(sub):

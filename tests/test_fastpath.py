@@ -292,6 +292,23 @@ def test_the_book_api_gradient_runs_on_one_blas_thread_from_its_first_call():
     assert out[:3] == [str([default]), "[1]", "[1]"]
 
 
+def test_the_one_thread_limit_outlives_a_trainer():
+    """A Trainer's own per-phase limits end with train(); the process-wide one stays for the book's loop after."""
+    _blas_threads_now()
+    code = """if True:
+        import numpy as np
+        from threadpoolctl import threadpool_info
+        from chainrule import TwoLayerNet, Trainer
+
+        net = TwoLayerNet(6, 5, 3, rng=0)
+        x, t = np.random.default_rng(0).random((40, 6)), np.arange(40) % 3
+        Trainer(net, x, t, iters=3, mini_batch_size=10, verbose=False, progress=False).train()
+        print([i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"])
+    """
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[1]"
+
+
 def test_trainer_steps_on_one_blas_thread_and_evaluates_on_the_default():
     from chainrule.train import Trainer
 

@@ -46,6 +46,7 @@ from ._speed import (
     check_inputs,
     input_scale_for,
     network_dtype,
+    one_blas_thread_from_now_on,
     positive_int,
 )
 from .functions import as_labels
@@ -430,6 +431,7 @@ class Trainer:
             self._background = BackgroundEvaluation(lambda net: self._accuracies(net, limit),
                                                     network.astype(self.dtype))
         try:
+            one_blas_thread_from_now_on()  # as network.gradient would: outside the phases' own limits
             with stop, fast, blas_threads(1):  # one BLAS thread for the small products of a step
                 if saved_need_dx is not None:
                     first.need_dx = False  # nobody uses the gradient with respect to the input

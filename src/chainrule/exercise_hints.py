@@ -303,4 +303,63 @@ HINTS = {
         "zh": "常见的错误都得不出这些数值；请与书中的公式对照：{formula}",
         "ja": "よくある間違いのどれにも当てはまりません。本書の式と見比べてみましょう: {formula}",
     },
+    "hint.net_see_below": {
+        "en": "see the note under the table",
+        "ko": "표 아래의 설명을 보세요.",
+        "zh": "请看表格下方的说明。",
+        "ja": "表の下の説明を見てください。",
+    },
+    # -- the network check -----------------------------------------------------------------------
+    "net.culprit_forward": {
+        "en": "the forward pass first goes wrong in {layer} ({kind}.forward, {tensor}); the layers before it "
+              "are right",
+        "ko": "순전파가 처음으로 틀리는 곳은 {layer}입니다({kind}.forward, {tensor}). 그 앞의 계층은 맞습니다.",
+        "zh": "正向传播最先出错的地方是 {layer}（{kind}.forward，{tensor}）；它之前的层都是正确的。",
+        "ja": "順伝播が最初に誤るのは {layer} です（{kind}.forward、{tensor}）。それより前のレイヤは正しく"
+              "動いています。",
+    },
+    "net.culprit_backward": {
+        "en": "walking backward from the loss, the gradient first goes wrong in {layer} ({kind}.backward, "
+              "{tensor}); every layer after it is right",
+        "ko": "손실에서부터 역방향으로 따라가면 기울기가 처음으로 틀리는 곳은 {layer}입니다({kind}.backward, "
+              "{tensor}). 그 뒤의 계층은 모두 맞습니다.",
+        "zh": "从损失开始反向追溯，梯度最先出错的地方是 {layer}（{kind}.backward，{tensor}）；它后面的层都是正确的。",
+        "ja": "損失から逆向きにたどると、勾配が最初に誤るのは {layer} です（{kind}.backward、{tensor}）。"
+              "それより後ろのレイヤはすべて正しく動いています。",
+    },
+    "net.no_walk": {
+        "en": "the layers could not be walked one by one (layers / lastLayer missing or of unknown kinds), so "
+              "only the gradients were compared",
+        "ko": "계층을 하나씩 확인할 수 없었습니다(layers나 lastLayer가 없거나 알 수 없는 종류입니다). 기울기만 "
+              "비교했습니다.",
+        "zh": "无法逐层检查（缺少 layers 或 lastLayer，或者层的种类无法识别），因此只比较了梯度。",
+        "ja": "レイヤを 1 つずつ確かめられませんでした（layers や lastLayer がないか、種類が分かりません）。"
+              "勾配だけを比べました。",
+    },
+    "net.not_shared": {
+        "en": "params['{param}'] and layers['{layer}'].W are different arrays: the layer computes with its own "
+              "copy and never sees params; pass the same array, Affine(self.params['{param}'], ...)",
+        "ko": "params['{param}']와 layers['{layer}'].W가 서로 다른 배열입니다. 계층은 자기 복사본으로 계산하므로 "
+              "params의 변경을 보지 못합니다. Affine(self.params['{param}'], ...)처럼 같은 배열을 넘기세요.",
+        "zh": "params['{param}'] 和 layers['{layer}'].W 是不同的数组：层用的是自己的副本，看不到 params 的变化；"
+              "请传入同一个数组，Affine(self.params['{param}'], ...)。",
+        "ja": "params['{param}'] と layers['{layer}'].W が別々の配列です。レイヤは自分のコピーで計算するため、"
+              "params の変更が届きません。Affine(self.params['{param}'], ...) のように同じ配列を渡しましょう。",
+    },
+    "net.swapped": {
+        "en": "every layer is right, but gradient() hands out the gradient of {other} as grads['{param}']",
+        "ko": "계층은 모두 맞지만, gradient()가 grads['{param}']에 {other}의 기울기를 넣고 있습니다.",
+        "zh": "每一层都是正确的，但 gradient() 把 {other} 的梯度放进了 grads['{param}']。",
+        "ja": "どのレイヤも正しいのですが、gradient() が grads['{param}'] に {other} の勾配を入れています。",
+    },
+    "net.gradient_method": {
+        "en": "every layer is right, so the mistake is in the net's own methods: gradient() runs loss() first, "
+              "then lastLayer.backward(1), then each layer's backward in reverse order, and collects dW and db",
+        "ko": "계층은 모두 맞으므로, 틀린 곳은 신경망 자체의 메서드입니다. gradient()는 먼저 loss()를 실행하고, "
+              "lastLayer.backward(1), 그다음 각 계층의 backward를 역순으로 호출한 뒤 dW와 db를 모읍니다.",
+        "zh": "每一层都是正确的，所以错误在网络自身的方法里：gradient() 要先运行 loss()，然后调用 "
+              "lastLayer.backward(1)，再按相反的顺序调用各层的 backward，最后收集 dW 和 db。",
+        "ja": "どのレイヤも正しいので、誤りはネットワーク自身のメソッドにあります。gradient() ではまず loss() を"
+              "実行し、lastLayer.backward(1)、続いて各レイヤの backward を逆順に呼び、最後に dW と db を集めます。",
+    },
 }

@@ -70,6 +70,12 @@ MESSAGES = {
         "zh": "第一个不同的元素：{index}（{case}）——得到 {got}，正确值为 {expected}",
         "ja": "最初に異なる要素: {index}（{case}）— 結果は {got}、正しくは {expected}",
     },
+    "line.value": {
+        "en": "got {got}, expected {expected} ({case})",
+        "ko": "결과 {got}, 올바른 값 {expected} ({case})",
+        "zh": "得到 {got}，正确值为 {expected}（{case}）",
+        "ja": "結果は {got}、正しくは {expected}（{case}）",
+    },
     "line.shape": {
         "en": "shape {got_shape}, expected {expected_shape} ({case})",
         "ko": "형상이 {got_shape}이지만 {expected_shape}이어야 합니다 ({case})",
@@ -131,8 +137,7 @@ MESSAGES = {
     "case.labels": {"en": "label targets", "ko": "숫자 정답 레이블", "zh": "数字形式的正确解标签",
                     "ja": "数値の正解ラベル"},
     "case.large": {"en": "large scores", "ko": "아주 큰 점수", "zh": "非常大的得分", "ja": "非常に大きなスコア"},
-    "case.network": {"en": "a small net, 3 samples", "ko": "작은 신경망, 데이터 3개", "zh": "小型网络，3 个样本",
-                     "ja": "小さなネットワーク、データ 3 個"},
+    "case.network": {"en": "a small net", "ko": "작은 신경망", "zh": "小型网络", "ja": "小さなネットワーク"},
 }
 
 from .exercise_hints import HINTS  # noqa: E402  (the hints, a long table of their own)

@@ -48,7 +48,7 @@ def render(report, lang):
 
     lines = [t("title.network" if report.network else "title.layers", source=report.source), ""]
     head = [t("col.layer"), t("col.param" if report.network else "col.tensor"), t("col.verdict"),
-            t("col.max_diff"), t("col.numeric"), t("col.shape"), t("col.mutated")]
+            t("col.max_diff"), t("col.numeric"), t("col.shape"), t("col.mutated")][:6 if report.network else 7]
     table = []
     for i, row in enumerate(report.rows):
         first_of_layer = i == 0 or report.rows[i - 1].layer != row.layer
@@ -56,7 +56,7 @@ def render(report, lang):
         table.append([row.layer if first_of_layer else "", row.tensor, t(f"verdict.{row.verdict}"),
                       _num(row.max_diff), _num(row.numeric_diff),
                       "-" if todo else t("val.ok") if row.shape_ok else t("val.wrong"),
-                      "-" if todo else t("val.yes") if row.dout_mutated else t("val.no")])
+                      "-" if todo else t("val.yes") if row.dout_mutated else t("val.no")][:len(head)])
     widths = [max(width(r[c]) for r in [head, *table]) for c in range(len(head))]
 
     def fmt(cells):
@@ -72,6 +72,8 @@ def render(report, lang):
             details.append(t("line.raised", error=row.error, case=case))
         elif not row.shape_ok and row.got_shape is not None:
             details.append(t("line.shape", got_shape=row.got_shape, expected_shape=row.expected_shape, case=case))
+        elif row.first_diff == ():
+            details.append(t("line.value", got=_value(row.got), expected=_value(row.expected), case=case))
         elif row.first_diff is not None:
             details.append(t("line.first_diff", index=_index(row.first_diff), got=_value(row.got),
                              expected=_value(row.expected), case=case))

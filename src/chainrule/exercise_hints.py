@@ -250,15 +250,18 @@ HINTS = {
         "ja": "正解ラベルを引き忘れています: dx = (self.y - self.t) / batch_size",
     },
     "hint.labels_not_supported": {
-        "en": "label targets (t of shape (N,), such as [2, 0, 1]) are not handled: subtract 1 at each sample's "
-              "label as the book's common/layers.py does: dx = self.y.copy(); dx[np.arange(batch_size), self.t] -= 1",
-        "ko": "숫자 정답 레이블(형상 (N,)의 t, 예: [2, 0, 1])을 처리하지 못합니다. 책의 common/layers.py처럼 각 "
-              "데이터의 정답 위치에서 1을 빼세요: dx = self.y.copy(); dx[np.arange(batch_size), self.t] -= 1",
-        "zh": "无法处理数字形式的正确解标签（形状为 (N,) 的 t，如 [2, 0, 1]）：请像书中的 common/layers.py 那样，"
-              "在每个样本的正确解位置减 1：dx = self.y.copy(); dx[np.arange(batch_size), self.t] -= 1",
-        "ja": "数値の正解ラベル（形状 (N,) の t、例えば [2, 0, 1]）を扱えていません。本書の common/layers.py の"
-              "ように、各データの正解の位置で 1 を引きましょう: "
+        "en": "label targets (t of shape (N,), such as [2, 0, 1]) are not handled; the book's common/ code "
+              "handles them: the loss takes each sample's probability y[np.arange(batch_size), t], and backward "
+              "subtracts 1 at each label: dx = self.y.copy(); dx[np.arange(batch_size), self.t] -= 1",
+        "ko": "숫자 정답 레이블(형상 (N,)의 t, 예: [2, 0, 1])을 처리하지 못합니다. 책의 common/ 코드처럼, 손실은 "
+              "각 데이터의 정답 확률 y[np.arange(batch_size), t]로 구하고, 역전파는 정답 위치에서 1을 뺍니다: "
               "dx = self.y.copy(); dx[np.arange(batch_size), self.t] -= 1",
+        "zh": "无法处理数字形式的正确解标签（形状为 (N,) 的 t，如 [2, 0, 1]）。书中 common/ 的代码是这样处理的："
+              "损失取每个样本正确解的概率 y[np.arange(batch_size), t]，反向传播则在正确解的位置减 1："
+              "dx = self.y.copy(); dx[np.arange(batch_size), self.t] -= 1",
+        "ja": "数値の正解ラベル（形状 (N,) の t、例えば [2, 0, 1]）を扱えていません。本書の common/ のコードの"
+              "ように、損失は各データの正解の確率 y[np.arange(batch_size), t] から求め、逆伝播では正解の位置で "
+              "1 を引きます: dx = self.y.copy(); dx[np.arange(batch_size), self.t] -= 1",
     },
     "hint.softmax_overflow": {
         "en": "softmax overflowed on large scores (np.exp(1000) is inf): subtract the maximum first, "

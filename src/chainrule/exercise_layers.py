@@ -215,15 +215,15 @@ def run_case(name, cls, case, filename=None):
 
     def all_rows(outcome, names=tensors):
         for t in names:
-            result[t] = Outcome(raised=outcome.raised, not_implemented=outcome.not_implemented, hint=outcome.hint)
+            result[t] = Outcome(raised=outcome.raised, not_implemented=outcome.not_implemented, hint=outcome.hint,
+                                skipped=outcome.skipped, mutated=outcome.mutated, line=outcome.line)
         return result
 
     layer, failed = _call(cls, *[_copy(a) for a in case.init], filename=filename)
     if failed:
         return all_rows(failed)
-    for method in ("forward", "backward"):
-        if not callable(getattr(layer, method, None)):
-            return all_rows(Outcome(raised=f"{name} has no {method}() method", hint="missing_method"))
+    if not callable(getattr(layer, "forward", None)):
+        return all_rows(Outcome(raised=f"{name} has no forward() method", hint="missing_method"))
     inputs = [_copy(a) for a in case.inputs]
     out, failed = _call(layer.forward, *inputs, filename=filename)
     grads_named = tensors[1:]
@@ -238,6 +238,8 @@ def run_case(name, cls, case, filename=None):
         first.not_implemented = True
         return all_rows(Outcome(not_implemented=True), grads_named)
 
+    if not callable(getattr(layer, "backward", None)):
+        return all_rows(Outcome(raised=f"{name} has no backward() method", hint="missing_method"), grads_named)
     dout = _copy(case.dout)
     if name == "SoftmaxWithLoss" and not _accepts_argument(layer.backward):
         grads, failed = _call(layer.backward, filename=filename)
@@ -313,7 +315,8 @@ def _onehot(t, c):
 
 def _mistakes(name, tensor, case, ref):
     """``[(hint key, array the mistake would give)]`` for ``name``'s ``tensor`` on ``case``."""
-    args = [np.asarray(a, dtype=np.float64) for a in case.inputs]
+    args = [np.asarray(a, dtype=np.float64) if np.asarray(a).dtype.kind == "f" else np.asarray(a)
+            for a in case.inputs]
     dout = np.asarray(case.dout, dtype=np.float64)
     x = args[0]
     if name == "MulLayer":

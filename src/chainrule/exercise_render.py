@@ -70,7 +70,7 @@ def render(report, lang):
         case = _case(row, lang)
         if row.error:
             details.append(t("line.raised", error=row.error, case=case))
-        elif not row.shape_ok and row.got_shape is not None:
+        elif row.got_shape is not None and row.got_shape != row.expected_shape:
             details.append(t("line.shape", got_shape=row.got_shape, expected_shape=row.expected_shape, case=case))
         elif row.first_diff == ():
             details.append(t("line.value", got=_value(row.got), expected=_value(row.expected), case=case))

@@ -202,7 +202,8 @@ def judge(name, tensor, case, ref, outcome):
     if tensor == "loss" and got.shape == () and abs(got - ref["loss_book"]) < abs(got - expected):
         expected = np.asarray(ref["loss_book"])  # the book's log(y + 1e-7): right too
     if outcome.numeric is not None and outcome.numeric.shape == got.shape:
-        j.numeric_diff = float(np.max(np.abs(got - outcome.numeric), initial=0.0))
+        finite = np.all(np.isfinite(got)) and np.all(np.isfinite(outcome.numeric))
+        j.numeric_diff = float(np.max(np.abs(got - outcome.numeric), initial=0.0)) if finite else float("inf")
     if got.shape != expected.shape:
         j.shape_ok = False
         j.hint = diagnose(name, tensor, case, ref, got)

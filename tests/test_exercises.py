@@ -398,3 +398,60 @@ def test_table_columns_line_up_in_every_language(lang):
         # every cell begins at a column where the rule line begins one (display width, CJK counted as 2)
         for m in cells:
             assert width(line[:m.start()]) in starts, (lang, line)
+
+
+# -- diagnoses beyond the fixture ----------------------------------------------------------------------
+
+def write(tmp_path, name, source):
+    path = tmp_path / name
+    path.write_text(source)
+    return path
+
+
+def test_relu_passing_dout_at_zero_is_close_with_a_note(tmp_path):
+    path = write(tmp_path, "mine.py", (FILES / "correct_layers.py").read_text().replace(
+        "self.mask = (x <= 0)", "self.mask = (x < 0)"))
+    report = check(path, lang="en")
+    row = report["Relu", "dx"]
+    assert row.verdict == "close" and row.ok and row.hint == "relu_zero" and row.case == "zeros"
+    assert report.ok
+    assert "only at x == 0 does your gradient differ" in str(report)
+
+
+def test_no_usual_mistake_shows_the_books_formula_or_points_at_the_forward(tmp_path):
+    source = (FILES / "correct_layers.py").read_text()
+    source = source.replace("dx = dout * (1.0 - self.out) * self.out", "dx = dout * self.out * self.out")
+    source = source.replace("out = x * y\n", "out = 2 * x * y\n")
+    source = source.replace("dx = dout * self.y", "dx = 2 * dout * self.y")
+    report = check(write(tmp_path, "mine.py", source), lang="en")
+    sig = report["Sigmoid", "dx"]
+    assert sig.hint == "formula.Sigmoid.dx" and report["Sigmoid", "out"].ok
+    assert "compare with the book's formula: dx = dout * (1.0 - self.out) * self.out" in sig.hint_text("en")
+    # MulLayer computing 2xy: its dx is 2 * dout * y, right for its own forward, and the forward is what is wrong
+    assert report["MulLayer", "out"].hint == "formula.MulLayer.out"
+    assert report["MulLayer", "dx"].hint == "matches_your_forward"
+    dy = report["MulLayer", "dy"]  # dout * x: the book's dy (exact), though not the gradient of its own 2xy
+    assert dy.verdict == "exact" and dy.numeric_diff == pytest.approx(110.0, rel=1e-6)  # 2 * 100 * 1.1 - 110
+
+
+def test_network_on_a_layer_with_a_wrong_forward_names_it(tmp_path):
+    for f in ("correct_layers.py", "mistake_relu_mask.py"):
+        write(tmp_path, f, (FILES / f).read_text())
+    net = (FILES / "net_correct.py").read_text().replace("from correct_layers import", "from mistake_relu_mask import")
+    report = check(write(tmp_path, "net.py", net), network=True, lang="en")
+    assert report.culprit == "Relu1" and not report["TwoLayerNet", "loss"].ok
+    assert ("net.culprit_forward", {"layer": "Relu1", "kind": "Relu", "tensor": "out"}) in report.notes
+    assert "the forward pass first goes wrong in Relu1 (Relu.forward, out)" in report.render("en")
+    assert "순전파가 처음으로 틀리는 곳은 Relu1입니다" in report.render("ko")
+
+
+def test_check_help(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["check", "--help"])
+    out = capsys.readouterr().out
+    assert exc.value.code == 0
+    for option in ("FILE", "--network", "--lang", "{en,ko,zh,ja}", "--seed", "Exit status: 0 all right"):
+        assert option in out
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert re.search(r"^\s+check\s+check your own layers", capsys.readouterr().out, re.MULTILINE)

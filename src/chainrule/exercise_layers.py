@@ -173,7 +173,7 @@ def _call(fn, *args, filename=None):
             return fn(*args), None
     except NotImplementedError:
         return None, Outcome(not_implemented=True)
-    except Exception as exc:  # the learner's bug, reported as a row
+    except (Exception, SystemExit) as exc:  # the learner's bug (even an exit()), reported as a row
         text, line = _describe(exc, filename)
         return None, Outcome(raised=text, line=line)
 

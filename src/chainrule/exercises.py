@@ -290,7 +290,7 @@ def _load_file(path):
     sys.modules[name] = module
     try:
         exec(code, module.__dict__)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         from .exercise_layers import _describe
 
         message, _ = _describe(exc, filename)

@@ -168,6 +168,7 @@ def test_affine_mistakes_name_the_case_that_shows_them():
     assert flat.case == "4d" and flat.got_shape == (2, 12) and flat.expected_shape == (2, 3, 2, 2)
     no_reshape = check(FILES / "mistake_affine_no_reshape.py", lang="en")["Affine", "out"]
     assert no_reshape.case == "4d" and "ValueError" in no_reshape.error
+    assert no_reshape.max_diff is None  # one case raised: no difference over all the cases to show
     assert "mistake_affine_no_reshape.py, line 11" in no_reshape.error
 
 
@@ -455,3 +456,11 @@ def test_check_help(capsys):
     with pytest.raises(SystemExit):
         cli.main(["--help"])
     assert re.search(r"^\s+check\s+check your own layers", capsys.readouterr().out, re.MULTILINE)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_long_lines_wrap_within_100_columns(lang):
+    for name in MISTAKES:
+        report = check(FILES / f"{name}.py", lang=lang)
+        for line in report.render(lang).splitlines()[1:]:  # the title carries the file's path
+            assert width(line) <= 100, (name, line)

@@ -117,8 +117,8 @@ def cases(name, rng):
         big = r.normal(size=(2, 3)) + 1000.0
         big_t = np.eye(3)[r.integers(0, 3, size=2)]
         return [
-            Case("onehot", "x (4, 3), t one-hot (4, 3)", inputs=(x, one_hot)),
-            Case("labels", "x (4, 3), t labels (4,)", inputs=(x.copy(), labels)),
+            Case("onehot", "x (4, 3), t (4, 3)", inputs=(x, one_hot)),
+            Case("labels", "x (4, 3), t (4,)", inputs=(x.copy(), labels)),
             Case("large", "x ≈ 1000 (2, 3)", inputs=(big, big_t)),
         ]
     raise KeyError(name)

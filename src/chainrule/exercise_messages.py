@@ -88,7 +88,7 @@ MESSAGES = {
         "zh": "抛出异常：{error}（{case}）",
         "ja": "例外が発生しました: {error}（{case}）",
     },
-    "line.hint": {"en": "hint", "ko": "힌트", "zh": "提示", "ja": "ヒント"},
+    "line.hint": {"en": "hint: {text}", "ko": "힌트: {text}", "zh": "提示：{text}", "ja": "ヒント: {text}"},
     "summary.ok": {
         "en": "all right: the {n} tensors of {layers} layer(s) match chainrule's",
         "ko": "모두 맞았습니다: 계층 {layers}개의 텐서 {n}개가 모두 chainrule과 일치합니다",

@@ -235,7 +235,7 @@ def combine(layer, tensor, judged):
     if not judged:
         return CheckRow(layer, tensor, "wrong", hint="not_run")
     verdict = max((j.verdict for j in judged), key=VERDICTS.index)  # the worst case decides
-    diffs = [j.diff for j in judged if j.diff is not None]
+    diffs = [j.diff for j in judged]  # a case that raised or came out in another shape has none
     nums = [j.numeric_diff for j in judged if j.numeric_diff is not None]
     mutated = any(j.mutated for j in judged)
     same = [j for j in judged if j.verdict == verdict]
@@ -247,7 +247,8 @@ def combine(layer, tensor, judged):
         hint = "mutates_input" if tensor in ("out", "loss") else "mutates_dout"
     case = lead.case
     return CheckRow(
-        layer, tensor, verdict, max_diff=max(diffs) if diffs else None, numeric_diff=max(nums) if nums else None,
+        layer, tensor, verdict, max_diff=max(diffs) if None not in diffs else None,
+        numeric_diff=max(nums) if nums else None,
         shape_ok=all(j.shape_ok for j in judged), dout_mutated=mutated, first_diff=lead.first, got=lead.got,
         expected=lead.expected, got_shape=lead.got_shape, expected_shape=lead.expected_shape,
         case=case.key if case is not None and verdict != "exact" else None,

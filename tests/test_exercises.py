@@ -24,6 +24,14 @@ FILES = Path(__file__).resolve().parent / "exercise_files"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "exercises"
 
 
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch):
+    """Reports in English unless a test asks for another language (the default follows the locale)."""
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 def run(capsys, *argv):
     code = cli.main(list(argv))
     out = capsys.readouterr()
@@ -464,3 +472,18 @@ def test_long_lines_wrap_within_100_columns(lang):
         report = check(FILES / f"{name}.py", lang=lang)
         for line in report.render(lang).splitlines()[1:]:  # the title carries the file's path
             assert width(line) <= 100, (name, line)
+
+
+@pytest.mark.parametrize("command, lines", [
+    ("chainrule check tests/exercise_files/mistake_sigmoid_x.py", slice(None)),
+    ("chainrule check --lang ko tests/exercise_files/mistake_sigmoid_x.py | sed -n 12,17p", slice(11, 17)),
+    ("chainrule check --network tests/exercise_files/net_broken_relu.py", slice(None)),
+])
+def test_readme_shows_real_output(capsys, monkeypatch, command, lines):
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    shown = readme.split(f"```bash\n{command}\n```\n\n```\n", 1)[1].split("\n```", 1)[0]
+    monkeypatch.chdir(root)
+    argv = command.split(" | ")[0].split()[1:]
+    out = run(capsys, *argv)[1]
+    assert "\n".join(out.splitlines()[lines]) == shown

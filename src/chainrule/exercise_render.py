@@ -112,7 +112,7 @@ def render(report, lang):
             lines.extend(_wrap(d, WRAP, "    ", "      "))
     lines.append("")
     for key, fields in report.notes:
-        lines.append(t(key, **fields))
+        lines.extend(_wrap(t(key, **fields), WRAP, "", "  "))
     lines.extend(_summary(report, t))
     return "\n".join(lines)
 

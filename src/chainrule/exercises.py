@@ -384,27 +384,3 @@ def check(module_or_path, *, network=False, lang=None, rng=0):
         if name in classes:
             report.rows.extend(check_layer(name, classes[name], rng, filename))
     return report
-
-
-# -- the `chainrule check` command ---------------------------------------------------------------
-
-def add_check_arguments(p):
-    """The options of ``chainrule check``."""
-    p.add_argument("file", metavar="FILE", help="your .py file with the book's layer classes (or a TwoLayerNet)")
-    p.add_argument("--network", action="store_true",
-                   help="check the file's TwoLayerNet: each parameter's gradient, and the layer where it "
-                        "first goes wrong")
-    p.add_argument("--lang", choices=LANGUAGES, default=None,
-                   help="language of the report: en, ko, zh or ja (default: from LC_ALL / LC_MESSAGES / LANG)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
-
-
-def check_command(args, prog="chainrule"):
-    """Run ``chainrule check``: 0 when every tensor is right, 1 when one is not, 2 when the file can't load."""
-    try:
-        report = check(args.file, network=args.network, lang=args.lang, rng=args.seed)
-    except ExerciseLoadError as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
-        return 2
-    print(report)
-    return 0 if report.ok else 1

@@ -129,7 +129,7 @@ HINTS = {
               "반환합니다.",
         "zh": "四维输入 (N, C, H, W) 需要展平：在 forward 中记下 self.original_x_shape = x.shape，"
               "并使用 x = x.reshape(x.shape[0], -1)；backward 返回 dx.reshape(*self.original_x_shape)。",
-        "ja": "4 次元の入力 (N, C, H, W) は平らにする必要があります。forward で self.original_x_shape = x.shape と"
+        "ja": "4 次元の入力 (N, C, H, W) は平坦化する必要があります。forward で self.original_x_shape = x.shape と"
               "形状を覚えておき、x = x.reshape(x.shape[0], -1) を使います。backward は "
               "dx.reshape(*self.original_x_shape) を返します。",
     },
@@ -139,7 +139,7 @@ HINTS = {
         "ko": "dx의 값은 맞지만 평탄화된 형상 그대로입니다. 입력의 형상으로 되돌려 "
               "dx.reshape(*self.original_x_shape)를 반환하세요.",
         "zh": "dx 的数值正确，但仍是展平后的形状：请返回 dx.reshape(*self.original_x_shape)，恢复成输入的形状。",
-        "ja": "dx の値は正しいのですが、平らにした形状のままです。入力の形状に戻して "
+        "ja": "dx の値は正しいのですが、平坦化した形状のままです。入力の形状に戻して "
               "dx.reshape(*self.original_x_shape) を返しましょう。",
     },
     "hint.affine_dx_transposed": {
@@ -316,7 +316,7 @@ HINTS = {
     "net.culprit_forward": {
         "en": "the forward pass first goes wrong in {layer} ({kind}.forward, {tensor}); the layers before it "
               "are right",
-        "ko": "순전파가 처음으로 틀리는 곳은 {layer}입니다({kind}.forward, {tensor}). 그 앞의 계층은 맞습니다.",
+        "ko": "순전파가 처음으로 틀리는 곳은 {layer}입니다({kind}.forward, {tensor}). 그 앞의 계층은 모두 맞습니다.",
         "zh": "正向传播最先出错的地方是 {layer}（{kind}.forward，{tensor}）；它之前的层都是正确的。",
         "ja": "順伝播が最初に誤るのは {layer} です（{kind}.forward、{tensor}）。それより前のレイヤは正しく"
               "動いています。",
@@ -359,7 +359,7 @@ HINTS = {
         "en": "every layer is right, so the mistake is in the net's own methods: gradient() runs loss() first, "
               "then lastLayer.backward(1), then each layer's backward in reverse order, and collects dW and db",
         "ko": "계층은 모두 맞으므로, 틀린 곳은 신경망 자체의 메서드입니다. gradient()는 먼저 loss()를 실행하고, "
-              "lastLayer.backward(1), 그다음 각 계층의 backward를 역순으로 호출한 뒤 dW와 db를 모읍니다.",
+              "이어서 lastLayer.backward(1)를, 그다음 각 계층의 backward를 역순으로 호출한 뒤 dW와 db를 모읍니다.",
         "zh": "每一层都是正确的，所以错误在网络自身的方法里：gradient() 要先运行 loss()，然后调用 "
               "lastLayer.backward(1)，再按相反的顺序调用各层的 backward，最后收集 dW 和 db。",
         "ja": "どのレイヤも正しいので、誤りはネットワーク自身のメソッドにあります。gradient() ではまず loss() を"

@@ -44,7 +44,8 @@ def learner_module(monkeypatch, name):
     for cached in ("correct_layers", name):
         sys.modules.pop(cached, None)
     module = importlib.import_module(name)
-    monkeypatch.setitem(sys.modules, name, module)
+    for imported in ("correct_layers", name):  # gone again after the test
+        monkeypatch.setitem(sys.modules, imported, sys.modules[imported])
     return module
 
 
@@ -487,3 +488,50 @@ def test_readme_shows_real_output(capsys, monkeypatch, command, lines):
     argv = command.split(" | ")[0].split()[1:]
     out = run(capsys, *argv)[1]
     assert "\n".join(out.splitlines()[lines]) == shown
+
+
+def test_forward_writing_into_x_is_marked(tmp_path):
+    path = write(tmp_path, "mine.py", (FILES / "correct_layers.py").read_text().replace(
+        "        out = x.copy()\n        out[self.mask] = 0", "        out = x\n        out[self.mask] = 0"))
+    report = check(path, lang="en")
+    row = report["Relu", "out"]
+    assert row.verdict == "exact" and row.dout_mutated and not row.ok and row.hint == "mutates_input"
+    assert report["Relu", "dx"].ok
+
+
+def test_float32_layer_is_close_with_a_note(tmp_path):
+    path = write(tmp_path, "mine.py", (FILES / "correct_layers.py").read_text().replace(
+        "dx = dout * (1.0 - self.out) * self.out",
+        "dx = (dout * (1.0 - self.out) * self.out).astype(np.float32)"))
+    row = check(path, lang="en")["Sigmoid", "dx"]
+    assert row.verdict == "close" and row.ok and row.hint == "low_precision"
+    assert 1e-10 < row.max_diff < 1e-6
+    path.write_text(path.read_text().replace("np.float32", "np.float16"))
+    row = check(path, lang="en")["Sigmoid", "dx"]  # float16: off by 1e-4, still its own rounding
+    assert row.verdict == "close" and row.hint == "low_precision" and 1e-6 < row.max_diff < 1e-3
+
+
+def test_notebook_style_dict_of_globals():
+    namespace = {"np": np, "x": 3}
+    exec((FILES / "correct_layers.py").read_text(), namespace)
+    report = check(namespace, lang="en")
+    assert report.ok and len(report.rows) == 16
+    with pytest.raises(ExerciseLoadError, match="Relu must be classes"):
+        check({"Relu": 3})
+
+
+def test_network_with_sigmoid_layers_is_walked(tmp_path, monkeypatch):
+    write(tmp_path, "correct_layers.py", (FILES / "correct_layers.py").read_text())
+    net = (FILES / "net_correct.py").read_text().replace("import Affine, Relu, SoftmaxWithLoss",
+                                                         "import Affine, SoftmaxWithLoss\n"
+                                                         "from correct_layers import Sigmoid as Relu")
+    report = check(write(tmp_path, "net.py", net), network=True, lang="en")
+    assert report.ok, report
+    broken = net
+    write(tmp_path, "correct_layers.py", (FILES / "correct_layers.py").read_text().replace(
+        "dx = dout * (1.0 - self.out) * self.out", "dx = dout * self.out"))
+    stale = learner_module(monkeypatch, "correct_layers")  # the right Sigmoid, imported before, from elsewhere
+    report = check(write(tmp_path, "net2.py", broken), network=True, lang="en")  # reads the new file
+    assert report.culprit == "Relu1" and ("net.culprit_backward", {"layer": "Relu1", "kind": "Sigmoid",
+                                                                   "tensor": "dx"}) in report.notes
+    assert sys.modules["correct_layers"] is stale  # the session's module is left as it was

@@ -273,6 +273,16 @@ HINTS = {
         "ja": "大きなスコアでソフトマックスがオーバーフローしています（np.exp(1000) は inf）。本書の softmax の"
               "ように、先に最大値を引きましょう: np.exp(x - np.max(x))",
     },
+    "hint.low_precision": {
+        "en": "right up to rounding, but computed in float32 (or shorter): check gradients in float64, as the "
+              "book does, to see differences as small as 1e-10",
+        "ko": "반올림 오차 범위에서는 맞지만 float32(또는 더 짧은 형식)로 계산했습니다. 기울기 확인은 책처럼 "
+              "float64로 해야 1e-10 정도의 작은 차이까지 볼 수 있습니다.",
+        "zh": "在舍入误差范围内是正确的，但用的是 float32（或更短的类型）：请像书中那样用 float64 做梯度确认，"
+              "才能看出 1e-10 这样小的差异。",
+        "ja": "丸め誤差の範囲では正しいのですが、float32（またはそれより短い型）で計算しています。勾配確認は本書の"
+              "ように float64 で行うと、1e-10 ほどの小さな差まで見えます。",
+    },
     "hint.shape": {
         "en": "the shape is wrong: {got_shape} instead of {expected_shape}",
         "ko": "형상이 틀렸습니다: {expected_shape}이어야 하는데 {got_shape}입니다.",

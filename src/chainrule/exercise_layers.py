@@ -61,6 +61,7 @@ class Outcome:
     hint: str | None = None  # set when the exception or the structure already tells the mistake
     skipped: bool = False  # not run (an earlier step failed): counts neither as right nor as wrong
     line: str = ""  # the learner's source line an exception came from
+    precision: str | None = None  # "float32" when the learner's array was of a shorter float than float64
 
 
 def _normal_away_from_zero(rng, shape, scale=1.0, gap=0.05):
@@ -200,6 +201,11 @@ def _grab(value):
         return value
 
 
+def _precision(value):
+    dtype = getattr(value, "dtype", None)
+    return dtype.name if dtype is not None and dtype.kind == "f" and dtype.itemsize < 8 else None
+
+
 def _accepts_argument(method):
     try:
         params = list(inspect.signature(method).parameters.values())
@@ -232,7 +238,7 @@ def run_case(name, cls, case, filename=None):
         return all_rows(Outcome(not_implemented=failed.not_implemented, skipped=not failed.not_implemented),
                         grads_named)
     first = result[tensors[0]]
-    first.got = _grab(out)
+    first.got, first.precision = _grab(out), _precision(out)
     first.mutated = any(_changed(a, b) for a, b in zip(case.inputs, inputs, strict=True))
     if out is None:
         first.not_implemented = True
@@ -265,7 +271,8 @@ def run_case(name, cls, case, filename=None):
     else:
         values = {"dx": grads}
     for t in grads_named:
-        result[t] = Outcome(got=_grab(values[t]), mutated=mutated, not_implemented=values[t] is None)
+        result[t] = Outcome(got=_grab(values[t]), mutated=mutated, not_implemented=values[t] is None,
+                            precision=_precision(values[t]))
     if case.numeric:
         _numeric(name, layer, case, result)
     return result

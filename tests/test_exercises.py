@@ -535,3 +535,27 @@ def test_network_with_sigmoid_layers_is_walked(tmp_path, monkeypatch):
     assert report.culprit == "Relu1" and ("net.culprit_backward", {"layer": "Relu1", "kind": "Sigmoid",
                                                                    "tensor": "dx"}) in report.notes
     assert sys.modules["correct_layers"] is stale  # the session's module is left as it was
+
+
+def test_affine_that_keeps_its_gradients_in_locals(tmp_path):
+    source = (FILES / "correct_layers.py").read_text()
+    path = write(tmp_path, "mine.py", source.replace("self.dW = np.dot(self.x.T, dout)", "dW = np.dot(self.x.T, dout)"))
+    report = check(path, lang="en")
+    assert report["Affine", "dW"].verdict == "wrong" and report["Affine", "dW"].hint == "affine_grads_not_set"
+    assert report["Affine", "db"].ok and report["Affine", "dx"].ok
+    path = write(tmp_path, "mine2.py", source.replace("        dx = dx.reshape(*self.original_x_shape)\n"
+                                                      "        return dx\n", ""))
+    report = check(path, lang="en")
+    assert report["Affine", "dx"].hint == "backward_returns_nothing" and report["Affine", "dW"].ok
+
+
+def test_a_body_without_return_is_not_taken_for_a_blank_one(tmp_path):
+    source = (FILES / "correct_layers.py").read_text()
+    source = source.replace("        dx = dout * (1.0 - self.out) * self.out\n        return dx\n",
+                            "        dx = dout * (1.0 - self.out) * self.out\n")
+    source = source.replace("        out = x + y\n        return out\n", "        out = x + y\n")
+    report = check(write(tmp_path, "mine.py", source), lang="en")
+    assert report["Sigmoid", "out"].ok
+    assert report["Sigmoid", "dx"].verdict == "wrong" and report["Sigmoid", "dx"].hint == "backward_returns_nothing"
+    assert report["AddLayer", "out"].verdict == "wrong" and report["AddLayer", "out"].hint == "forward_returns_nothing"
+    assert [r.verdict for r in report.layer_rows("AddLayer")][1:] == ["wrong", "wrong"]  # never run: no forward

@@ -283,6 +283,30 @@ HINTS = {
         "ja": "丸め誤差の範囲では正しいのですが、float32（またはそれより短い型）で計算しています。勾配確認は本書の"
               "ように float64 で行うと、1e-10 ほどの小さな差まで見えます。",
     },
+    "hint.affine_grads_not_set": {
+        "en": "backward keeps the parameter gradients in the layer: self.dW = np.dot(self.x.T, dout) and "
+              "self.db = np.sum(dout, axis=0) (the network reads them from there)",
+        "ko": "backward는 매개변수의 기울기를 계층에 보관해야 합니다: self.dW = np.dot(self.x.T, dout), "
+              "self.db = np.sum(dout, axis=0) (신경망은 거기서 기울기를 가져갑니다).",
+        "zh": "backward 要把参数的梯度保存在层里：self.dW = np.dot(self.x.T, dout)，"
+              "self.db = np.sum(dout, axis=0)（网络会从这里取出梯度）。",
+        "ja": "backward ではパラメータの勾配をレイヤに保持します: self.dW = np.dot(self.x.T, dout)、"
+              "self.db = np.sum(dout, axis=0)（ネットワークはそこから勾配を受け取ります）。",
+    },
+    "hint.forward_returns_nothing": {
+        "en": "forward returns nothing (None): end it with return out",
+        "ko": "forward가 아무것도 반환하지 않습니다(None). 마지막에 return out을 쓰세요.",
+        "zh": "forward 什么也没有返回（None）：请在最后写上 return out。",
+        "ja": "forward が何も返していません（None）。最後に return out と書きましょう。",
+    },
+    "hint.backward_returns_nothing": {
+        "en": "backward returns nothing (None): end it with return dx (return dx, dy for MulLayer and AddLayer)",
+        "ko": "backward가 아무것도 반환하지 않습니다(None). 마지막에 return dx를 쓰세요(MulLayer와 AddLayer는 "
+              "return dx, dy).",
+        "zh": "backward 什么也没有返回（None）：请在最后写上 return dx（MulLayer 和 AddLayer 是 return dx, dy）。",
+        "ja": "backward が何も返していません（None）。最後に return dx と書きましょう（MulLayer と AddLayer は "
+              "return dx, dy）。",
+    },
     "hint.shape": {
         "en": "the shape is wrong: {got_shape} instead of {expected_shape}",
         "ko": "형상이 틀렸습니다: {expected_shape}이어야 하는데 {got_shape}입니다.",

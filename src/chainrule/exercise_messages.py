@@ -92,6 +92,7 @@ MESSAGES = {
         "zh": "抛出异常：{error}（{case}）",
         "ja": "例外が発生しました: {error}（{case}）",
     },
+    "line.case": {"en": "{case}: {shape}", "ko": "{case}: {shape}", "zh": "{case}：{shape}", "ja": "{case}：{shape}"},
     "line.hint": {"en": "hint: {text}", "ko": "힌트: {text}", "zh": "提示：{text}", "ja": "ヒント: {text}"},
     "summary.ok": {
         "en": "all right: the {n} tensors of {layers} layer(s) match chainrule's",

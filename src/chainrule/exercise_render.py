@@ -67,7 +67,7 @@ def _case(row, lang):
     if row.case is None:
         return ""
     shown = text(f"case.{row.case}", lang)
-    return f"{shown}: {row.case_shape}" if row.case_shape else shown
+    return text("line.case", lang, case=shown, shape=row.case_shape) if row.case_shape else shown
 
 
 def render(report, lang):

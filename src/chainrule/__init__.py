@@ -28,3 +28,8 @@ __all__ = [
     "Layer", "Sequential", "Graph", "gradient_check", "GradientCheckReport", "GradientCheckError", "History",
     "save", "load",
 ]
+
+# exercise mode: check a learner's own layers against chainrule's
+from .exercises import CheckReport, check  # noqa: E402
+
+__all__ += ["check", "CheckReport"]

@@ -73,6 +73,6 @@ def export_command(model_path, to, out, *, check_inputs=256, rng=0):
         engine = f"PyTorch {torch.__version__} (weights_only=True)"
     diff = float(np.max(np.abs(probs - ours)))
     same = int(np.count_nonzero(labels == np.argmax(ours, axis=1)))
-    lines.append(f"checked: {engine} on {check_inputs} random inputs: probabilities within {diff:.1e} "
+    lines.append(f"checked: {engine} on {check_inputs} random inputs in [0, 1): probabilities within {diff:.1e} "
                  f"of chainrule's, {same}/{check_inputs} labels equal")
     return lines

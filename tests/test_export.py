@@ -9,6 +9,7 @@ Skipped without onnx/onnxruntime (``chainrule[onnx]``) or torch.
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import OrderedDict
@@ -446,3 +447,26 @@ def test_importing_chainrule_imports_no_engine():
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_export_without_onnx_runtime_still_writes_and_says_it_did_not_run(tmp_path, capsys, monkeypatch):
+    onnx = needs("onnx", "chainrule[onnx]")
+    save(_biased(TwoLayerNet(6, 4, 3, rng=0)), tmp_path / "m.npz")
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    code, out, err = run(capsys, "export", str(tmp_path / "m.npz"), "--to", "onnx", str(tmp_path / "m.onnx"))
+    assert code == 0, err
+    assert out.splitlines()[1] == 'not run: ONNX Runtime is not installed (pip install "chainrule[onnx]")'
+    onnx.checker.check_model(onnx.load(str(tmp_path / "m.onnx")))
+
+
+def test_export_help(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["export", "--help"])
+    out = capsys.readouterr().out
+    assert exc.value.code == 0
+    for text in ("MODEL", "--to {onnx,torch}", "OUT", 'chainrule[onnx]', "state_dict", "--to onnx model.onnx"):
+        assert text in out, text
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert re.search(r"^\s+export\s+write a saved model as an ONNX graph or PyTorch weights", capsys.readouterr().out,
+                     re.MULTILINE)

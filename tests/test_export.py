@@ -7,6 +7,7 @@ all 10,000 test images (1e-5 in float32, 1e-10 in float64) and exactly its label
 Skipped without onnx/onnxruntime (``chainrule[onnx]``) or torch.
 """
 
+import importlib.util
 import json
 import os
 import re
@@ -186,6 +187,7 @@ def test_torch_files_are_a_state_dict_and_json_loaded_weights_only(model, tmp_pa
         np.testing.assert_array_equal(back.params[k], model.net.params[k])
 
 
+@pytest.mark.mnist
 def test_onnx_graph_input_outputs_operators_and_metadata(trained, tmp_path):
     onnx = needs("onnx", "chainrule[onnx]")
     import chainrule
@@ -216,6 +218,7 @@ def test_onnx_graph_input_outputs_operators_and_metadata(trained, tmp_path):
         assert props["dtype"] == m.net.dtype.name and props["input"] == "uint8 pixels / 255"
 
 
+@pytest.mark.mnist
 def test_export_command_writes_and_checks_onnx_and_torch(trained, tmp_path, capsys):
     needs("onnx", "chainrule[onnx]")
     needs("onnxruntime", "chainrule[onnx]")
@@ -235,6 +238,50 @@ def test_export_command_writes_and_checks_onnx_and_torch(trained, tmp_path, caps
                                    "(architecture): TwoLayerNet 784-50-10 (float32) as torch.nn.Sequential")
     assert "(weights_only=True) on 256 random inputs" in out and out.rstrip().endswith("256/256 labels equal")
     assert sorted(os.listdir(tmp_path)) == ["net.json", "net.onnx", "net.pt"]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_any_depth_size_activation_and_dtype(seed, tmp_path):
+    """Random architectures (0 to 5 hidden layers, relu or sigmoid, float32 or float64): every engine agrees."""
+    rng = np.random.default_rng(seed)
+    dtype = np.dtype(np.float32 if seed % 2 else np.float64)
+    d, c = int(rng.integers(1, 40)), int(rng.integers(2, 12))
+    hidden = [int(h) for h in rng.integers(1, 30, size=seed % 6)]
+    activation = "sigmoid" if seed % 3 == 0 else "relu"
+    net = _biased(MultiLayerNet(d, hidden, c, activation=activation, dtype=dtype, rng=rng), seed)
+    x = rng.normal(0, 1, size=(int(rng.integers(1, 50)), d)).astype(dtype)
+    probs, labels = softmax(net.predict(x)), np.argmax(net.predict(x), axis=1)
+    engines = []
+    if importlib.util.find_spec("onnx") and importlib.util.find_spec("onnxruntime"):
+        import onnx
+        import onnxruntime as ort
+        from onnx.reference import ReferenceEvaluator
+
+        from chainrule.export import to_onnx
+
+        to_onnx(net, tmp_path / "m.onnx")
+        session = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
+        engines.append(session.run(None, {"image": x}))
+        engines.append(ReferenceEvaluator(onnx.load(str(tmp_path / "m.onnx"))).run(None, {"image": x}))
+    if importlib.util.find_spec("torch"):
+        import torch
+
+        from chainrule.export import from_torch, to_torch
+
+        module = to_torch(net)
+        with torch.no_grad():
+            scores = module(torch.from_numpy(x))
+        engines.append((torch.softmax(scores, dim=1).numpy(), scores.argmax(dim=1).numpy()))
+        back = from_torch(module)
+        assert type(back) is MultiLayerNet and back.config == net.config
+        for k in net.params:
+            np.testing.assert_array_equal(back.params[k], net.params[k])
+    if not engines:
+        pytest.skip("neither onnx/onnxruntime nor torch is installed")
+    for engine_probs, engine_labels in engines:
+        assert engine_probs.dtype == dtype
+        assert np.max(np.abs(engine_probs - probs)) <= TOL[dtype]
+        np.testing.assert_array_equal(engine_labels, labels)
 
 
 # -- bad input: one clear line, nothing written ------------------------------------------------
@@ -470,3 +517,17 @@ def test_export_help(capsys):
         cli.main(["--help"])
     assert re.search(r"^\s+export\s+write a saved model as an ONNX graph or PyTorch weights", capsys.readouterr().out,
                      re.MULTILINE)
+
+
+def test_from_torch_ignores_a_recorded_architecture_that_does_not_fit():
+    torch = needs("torch", "pip install torch")
+    from chainrule.export import from_torch, to_torch
+
+    module = to_torch(_biased(MultiLayerNet(6, [5, 4], 3, activation="sigmoid", rng=0)))
+    module.chainrule_architecture = TwoLayerNet(6, 5, 3, rng=0).config  # stale: one hidden layer, relu
+    net = from_torch(module)
+    assert type(net) is MultiLayerNet and net.config["hidden_size_list"] == [5, 4]
+    assert net.config["activation"] == "sigmoid"
+    x = np.random.default_rng(0).random((4, 6))
+    with torch.no_grad():
+        np.testing.assert_allclose(net.predict(x), module(torch.from_numpy(x)).numpy(), rtol=0, atol=1e-12)

@@ -102,7 +102,7 @@ def from_torch(module):
             raise ExportError(f"Linear layer {k} takes {W.shape[0]} inputs but layer {k - 1} gives "
                               f"{weights[-1][0].shape[1]}")
         weights.append((W, b))
-    network = _build(weights, activations[0] if activations else "relu",
+    network = _build(weights, activations[0] if activations else None,
                      getattr(module, "chainrule_architecture", None))
     for k, (W, b) in enumerate(weights, 1):
         network.params[f"W{k}"] = W
@@ -124,13 +124,12 @@ def _build(weights, activation, recorded):
                 network = cls(**cfg, dtype=dtype, rng=0)
             except (TypeError, ValueError):
                 network = None
-            if network is not None and [network.params[f"W{k}"].shape for k in range(1, len(weights) + 1)] == \
-                    [W.shape for W, _ in weights] and len(network.params) == 2 * len(weights) and \
-                    cfg.get("activation", "relu") == activation:
+            shapes = None if network is None else [v.shape for k, v in network.params.items() if k.startswith("W")]
+            if shapes == [W.shape for W, _ in weights] and activation in (None, cfg.get("activation", "relu")):
                 return network
     if len(sizes) == 3 and activation == "relu":
         return TwoLayerNet(sizes[0], sizes[1], sizes[2], dtype=dtype, rng=0)
-    return MultiLayerNet(sizes[0], sizes[1:-1], sizes[-1], activation=activation, dtype=dtype, rng=0)
+    return MultiLayerNet(sizes[0], sizes[1:-1], sizes[-1], activation=activation or "relu", dtype=dtype, rng=0)
 
 
 def _architecture_path(path):

@@ -19,11 +19,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from chainrule import MultiLayerNet, Sequential, TwoLayerNet, cli
-from chainrule.functions import softmax
+from chainrule import Affine, Layer, MultiLayerNet, Relu, Sequential, Sigmoid, Trainer, TwoLayerNet, cli, softmax
 from chainrule.io import save
-from chainrule.layers import Affine, Layer, Relu, Sigmoid
-from chainrule.train import Trainer
 
 TOL = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-10}
 NETS = ["two_layer_f32", "sigmoid_100_100_f64", "relu_4_hidden_f32"]

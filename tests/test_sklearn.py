@@ -20,7 +20,7 @@ from sklearn.pipeline import Pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.utils.estimator_checks import check_estimator  # noqa: E402
 
-from chainrule.networks import MultiLayerNet  # noqa: E402
+from chainrule import MultiLayerNet  # noqa: E402
 from chainrule.sklearn import MLPClassifier  # noqa: E402
 
 # Checks that MLPClassifier is expected to fail, with the reason (scikit-learn's

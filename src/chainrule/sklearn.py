@@ -39,10 +39,8 @@ try:
 except ImportError:
     raise ImportError('chainrule.sklearn needs scikit-learn: pip install "chainrule[sklearn]"') from None
 
-from .functions import softmax
-from .networks import MultiLayerNet
+from . import MultiLayerNet, Trainer, softmax  # the public names: wherever they are defined
 from .optimizers import OPTIMIZERS, make_optimizer
-from .train import Trainer
 
 __all__ = ["MLPClassifier"]
 

@@ -38,7 +38,7 @@ def export_command(model_path, to, out, *, check_inputs=256, rng=0):
     Then run the written file in its engine (ONNX Runtime, PyTorch) on ``check_inputs``
     random inputs and compare with chainrule. Returns the lines to print.
     """
-    from ..functions import softmax
+    from .. import softmax
     from ..io import load
 
     if to not in ("onnx", "torch"):

@@ -112,7 +112,7 @@ def from_torch(module):
 
 def _build(weights, activation, recorded):
     """The chainrule network for these weights: the recorded class when it fits, else the natural one."""
-    from ..networks import MultiLayerNet, TwoLayerNet
+    from .. import MultiLayerNet, TwoLayerNet
 
     sizes = [weights[0][0].shape[0], *(W.shape[1] for W, _ in weights)]
     dtype = weights[0][0].dtype

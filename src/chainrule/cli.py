@@ -432,6 +432,38 @@ def _run_check(args):
 
 SUBCOMMANDS.append(_add_check)
 
+# -- export (implemented in chainrule.export) ---------------------------------------------------
+
+def _add_export(sub):
+    p = sub.add_parser("export", help="write a saved model as an ONNX graph or PyTorch weights",
+                       description="Write a saved model for a bigger engine, then run the written file in that "
+                                   "engine on random inputs and compare with chainrule.\n"
+                                   "onnx: an ONNX graph (input 'image' (N, 784), outputs 'probabilities' and "
+                                   "'label'; needs pip install \"chainrule[onnx]\").\n"
+                                   "torch: torch.save(state_dict) to OUT plus OUT's name with .json holding the "
+                                   "architecture (needs pip install torch).",
+                       epilog="examples:\n  chainrule export runs/20250101-120000/model.npz --to onnx model.onnx\n"
+                              "  chainrule export runs/20250101-120000/model.npz --to torch model.pt",
+                       formatter_class=_Formatter)
+    p.add_argument("model", metavar="MODEL", help="a model file written by chainrule train (model.npz)")
+    p.add_argument("--to", choices=("onnx", "torch"), required=True, help="the format to write")
+    p.add_argument("out", metavar="OUT", help="the file to write (.onnx, or .pt for torch)")
+    p.set_defaults(func=_run_export)
+
+
+def _run_export(args):
+    from .export import export_command
+
+    try:
+        lines = export_command(args.model, args.to, args.out)
+    except TypeError as exc:
+        raise CLIError(str(exc)) from None
+    print("\n".join(lines))
+    return 0
+
+
+SUBCOMMANDS.append(_add_export)
+
 
 def build_parser():
     """The ``chainrule`` argument parser with every subcommand."""

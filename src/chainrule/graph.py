@@ -618,6 +618,22 @@ class Graph:
         except RuntimeError:
             return None
 
+    def to_html(self, path, *, title=None):
+        """Write an offline HTML page that steps through this graph (see :mod:`chainrule.explore`).
+
+        Forward and backward node by node, values above the edges and derivatives
+        below, scalar inputs editable. Returns the path written (atomically).
+        """
+        from .explore import write_graph_page
+
+        return write_graph_page(self, path, title=title)
+
+    def _repr_html_(self):
+        """Jupyter's rich display: the interactive page of :meth:`to_html`, in an iframe."""
+        from .explore import graph_iframe
+
+        return graph_iframe(self)
+
     def __repr__(self):
         return f"Graph({len(self.values)} values, {len(self.nodes)} nodes)"
 

@@ -541,7 +541,7 @@
     function render() {
       const svg = $('graph'), N = n(), fwdNode = step >= 1 && step <= N ? step - 1 : -1;
       const bwdNode = step >= N + 2 ? 2 * N + 1 - step : -1;
-      const W = PAD * 2 + 60 + (lay.cols - 1) * CW + 40, H = PAD * 2 + (lay.rows - 1) * RH + 30;
+      const W = PAD * 2 + 60 + (lay.cols - 1) * CW + 120, H = PAD * 2 + (lay.rows - 1) * RH + 30;
       svg.textContent = '';
       svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
       svg.style.maxWidth = `${W}px`;
@@ -573,7 +573,7 @@
       });
       lay.outputs.forEach((k) => {
         const v = g.nodes[k].output, [x, y] = centre(lay.nodes[k]), box = nodeBox(k);
-        const x1 = x + (box.r || box.hw), x2 = x + CW - 40;
+        const x1 = x + (box.r || box.hw), x2 = x1 + 100;
         const grad = gradShown(v) && res.grads[v] ? fmtT(res.grads[v]) : null;
         edge(x1, y, x2, y, fwdShown(v) ? fmtT(res.values[v]) : null, grad, null, step === N + 1 && v === g.root ? 'active' : '');
         svg.append(el('text', { x: x2 + 6, y: y + 5, class: 'name' }, g.values[v].name || ''));

@@ -464,7 +464,7 @@
     const fwdShown = (v) => g.values[v].leaf || step > g.producer[v];
     const gradShown = (v) => (v === g.root && step >= n() + 1) ||
       (g.consumers[v].length > 0 && g.consumers[v].every((k) => step >= bstep(k)));
-    const nameOf = (v) => g.values[v].name || `${g.nodes[g.producer[v]].label} output`;
+    const nameOf = (v) => g.values[v].name || `the ${g.nodes[g.producer[v]].label} output`;
 
     function load(params) {
       stop();

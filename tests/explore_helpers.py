@@ -30,7 +30,7 @@ def train_quick_model(mnist, iters=1500, seed=0):
     return net
 
 
-def _apple(apple, apple_num, tax):
+def apple_with(apple, apple_num, tax):
     g = Graph()
     a, n, t = g.input(apple, name="apple"), g.input(apple_num, name="apple_num"), g.input(tax, name="tax")
     price = a * n * t
@@ -39,7 +39,7 @@ def _apple(apple, apple_num, tax):
     return g
 
 
-def _apple_orange(apple, apple_num, orange, orange_num, tax):
+def apple_orange_with(apple, apple_num, orange, orange_num, tax):
     g = Graph()
     a, an = g.input(apple, name="apple"), g.input(apple_num, name="apple_num")
     o, on = g.input(orange, name="orange"), g.input(orange_num, name="orange_num")
@@ -55,8 +55,8 @@ def random_graphs(rng):
     count = lambda: int(rng.integers(0, 25)) if rng.random() < 0.5 else float(rng.uniform(0, 25))  # noqa: E731
     xs = [*rng.uniform(-30, 30, CASES - 6), -700.0, -40.0, 0.0, 1e-9, 40.0, 700.0]
     return {
-        "apple": [_apple(rng.uniform(-500, 500), count(), rng.uniform(0.5, 2)) for _ in range(CASES)],
-        "apple-orange": [_apple_orange(rng.uniform(-500, 500), count(), rng.uniform(-500, 500), count(),
+        "apple": [apple_with(rng.uniform(-500, 500), count(), rng.uniform(0.5, 2)) for _ in range(CASES)],
+        "apple-orange": [apple_orange_with(rng.uniform(-500, 500), count(), rng.uniform(-500, 500), count(),
                                        rng.uniform(0.5, 2)) for _ in range(CASES)],
         "sigmoid": [sigmoid_graph(float(x)) for x in xs],
         "two-layer-net": [two_layer_net_graph(rng=int(s)) for s in rng.integers(0, 2**31, CASES)],

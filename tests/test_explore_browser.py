@@ -16,9 +16,8 @@ import numpy as np
 import pytest
 
 from chainrule.cli import main
-from chainrule.explore import check_out  # noqa: F401  (the module must import without a browser)
 from chainrule.io import read_digit, save
-from explore_helpers import _apple_orange, train_quick_model
+from explore_helpers import apple_orange_with, train_quick_model
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
@@ -125,7 +124,7 @@ def test_changing_tax_recomputes_the_price_and_the_link_reopens_the_same_state(b
     assert browser.find_element("css selector", 'label[for="input-tax"]').text == "tax"
     tax.clear()
     tax.send_keys("1.2")
-    expected = _apple_orange(100, 2, 150, 3, 1.2)
+    expected = apple_orange_with(100, 2, 150, 3, 1.2)
     assert cell(browser, "price", "fwd").text == "780"
     shown = float(cell(browser, "price", "fwd").get_attribute("data-value"))
     assert shown == pytest.approx(expected["price"].data, rel=1e-12, abs=0)

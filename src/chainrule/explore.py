@@ -218,7 +218,7 @@ def graph_iframe(graph: Graph) -> str:
 
 def figure_payloads():
     """Payloads of all the book's figures (after backward), in the order of ``chainrule graph``."""
-    return [graph_payload(FIGURES[name](), name, FIGURE_TITLES[name]) for name in FIGURES]
+    return [graph_payload(FIGURES[name](), name, FIGURE_TITLES.get(name, name)) for name in FIGURES]
 
 
 def pick_images(x, t, per_class=1):

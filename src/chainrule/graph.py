@@ -297,8 +297,9 @@ class Graph:
 
     Create inputs with :meth:`input`, compute with operators or :meth:`apply`
     (or run a network under :meth:`trace`), then call ``backward()`` on the
-    output. ``to_dot`` / ``render`` draw it in the book's style; in Jupyter a
-    graph displays itself as SVG (when Graphviz is installed).
+    output. ``to_dot`` / ``render`` draw it in the book's style; ``to_html``
+    writes a page that steps through it, and in Jupyter a graph displays as
+    that page (front ends that show no HTML get SVG, when Graphviz is installed).
 
     Attributes
     ----------

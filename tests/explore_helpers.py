@@ -150,13 +150,13 @@ def digit_fixtures(pictures, tmp_path):
     return out
 
 
-def write_fixtures(path, *, net, images, labels, mnist_images, tmp_path, seed=0):
+def write_fixtures(path, *, net, images, labels, mnist_images, tmp_path, seed=0, net_name="trained 784-50-10"):
     """Everything the JavaScript tests compare against, as one JSON file."""
     rng = np.random.default_rng(seed)
     sig = MultiLayerNet(784, [20, 20], 10, activation="sigmoid", dtype=np.float32, rng=seed)
     data = {
         "graphs": graph_fixtures(rng),
-        "networks": {"trained 784-50-10": network_fixture(net, images, labels),
+        "networks": {net_name: network_fixture(net, images, labels),
                      "sigmoid 784-20-20-10": network_fixture(sig, images[:10], labels[:10])},
         "digits": digit_fixtures(digit_pictures(mnist_images, rng), tmp_path),
     }

@@ -75,7 +75,9 @@ def test_large_values_are_shown_by_shape_and_not_recomputed():
     g.trace_loss(net, np.random.default_rng(0).random((3, 784)), np.array([1, 2, 3])).backward()
     p = graph_payload(g, "big")
     w1 = next(v for v in p["values"] if v["name"] == "W1")
-    assert w1["shape"] == [784, 50] and w1["data"] is None and 784 * 50 > MAX_VALUE_SIZE
+    assert w1["shape"] == [784, 50] and w1["data"] == w1["grad"] == "omitted" and 784 * 50 > MAX_VALUE_SIZE
+    t = next(v for v in p["values"] if v["name"] == "t")
+    assert t["grad"] is None  # no gradient at all, which is not the same as too large to show
     assert p["computable"] is False
 
 
@@ -216,14 +218,10 @@ def test_explore_bad_input_is_one_clear_line_and_writes_nothing(tmp_path, capsys
 
 # -- the page's JavaScript against chainrule ------------------------------------------------
 
-@pytest.mark.mnist
-def test_javascript_math_equals_chainrule(trained_model, real_mnist, tmp_path):
-    """node --test tests/js on chainrule's numbers: graphs to 1e-12, float32 networks to 1e-5, digits exactly."""
+def run_node_tests(fixtures, tmp_path):
+    """``node --test tests/js`` on ``fixtures``; fails with node's output, returns its summary of differences."""
     if NODE is None:
         pytest.skip("node is not installed (apt-get install nodejs): the page's JavaScript cannot be tested")
-    fixtures = write_fixtures(tmp_path / "fixtures.json", net=load(trained_model),
-                              images=real_mnist.x_test[:50].reshape(50, -1), labels=real_mnist.t_test[:50],
-                              mnist_images=real_mnist.x_test[50:55], tmp_path=tmp_path)
     report = tmp_path / "report.json"
     env = {**os.environ, "EXPLORE_FIXTURES": str(fixtures), "EXPLORE_REPORT": str(report)}
     run = subprocess.run([NODE, "--test", str(JS_TESTS)], capture_output=True, text=True, env=env, timeout=300)
@@ -233,9 +231,31 @@ def test_javascript_math_equals_chainrule(trained_model, real_mnist, tmp_path):
     for name in FIGURES:
         assert summary[f"graph {name}"]["cases"] == 200
         assert summary[f"graph {name}"]["max_diff"] <= 1e-12
+    return summary
+
+
+@pytest.mark.mnist
+def test_javascript_math_equals_chainrule(trained_model, real_mnist, tmp_path):
+    """The book's graphs to 1e-12; 50 MNIST images through a trained float32 784-50-10 to 1e-5; digits exactly."""
+    fixtures = write_fixtures(tmp_path / "fixtures.json", net=load(trained_model),
+                              images=real_mnist.x_test[:50].reshape(50, -1), labels=real_mnist.t_test[:50],
+                              mnist_images=real_mnist.x_test[50:55], tmp_path=tmp_path)
+    summary = run_node_tests(fixtures, tmp_path)
     trained = summary["network trained 784-50-10"]
     assert trained["images"] == 50 and max(trained["max_diff"].values()) <= 1e-5
     assert summary["digits"] == {"pictures": 15, "differing_pixels": 0}
+
+
+def test_javascript_math_equals_chainrule_without_mnist(tmp_path):
+    """The same comparisons where MNIST is missing: an untrained network on random pixels, drawn digits only."""
+    rng = np.random.default_rng(5)
+    net = TwoLayerNet(784, 50, 10, weight_init_std=0.1, dtype=np.float32, rng=rng)
+    images = rng.integers(0, 256, (50, 784), dtype=np.uint8)
+    fixtures = write_fixtures(tmp_path / "fixtures.json", net=net, images=images, labels=rng.integers(0, 10, 50),
+                              mnist_images=[], tmp_path=tmp_path, net_name="untrained 784-50-10")
+    summary = run_node_tests(fixtures, tmp_path)
+    assert max(summary["network untrained 784-50-10"]["max_diff"].values()) <= 1e-5
+    assert summary["digits"] == {"pictures": 10, "differing_pixels": 0}
 
 
 def test_javascript_has_no_syntax_error_and_no_closing_script_tag():

@@ -241,3 +241,23 @@ def test_load_to_interactive_is_measured(browser, apple_page):
     ready = browser.execute_script("return performance.getEntriesByName('explore-ready')[0].startTime")
     assert ready > 0
     print(f"\napple-orange page: interactive {ready:.0f} ms after navigation")
+
+
+def test_a_traced_network_graph_page_shows_its_recorded_shapes(browser, tmp_path):
+    """Graph.to_html of a traced 784-50-10 (too large to embed its numbers): the page steps through its shapes."""
+    from chainrule import TwoLayerNet
+    from chainrule.graph import Graph
+
+    net = TwoLayerNet(784, 50, 10, rng=0)
+    g = Graph()
+    g.trace_loss(net, np.random.default_rng(0).random((3, 784)), np.array([1, 2, 3])).backward()
+    page = g.to_html(tmp_path / "traced.html")
+    open_page(browser, page)
+    assert browser.find_element("id", "inputs").is_displayed() is False  # arrays: nothing to edit
+    assert browser.find_element("css selector", ".pick").is_displayed() is False  # one graph: no chooser
+    browser.find_element("id", "end").click()
+    assert step_text(browser) == "step 9 / 9"
+    assert cell(browser, "W1", "fwd").text == "(784, 50)" and cell(browser, "W1", "grad").text == "(784, 50)"
+    assert float(cell(browser, "L", "fwd").get_attribute("data-value")) == pytest.approx(float(g["L"].data), rel=1e-15)
+    assert browser.current_url.endswith("#step=9")
+    shoot(browser, tmp_path / "traced-network.png")

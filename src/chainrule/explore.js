@@ -492,7 +492,7 @@
         res = evaluate(g, leaves);
         return;
       }
-      const t = (shape, d) => (d ? tensor(shape, d) : { shape, data: [] }); // shown by the recorded numbers
+      const t = (shape, d) => (d === 'omitted' ? { shape, data: [] } : tensor(shape, d)); // too large: its shape
       res = {
         values: g.values.map((v) => t(v.shape, v.data)),
         grads: g.values.map((v) => (v.grad ? t(v.shape, v.grad) : null)),
@@ -525,10 +525,16 @@
       });
     }
 
+    // The local rule along edge i of node k ('× 1.1'); '' where it needs values the page does not have.
+    function ruleOf(k, i) {
+      const node = g.nodes[k];
+      try { return OPS[node.op].rule(res.caches ? res.caches[k] : null, i, node) || ''; } catch (err) { return ''; }
+    }
+
     const SHORT = 3, CW = 170, RH = 96, PAD = 46;
     const nodeBox = (k) => {
       const label = g.nodes[k].label;
-      return label.length <= SHORT ? { r: 20 } : { hw: 5 + 4.6 * label.length, hh: 17 };
+      return label.length <= SHORT ? { r: 20 } : { hw: 8 + 5 * label.length, hh: 17 };
     };
     const centre = (p) => [PAD + 60 + p.col * CW, PAD + p.row * RH];
     function trim(x, y, box, dx, dy) { // where the line towards (x, y) meets the node's outline
@@ -567,7 +573,7 @@
           else x1 += 8;
           const [ex, ey] = trim(x2, y2, nodeBox(k), x2 - x1, y2 - y1);
           const grad = step >= bstep(k) && res.edges[k][i] ? fmtT(res.edges[k][i]) : null;
-          const rule = k === bwdNode && res.caches && res.edges[k][i] ? OPS[node.op].rule(res.caches[k], i, node) : null;
+          const rule = k === bwdNode && res.edges[k][i] ? ruleOf(k, i) : null;
           edge(x1, y1, ex, ey, fwdShown(v) ? fmtT(res.values[v]) : null, grad, rule, k === bwdNode ? 'active' : '');
         });
       });
@@ -636,8 +642,8 @@
         const node = g.nodes[bwdNode], d = fmtT(res.grads[node.output]);
         const parts = node.sources.map((v, i) => {
           if (!res.edges[bwdNode][i]) return null;
-          const rule = res.caches ? OPS[node.op].rule(res.caches[bwdNode], i, node) : '';
-          return `to ${nameOf(v)}: ${d} ${rule} = ${fmtT(res.edges[bwdNode][i])}`;
+          const rule = ruleOf(bwdNode, i);
+          return `to ${nameOf(v)}: ${d} ${rule ? rule + ' =' : '→'} ${fmtT(res.edges[bwdNode][i])}`;
         }).filter(Boolean);
         text = `Backward through ${node.label}: the upstream derivative times the local one; ${parts.join('; ')}.`;
         if (step === last()) text += ' Done: every value and derivative is shown.';

@@ -47,8 +47,10 @@ FIGURE_TITLES = {
 # Layer class -> the operation name explore.js implements for it.
 _OPS = {MulLayer: "mul", AddLayer: "add", MulConst: "mulconst", AddConst: "addconst", Exp: "exp",
         Reciprocal: "recip", Sigmoid: "sigmoid", Relu: "relu", Affine: "affine", SoftmaxWithLoss: "softmaxloss"}
-#: Values with more elements than this are shown by their shape only (the page stays small).
+#: Values with more elements than this are shown by their shape only (the page stays small);
+#: their numbers are replaced by OMITTED.
 MAX_VALUE_SIZE = 4096
+OMITTED = "omitted"
 
 
 def _numbers(x):
@@ -86,14 +88,14 @@ def graph_payload(graph: Graph, name: str = "graph", title: str | None = None) -
         small = size <= MAX_VALUE_SIZE
         computable &= small
         values.append({"name": v.name, "shape": list(np.shape(v.data)), "leaf": v.node is None,
-                       "data": _numbers(v.data) if small else None,
-                       "grad": _numbers(v.grad) if small else None})
+                       "data": _numbers(v.data) if small else OMITTED,
+                       "grad": _numbers(v.grad) if small or v.grad is None else OMITTED})
     nodes = []
     for node in graph.nodes:
         op = _OPS.get(type(node.layer))
         computable &= op is not None
         entry = {"op": op, "label": node.label, "sources": [index[id(v)] for v in node.sources],
-                 "output": index[id(node.output)], "grads": [None if g is None or np.size(g) > MAX_VALUE_SIZE
+                 "output": index[id(node.output)], "grads": [OMITTED if g is not None and np.size(g) > MAX_VALUE_SIZE
                                                              else _numbers(g) for g in node.grads]}
         if op in ("mulconst", "addconst"):
             c = np.asarray(node.layer.c, dtype=np.float64)

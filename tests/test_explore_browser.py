@@ -261,3 +261,19 @@ def test_a_traced_network_graph_page_shows_its_recorded_shapes(browser, tmp_path
     assert float(cell(browser, "L", "fwd").get_attribute("data-value")) == pytest.approx(float(g["L"].data), rel=1e-15)
     assert browser.current_url.endswith("#step=9")
     shoot(browser, tmp_path / "traced-network.png")
+
+
+def test_jupyter_display_runs_inside_its_iframe(browser, tmp_path):
+    """What a notebook shows for a Graph: the page in an <iframe srcdoc>, stepping like the file."""
+    from chainrule.graph import apple_graph
+
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text(f"<!DOCTYPE html><html><body><p>Out[1]:</p>{apple_graph()._repr_html_()}</body></html>")
+    browser.get(notebook.as_uri())
+    browser.switch_to.frame(browser.find_element("tag name", "iframe"))
+    assert browser.execute_script("return document.body.dataset.ready") == "true", _console(browser)
+    browser.find_element("id", "end").click()
+    assert cell(browser, "price", "fwd").text == "220"
+    assert [cell(browser, k, "grad").text for k in ("apple", "apple_num", "tax")] == ["2.2", "110", "200"]
+    browser.switch_to.default_content()
+    shoot(browser, tmp_path / "jupyter-iframe.png")

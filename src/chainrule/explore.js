@@ -197,7 +197,7 @@
     affine: {
       forward: ([x, W, b]) => ({ out: affineForward(x, W, b), cache: { x, W } }),
       backward: (c, d) => affineBackward(c.x, c.W, d),
-      rule: (c, i) => ['· Wᵀ', 'xᵀ ·', 'Σ over the batch'][i],
+      rule: (c, i) => ['· Wᵀ', 'with xᵀ · on the left', 'summed over the batch'][i],
     },
     softmaxloss: {
       forward: ([x, t]) => softmaxLossForward(x, t),

@@ -532,7 +532,7 @@ def _run_explore(args):
     from . import explore
 
     out = explore.check_out(args.out)
-    if not (args.target.endswith(".npz") or Path(args.target).is_file()):
+    if args.target in GRAPH_FIGURES or not (args.target.endswith(".npz") or Path(args.target).is_file()):
         if args.target not in GRAPH_FIGURES:
             raise CLIError(f"unknown figure {args.target!r}: choose one of {', '.join(GRAPH_FIGURES)}, "
                            "or give a model file (.npz)")

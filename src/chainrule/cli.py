@@ -35,6 +35,7 @@ from ._cli_args import (
 from ._cli_args import Formatter as _Formatter  # noqa: F401  (the options' building blocks, for any subcommand)
 from ._cli_args import Parser as _Parser
 from ._cli_args import add_data_options as _add_data_options  # noqa: F401
+from ._cli_args import arg_type as _arg_type
 from ._cli_args import non_negative_float as _non_negative_float  # noqa: F401
 from ._cli_args import positive_float as _positive_float  # noqa: F401
 from ._cli_args import positive_int as _positive_int  # noqa: F401
@@ -360,6 +361,68 @@ def _run_graph(args):
     return 0
 
 
+# -- explore (implemented in chainrule.explore) ------------------------------------------
+
+EXPLORE_EPILOG = """\
+examples:
+  chainrule explore apple-orange --out apple.html
+  chainrule explore runs/<date>-<time>/model.npz --out explore.html
+
+The page is one file: no server, no network; open it in any browser (file://).
+"""
+
+
+def _add_explore(sub):
+    from .graph import FIGURES as GRAPH_FIGURES
+
+    p = sub.add_parser("explore", help="write an offline HTML page that shows the chain rule happening",
+                       description="Write one self-contained HTML page: step through the book's graphs (forward "
+                                   "values above the edges, derivatives below, editable inputs), or draw a digit "
+                                   "for a saved model and see its forward pass and the gradient down to the pixels.",
+                       epilog=EXPLORE_EPILOG, formatter_class=_Formatter)
+    p.add_argument("target", nargs="?", default="apple-orange", metavar="FIGURE|MODEL",
+                   help=f"one of the book's graphs ({', '.join(GRAPH_FIGURES)}; the page holds all of them and "
+                        "opens this one; default apple-orange) or a model file written by chainrule train")
+    p.add_argument("--out", metavar="FILE", default="explore.html", help="the page to write (default explore.html)")
+    p.add_argument("--images", type=_arg_type(int, lambda v: 0 <= v <= 100, "an integer from 0 to 100"),
+                   default=10, metavar="N", help="for a model: embed N test images to start from (default 10, "
+                                                 "one per class; taken from data already on this computer)")
+    p.add_argument("--data-dir", metavar="DIR", default=None, help="a folder holding the four IDX files")
+    p.set_defaults(func=_run_explore)
+
+
+def _run_explore(args):
+    from . import explore
+    from .datasets import SPECS
+    from .graph import FIGURES as GRAPH_FIGURES
+
+    out = explore.check_out(args.out)
+    if args.target in GRAPH_FIGURES or not (args.target.endswith(".npz") or Path(args.target).is_file()):
+        if args.target not in GRAPH_FIGURES:
+            raise CLIError(f"unknown figure {args.target!r}: choose one of {', '.join(GRAPH_FIGURES)}, "
+                           "or give a model file (.npz)")
+        path = explore.write_page(out, graphs=explore.figure_payloads(), initial=args.target)
+        print(f"wrote {path} ({path.stat().st_size / 1000:.0f} kB): the book's graphs, {args.target} first")
+        return 0
+    network, meta = _load_model(args.target)
+    if network.params["W1"].shape[0] != 28 * 28:
+        raise CLIError(f"{args.target} expects {network.params['W1'].shape[0]} inputs, not a 28x28 picture")
+    kind = meta.get("kind") if meta.get("kind") in SPECS else "mnist"
+    images, labels, note = explore.embedded_images(kind, args.images, args.data_dir)
+    _warnings.drop()  # a missing dataset is reported once, as the note below
+    model = explore.model_payload(network, class_names=_class_names(kind, network.config["output_size"]),
+                                  images=images, labels=labels, note=note,
+                                  title=f"{Path(args.target).name}: {_describe(network)}")
+    path = explore.write_page(out, model=model, title=f"chainrule explore: {Path(args.target).name}")
+    count = 0 if images is None else len(images)
+    print(f"wrote {path} ({path.stat().st_size / 1000:.0f} kB): {_describe(network)}, "
+          f"{count} {_title(kind)} test image{'' if count == 1 else 's'}")
+    if note:
+        print(f"{PROG}: warning: {note}", file=sys.stderr)
+    return 0
+
+
+
 # -- bench (benchmarks/train_speed.py of a source checkout) ---------------------------
 
 BENCH_SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "train_speed.py"
@@ -380,7 +443,8 @@ def _run_bench(args):
 
 # Subcommands, in the order ``chainrule --help`` lists them. To add one, write ``_add_<name>(sub)``
 # that builds its parser with ``set_defaults(func=...)`` and list it here.
-SUBCOMMANDS = [_add_train, _add_evaluate, _add_predict, _add_gradcheck, _add_data, _add_graph, _add_bench]
+SUBCOMMANDS = [_add_train, _add_evaluate, _add_predict, _add_gradcheck, _add_data, _add_graph, _add_bench,
+               _add_explore]
 
 
 # -- check: exercise mode (implemented in chainrule.exercises) ----------------------------------

@@ -297,8 +297,9 @@ class Graph:
 
     Create inputs with :meth:`input`, compute with operators or :meth:`apply`
     (or run a network under :meth:`trace`), then call ``backward()`` on the
-    output. ``to_dot`` / ``render`` draw it in the book's style; in Jupyter a
-    graph displays itself as SVG (when Graphviz is installed).
+    output. ``to_dot`` / ``render`` draw it in the book's style; ``to_html``
+    writes a page that steps through it, and in Jupyter a graph displays as
+    that page (front ends that show no HTML get SVG, when Graphviz is installed).
 
     Attributes
     ----------
@@ -617,6 +618,22 @@ class Graph:
             return _run_dot(self.to_dot(), "svg").decode()
         except RuntimeError:
             return None
+
+    def to_html(self, path, *, title=None):
+        """Write an offline HTML page that steps through this graph (see :mod:`chainrule.explore`).
+
+        Forward and backward node by node, values above the edges and derivatives
+        below, scalar inputs editable. Returns the path written (atomically).
+        """
+        from .explore import write_graph_page
+
+        return write_graph_page(self, path, title=title)
+
+    def _repr_html_(self):
+        """Jupyter's rich display: the interactive page of :meth:`to_html`, in an iframe."""
+        from .explore import graph_iframe
+
+        return graph_iframe(self)
 
     def __repr__(self):
         return f"Graph({len(self.values)} values, {len(self.nodes)} nodes)"

@@ -34,7 +34,7 @@ def to_onnx(model, path, *, metadata=None, check_trained=True):
     """
     onnx = _need_onnx()
     model_proto = _onnx_graph(onnx, _plan(model, metadata, check_trained=check_trained))
-    from ..io import atomic_path
+    from ..files import atomic_path
 
     with atomic_path(path) as tmp:
         onnx.save_model(model_proto, str(tmp))

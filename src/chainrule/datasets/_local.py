@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _npz
-from ..io import atomic_path
+from ..files import atomic_path
 from . import idx
 
 logger = logging.getLogger("chainrule.datasets.mnist")

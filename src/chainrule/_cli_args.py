@@ -81,8 +81,11 @@ examples:
 
 Writes to the output folder: model.npz (chainrule evaluate / predict read it),
 history.json and history.csv (loss per iteration, accuracies per epoch),
-accuracy.png and loss.png (with matplotlib). Ctrl-C stops early and still
-saves what was learned (exit status 130).
+accuracy.png and loss.png (with matplotlib), all at once: the folder holds a
+complete run or nothing. Ctrl-C, SIGTERM or SIGHUP stops early and still saves
+what was learned (exit status 128 + the signal's number: 130 for Ctrl-C). A loss
+that is not finite (a learning rate too high) stops training, saves the last
+network with finite weights and exits with status 1.
 """
 
 
@@ -136,7 +139,9 @@ def train_parser(sub):
     add_data_options(p)
     g = p.add_argument_group("output")
     g.add_argument("--out", metavar="DIR", default=None,
-                   help="output folder (default runs/<date>-<time>)")
+                   help="output folder (default runs/<date>-<time>); it must be new or empty, checked "
+                        "before training")
+    g.add_argument("--force", action="store_true", help="replace the run already in the --out folder")
     g.add_argument("--no-plots", action="store_true", help="do not draw accuracy.png and loss.png")
     g.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bar and no per-epoch lines; only the result")
@@ -187,7 +192,8 @@ def data_parser(sub):
     from .datasets import SPECS
 
     p.add_argument("--kind", choices=list(SPECS), default="mnist", help="mnist (default) or fashion")
-    p.add_argument("--dir", metavar="DIR", default=None, help="a folder holding the four IDX files to use")
+    p.add_argument("--data-dir", "--dir", dest="dir", metavar="DIR", default=None,
+                   help="a folder holding the four IDX files to use (raw or .gz)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     return p
 

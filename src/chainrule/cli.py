@@ -17,6 +17,7 @@ import datetime
 import logging
 import os
 import secrets
+import signal
 import sys
 from pathlib import Path
 
@@ -48,20 +49,38 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whos
 
 
 class CLIError(Exception):
-    """An error to report as ``chainrule: error: <message>`` (exit status 1)."""
+    """An error to report as ``chainrule: error: <message>`` (exit status 1).
+
+    ``details``: further lines, printed indented below it (a list of sources, say).
+    """
+
+    def __init__(self, message, details=()):
+        super().__init__(message)
+        self.details = tuple(details)
 
 
 class _DeferredWarnings(logging.Handler):
     """Holds chainrule's logged warnings (a data source that failed, say) until we know
     whether they matter: shown as ``chainrule: warning: ...`` once the data has loaded, or
-    dropped when the command fails with an error that already says it all."""
+    dropped when the command fails with an error that already says it all. Two kinds are
+    shown at once: a warning that says what happens next (a failing ``--data-dir``: "trying
+    the other sources") and the INFO record of a dataset fetched from the network (where
+    it came from and where it is stored)."""
 
     def __init__(self):
-        super().__init__(logging.WARNING)
+        super().__init__(logging.INFO)
         self.records = []
 
     def emit(self, record):
-        self.records.append(record)
+        data = getattr(record, "chainrule_data", None)
+        if data == "fetched":
+            print(f"{PROG}: {_one_line(record.getMessage())}", file=sys.stderr, flush=True)
+        elif record.levelno < logging.WARNING:
+            return
+        elif data == "falling back":
+            print(f"{PROG}: warning: {_one_line(record.getMessage())}", file=sys.stderr, flush=True)
+        else:
+            self.records.append(record)
 
     def show(self):
         for record in self.records:
@@ -93,9 +112,19 @@ def _load_data(kind, data_dir, progress):
                           data_dir=data_dir, progress=progress)
     except (OSError, RuntimeError, ValueError) as exc:
         _warnings.drop()  # the error lists every source that failed
-        raise CLIError(f"{_title(kind)} is not available: {exc}") from None
+        raise _data_error(exc, kind) from None
     _warnings.show()
     return data
+
+
+def _data_error(exc, kind):
+    """The error of a dataset that no source had, its sources and fixes one a line, in the CLI's words."""
+    from .datasets import DataUnavailableError
+
+    if isinstance(exc, DataUnavailableError):
+        first, *rest = exc.describe(directory="--data-dir DIR").splitlines()
+        return CLIError(first, rest)
+    return CLIError(f"{_title(kind)} is not available: {exc}")
 
 
 def _title(kind):
@@ -121,6 +150,9 @@ def _load_model(path):
     from .io import load, read_metadata
 
     network = load(path)
+    if not all(np.isfinite(v).all() for v in network.params.values()):
+        raise CLIError(f"{path} holds non-finite weights (NaN or infinity: a training run that diverged?); "
+                       "it cannot classify anything")
     meta = read_metadata(path).get("metadata") or {}
     return network, meta if isinstance(meta, dict) else {}
 
@@ -164,16 +196,27 @@ def _build_network(args, input_size, output_size, rng):
 
 
 def _run_train(args):
-    from .io import save
+    from ._runs import release_folder, reserve_folder, stop_signals_as_ctrl_c
+
+    out = Path(args.out) if args.out else _new_run_dir()
+    created = reserve_folder(out, replace=args.force)  # before anything is loaded or trained
+    try:
+        with stop_signals_as_ctrl_c([]) as received:  # SIGTERM, SIGHUP: what Ctrl-C does at that moment
+            return _train_and_save(args, out, received)
+    except BaseException:
+        if created:
+            release_folder(out)  # if still empty
+        raise
+
+
+def _train_and_save(args, out, received):
+    from ._runs import deferred_signals, save_run
     from .optimizers import make_optimizer
-    from .train import BOOK_RUN, Trainer
+    from .train import BOOK_RUN, Trainer, TrainingDiverged
 
     kind = args.kind or "mnist"
     lr = args.lr if args.lr is not None else (BOOK_RUN["lr"] if args.optimizer == BOOK_RUN["optimizer"] else None)
     optimizer = make_optimizer(args.optimizer, **({} if lr is None else {"lr": lr}))
-    out = Path(args.out) if args.out else _new_run_dir()
-    if out.exists() and not out.is_dir():
-        raise CLIError(f"--out {out} exists and is not a folder")
     (x_train, t_train), (x_test, t_test) = _load_data(kind, args.data_dir, progress=not args.quiet)
     x_train = x_train.reshape(len(x_train), -1)
     x_test = x_test.reshape(len(x_test), -1)
@@ -191,36 +234,23 @@ def _run_train(args):
               f"batch {args.batch_size}, {trainer.max_iter} iterations ({_epochs(trainer.epochs)}), "
               f"{args.sampling}, seed {seed}", flush=True)
     start_lr = optimizer.lr
-    history = trainer.train()
+    diverged = None
+    try:
+        history = trainer.train()
+    except TrainingDiverged as exc:
+        history, diverged = exc.history, exc
     n_test, iter_per_epoch = len(x_test), trainer.iter_per_epoch
     # The images are not needed any more. Freed now, before the plots, matplotlib's tens of MB
     # do not come on top of them (chainrule train with its defaults peaks near 110 MB, not 190).
     del trainer, x_train, t_train, x_test, t_test
     history.config.update({"kind": kind, "seed": seed, "network": network.config, "optimizer": args.optimizer,
                            "lr": start_lr, "command": " ".join([PROG, *getattr(args, "argv", [])])})
-
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
+    kept = history.iterations_done if diverged is None else history.kept_iteration
     meta = {"kind": kind, "input": "uint8 pixels / 255", "test_acc": history.final_test_acc,
-            "train_acc": history.final_train_acc, "iterations": history.iterations_done, "seed": seed,
+            "train_acc": history.final_train_acc, "iterations": kept, "seed": seed,
             "interrupted": history.interrupted}
-    save(network, out / "model.npz", metadata=meta)
-    written.append("model.npz")
-    history.save_json(out / "history.json")
-    history.save_csv(out / "history.csv")
-    written += ["history.json", "history.csv"]
-    note = None
-    if not args.no_plots and history.train_acc:
-        try:
-            from .plot import accuracy_curves, loss_curve
-
-            accuracy_curves(history, out / "accuracy.png")
-            written.append("accuracy.png")
-            if history.loss:
-                loss_curve(history, out / "loss.png")
-                written.append("loss.png")
-        except ImportError as exc:
-            note = f"(no plots: {exc})"
+    with deferred_signals() as late:  # the save completes whatever arrives meanwhile
+        written, note = save_run(out, network, history, meta, plots=not args.no_plots, replace=args.force)
     if history.final_test_acc is not None:
         print(_accuracy_line(history.final_test_acc, n_test)
               + f"; train accuracy: {history.final_train_acc:.4f}")
@@ -229,11 +259,22 @@ def _run_train(args):
     print(f"saved to {out}/: {' '.join(written)}")
     if note:
         print(note)
+    code = 0
     if history.interrupted:
-        print(f"{PROG}: interrupted after {history.iterations_done} of {history.iterations} iterations; "
+        how = f"stopped by {signal.Signals(received[0]).name}" if received else "interrupted"
+        print(f"{PROG}: {how} after {history.iterations_done} of {history.iterations} iterations; "
               "saved what was learned", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    return 0
+        code = 128 + received[0] if received else EXIT_INTERRUPTED
+    if late:
+        print(f"{PROG}: interrupted while saving; the run was saved completely first: {out}", file=sys.stderr)
+        code = code or 128 + late[0]
+    if diverged is not None:
+        weights = (f"the saved model is the network of iteration {history.kept_iteration} (the last with finite "
+                   "weights)" if history.kept_iteration is not None else "the weights were never finite")
+        print(f"{PROG}: error: training diverged: the loss of iteration {history.diverged} is "
+              f"{history.loss[history.diverged - 1]}; {weights}; try a smaller --lr", file=sys.stderr)
+        code = code or 1
+    return code
 
 
 # -- evaluate --------------------------------------------------------------------------
@@ -297,16 +338,28 @@ def _run_predict(args):
     if need != 28 * 28:
         raise CLIError(f"{args.model} expects {need} inputs, not a 28x28 picture")
     names = _class_names(meta.get("kind"), network.config["output_size"])
+    failed = 0
     for path in args.images:
-        digit = read_digit(path)
+        try:  # a picture that cannot be read is reported on its own line; the others are still classified
+            digit = read_digit(path)
+        except (OSError, ValueError) as exc:
+            message = str(exc) if not isinstance(exc, OSError) or not exc.filename else _os_message(exc)
+            print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr, flush=True)
+            failed += 1
+            continue
         x = digit.reshape(1, -1).astype(network.dtype) * network.dtype.type(1 / 255)
-        p = softmax(network.predict(x))[0]
+        with np.errstate(over="ignore", invalid="ignore"):
+            p = softmax(network.predict(x))[0]
+        if not np.isfinite(p).all():
+            print(f"{PROG}: error: {path}: {args.model} gives no finite probabilities for it", file=sys.stderr)
+            failed += 1
+            continue
         k = int(np.argmax(p))
         print(f"{path}: {names[k]} ({p[k]:.1%})")
         cells = [f"{names[i]}: {p[i]:.4f}" for i in range(len(p))]
         for start in range(0, len(cells), 5):
             print("    " + "  ".join(cells[start:start + 5]))
-    return 0
+    return 1 if failed else 0
 
 
 # -- gradcheck -------------------------------------------------------------------------
@@ -340,7 +393,10 @@ def _add_data(sub):
 def _run_data(args):
     from .datasets import SPECS, fetch
 
-    (x_train, t_train, x_test, t_test), source, location = fetch(args.kind, args.dir, progress=not args.quiet)
+    try:
+        (x_train, t_train, x_test, t_test), source, location = fetch(args.kind, args.dir, progress=not args.quiet)
+    except OSError as exc:
+        raise _data_error(exc, args.kind) from None
     print(f"{SPECS[args.kind].title}: verified (SHA-256 of the four IDX files)")
     print(f"  source: {source}")
     if location is None:  # fetched, but the cache could not be written: the warning says why
@@ -551,6 +607,14 @@ def build_parser():
 
 def main(argv=None):
     """Run the ``chainrule`` command with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # while the parser is built, or the handlers are set up
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv):
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["bench"]:  # every option belongs to the benchmark script
@@ -565,6 +629,8 @@ def main(argv=None):
     logger = logging.getLogger("chainrule")
     _warnings.drop()
     logger.addHandler(_warnings)
+    level = logger.level
+    logger.setLevel(logging.INFO)  # a dataset fetched from the network is announced (INFO)
     try:
         code = int(args.func(args) or 0)
         _warnings.show()
@@ -586,9 +652,12 @@ def main(argv=None):
         _warnings.drop()
         message = str(exc) if not isinstance(exc, OSError) or not exc.filename else _os_message(exc)
         print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr)
+        for line in getattr(exc, "details", ()):
+            print(f"  {line}", file=sys.stderr)
         return 1
     finally:
         logger.removeHandler(_warnings)
+        logger.setLevel(level)
 
 
 def _os_message(exc):

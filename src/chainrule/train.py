@@ -24,6 +24,8 @@ The loop at the heart of it is the book's::
 * a :class:`~chainrule.history.History`, saved as JSON or CSV;
 * a tqdm progress bar when tqdm is installed and the output is a terminal;
 * Ctrl-C stops cleanly after the current iteration, keeping what was learned;
+* a loss that is not finite (a learning rate too high) stops training: the network goes back
+  to the last evaluation where its weights were finite and :class:`TrainingDiverged` is raised;
 * one ``rng`` for every random choice: the same seed gives the same history.
 """
 
@@ -55,7 +57,8 @@ from .metrics import EVAL_CHUNK, confusion_matrix, count_correct, evaluate, pred
 from .optimizers import make_optimizer
 
 # History and the metrics are importable from here too, where they lived before.
-__all__ = ["BOOK_RUN", "Trainer", "History", "confusion_matrix", "evaluate", "input_scale_for", "predict_labels"]
+__all__ = ["BOOK_RUN", "Trainer", "TrainingDiverged", "History", "confusion_matrix", "evaluate", "input_scale_for",
+           "predict_labels"]
 
 _SAMPLINGS = ("shuffle", "choice")
 
@@ -63,6 +66,21 @@ _SAMPLINGS = ("shuffle", "choice")
 #: what benchmarks/train_speed.py times.
 BOOK_RUN = {"hidden": 50, "weight_init_std": 0.01, "optimizer": "sgd", "lr": 0.1, "batch_size": 100,
             "iters": 10000, "sampling": "shuffle", "dtype": "float32"}
+
+
+class TrainingDiverged(ArithmeticError):
+    """Training stopped because a minibatch loss was not finite (NaN or infinity).
+
+    The network was restored to ``history.kept_iteration``, the last evaluation at which all
+    its weights were finite; ``history.diverged`` is the iteration whose loss was not finite.
+    """
+
+    def __init__(self, history):
+        self.history = history
+        loss = history.loss[history.diverged - 1]
+        kept = (f"the network is restored to iteration {history.kept_iteration} (the last with finite weights)"
+                if history.kept_iteration is not None else "the network's weights were not finite to begin with")
+        super().__init__(f"training diverged: the loss of iteration {history.diverged} is {loss}; {kept}")
 
 
 class _StopOnSigint:
@@ -273,6 +291,8 @@ class Trainer:
                                and hasattr(network, "config"))
         self.background_eval = bool(background_eval)
         self._background = None
+        self._kept = None
+        self._kept_iteration = None
 
     # -- the book's attribute names --------------------------------------------------
     @property
@@ -328,9 +348,28 @@ class Trainer:
             return self._accuracies(self.network, limit)
 
     def _accuracies(self, network, limit=None):
-        train_acc = self._set_accuracy(network, self._eval_train, self.t_train, limit)
-        test_acc = None if self.x_test is None else self._set_accuracy(network, self._eval_test, self.t_test, limit)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # weights about to diverge
+            train_acc = self._set_accuracy(network, self._eval_train, self.t_train, limit)
+            test_acc = (None if self.x_test is None
+                        else self._set_accuracy(network, self._eval_test, self.t_test, limit))
         return train_acc, test_acc
+
+    def _keep_if_finite(self):
+        """Copy the weights (once per evaluation) if all are finite: divergence goes back to them."""
+        params = self.network.params
+        if not all(np.isfinite(v).all() for v in params.values()):
+            return
+        if self._kept is None:
+            self._kept = {k: np.array(v, copy=True) for k, v in params.items()}
+        else:
+            for k, v in params.items():
+                np.copyto(self._kept[k], v)
+        self._kept_iteration = self.current_iter
+
+    def _restore_kept(self):
+        for k, v in (self._kept or {}).items():
+            np.copyto(self.network.params[k], v)
+        self.history.kept_iteration = self._kept_iteration
 
     def _set_accuracy(self, network, conv, labels, limit):
         n = labels.shape[0] if limit is None else min(int(limit), labels.shape[0])
@@ -413,6 +452,12 @@ class Trainer:
         Ctrl-C stops after the current iteration: the network keeps what it has
         learned, the final accuracies are computed (unless Ctrl-C is pressed again)
         and ``history.interrupted`` is True.
+
+        Raises
+        ------
+        TrainingDiverged
+            When a minibatch loss is not finite; the network is restored to the last
+            evaluation with finite weights and the exception's ``history`` is complete.
         """
         if self.current_iter >= self.max_iter:
             raise RuntimeError("this Trainer has already trained; make a new one to train again")
@@ -432,10 +477,13 @@ class Trainer:
                                                     network.astype(self.dtype))
         try:
             one_blas_thread_from_now_on()  # as network.gradient would: outside the phases' own limits
-            with stop, fast, blas_threads(1):  # one BLAS thread for the small products of a step
+            # NumPy's overflow warnings are not shown: a loss that is not finite stops training below
+            errors = np.errstate(over="ignore", invalid="ignore", divide="ignore")
+            with stop, fast, blas_threads(1), errors:  # one BLAS thread for the small products of a step
                 if saved_need_dx is not None:
                     first.need_dx = False  # nobody uses the gradient with respect to the input
                 try:
+                    self._keep_if_finite()
                     if self.eval_at_start and self.current_iter == 0:
                         self._record_evaluation(t0)
                     postfix_every = max(self.iter_per_epoch // 20, 1)
@@ -446,6 +494,9 @@ class Trainer:
                         ts = time.perf_counter()
                         loss = self.train_step()
                         h.train_seconds += time.perf_counter() - ts
+                        if not math.isfinite(loss):  # the float already computed for the history
+                            h.diverged = self.current_iter
+                            break
                         self._ema = loss if self._ema is None else 0.98 * self._ema + 0.02 * loss
                         if self._bar is not None:
                             self._bar.update(1)
@@ -453,12 +504,13 @@ class Trainer:
                                 self._bar.set_postfix_str(self._postfix(), refresh=False)
                         end_of_epoch = self.current_iter % self.iter_per_epoch == 0
                         if end_of_epoch or self.current_iter == self.max_iter:
+                            self._keep_if_finite()
                             self._record_evaluation(t0)
                         elif self._background is not None and self._background.done:
                             self._await_evaluation(t0)  # record (and print) it as soon as it is done
                         if end_of_epoch and self.lr_decay is not None:
                             self.optimizer.lr *= self.lr_decay
-                    interrupted = interrupted or stop.requested
+                    interrupted = (interrupted or stop.requested) and h.diverged is None
                 except KeyboardInterrupt:
                     interrupted = True
                 h.interrupted = interrupted
@@ -476,6 +528,8 @@ class Trainer:
                 self._bar.close()
                 self._bar = None
             h.total_seconds = time.perf_counter() - t0
+        if h.diverged is not None:
+            raise TrainingDiverged(h)
         return h
 
     def _finish(self, t0):
@@ -484,6 +538,12 @@ class Trainer:
         if self._background is not None:  # what is left is evaluated here, on the network itself
             self._background.close()
             self._background = None
+        if h.diverged is not None:
+            self._restore_kept()
+            te0 = time.perf_counter()
+            h.final_train_acc, h.final_test_acc = self.accuracies()
+            h.eval_seconds += time.perf_counter() - te0
+            return
         if h.iteration and h.iteration[-1] != self.current_iter and self.current_iter > 0:
             self._record_evaluation(t0)  # stopped inside an epoch
         elif not h.iteration:

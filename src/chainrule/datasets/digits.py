@@ -79,7 +79,7 @@ def read_digit(path, *, size=28, box=20):
     if alpha is not None:
         ink = alpha
     else:
-        gray = np.asarray(im.convert("L"), dtype=np.float64) / 255.0
+        gray = _gray(im)
         border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
         ink = 1.0 - gray if np.median(border) > 0.5 else gray
     border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
@@ -107,3 +107,20 @@ def read_digit(path, *, size=28, box=20):
     out = np.zeros((size, size), dtype=np.float64)
     out[top:top + new_h, left:left + new_w] = small
     return np.round(out * 255).astype(np.uint8)
+
+
+def _gray(im):
+    """The picture's grayscale in [0, 1], by its real range: 8-bit by 255, 16-bit by 65535
+    (``convert("L")`` would clip a 16-bit picture to white), 32-bit and float by the
+    smallest of 1, 255 and 65535 that holds its values, else by its own minimum and maximum."""
+    if im.mode.startswith("I;16"):
+        return np.asarray(im, dtype=np.float64) / 65535.0
+    if im.mode not in ("I", "F"):
+        return np.asarray(im.convert("L"), dtype=np.float64) / 255.0
+    values = np.asarray(im, dtype=np.float64)
+    low, high = float(values.min()), float(values.max())
+    if low >= 0:
+        for top in (1.0, 255.0, 65535.0):
+            if high <= top:
+                return values / top
+    return (values - low) / (high - low) if high > low else np.zeros_like(values)

@@ -76,7 +76,26 @@ _SOURCE_ERRORS = (OSError, ValueError, EOFError, zlib.error, tarfile.TarError,
 
 
 class DataUnavailableError(OSError, RuntimeError):
-    """No source yielded verified files; the message lists each source and how to fix it."""
+    """No source yielded verified files; the message lists each source and how to fix it.
+
+    ``failures`` (one ``"source: why"`` each, None for "no directory named") and ``fixes``
+    are kept, so that a front end can say it in its own words: :meth:`describe`.
+    """
+
+    def __init__(self, title, failures, fixes):
+        self.title, self.failures, self.fixes = title, tuple(failures), tuple(fixes)
+        super().__init__(self.describe())
+
+    def describe(self, directory: str = "data_dir=DIR") -> str:
+        """The message, naming the directory option as ``directory`` (``"--data-dir DIR"`` on a command line)."""
+        failures = (f"directory: none named ({directory} or CHAINRULE_DATA)" if f is None else f
+                    for f in self.failures)
+        lines = "\n".join(f"  {i}. {f}" for i, f in enumerate(failures, 1))
+        fixes = "\n".join(f"  - {_DIR_FIX.format(directory) if fix is _DIR_FIX else fix}" for fix in self.fixes)
+        return f"could not get {self.title} from any source:\n{lines}\nTo fix it, do one of these:\n{fixes}"
+
+    def __reduce__(self):
+        return type(self), (self.title, self.failures, self.fixes)
 
 
 @dataclass(frozen=True)
@@ -114,8 +133,7 @@ class Spec:
     classes: tuple[str, ...] = ()
 
 
-_DIR_FIX = ("put the four IDX files (raw or .gz) in a directory DIR and pass data_dir=DIR "
-            "or set CHAINRULE_DATA=DIR")
+_DIR_FIX = "put the four IDX files (raw or .gz) in a directory DIR and pass {} or set CHAINRULE_DATA=DIR"
 SPECS: dict[str, Spec] = {
     "mnist": Spec(
         name="mnist", title="MNIST",
@@ -193,9 +211,10 @@ def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool
     Notes
     -----
     Logged through ``logging.getLogger("chainrule.datasets.mnist")``: a source that
-    failed before another succeeded (WARNING for a named directory or a bad cache,
-    INFO otherwise), and a fetch from a mirror, npm or the Debian files (INFO, with
-    the attributes ``chainrule_data="fetched"``, ``source``, ``stored``, ``location``).
+    failed before another succeeded (WARNING for a named directory, with the attribute
+    ``chainrule_data="falling back"``, or a bad cache; INFO otherwise), and a fetch
+    from a mirror, npm or the Debian files (INFO, with the attributes
+    ``chainrule_data="fetched"``, ``source``, ``stored``, ``location``).
     """
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
@@ -270,16 +289,17 @@ def _obtain(spec: Spec, data_dir, *, download: bool,
     record of this module's logger with the attributes ``chainrule_data="fetched"``,
     ``source``, ``stored`` (bool) and ``location``, for a front end to show.
     """
-    failures: list[str] = []
+    failures: list[str | None] = []
 
     def failed(source: str, exc: object, level: int = logging.INFO, then: str = "") -> None:
         text = f"out of memory ({exc})" if isinstance(exc, MemoryError) else str(exc)
-        logger.log(level, "%s: %s source failed: %s%s", spec.title, source, text, then)
+        extra = {"chainrule_data": "falling back"} if then else None  # a front end may show it at once
+        logger.log(level, "%s: %s source failed: %s%s", spec.title, source, text, then, extra=extra)
         failures.append(f"{source}: {text}")
 
     directory = data_dir if data_dir is not None else os.environ.get("CHAINRULE_DATA") or None
     if directory is None:
-        failures.append("directory: none named (data_dir= or CHAINRULE_DATA)")
+        failures.append(None)  # "none named", in the words of DataUnavailableError.describe
     else:
         source = f"directory {directory}" + ("" if data_dir is not None else " (CHAINRULE_DATA)")
         try:
@@ -323,10 +343,7 @@ def _obtain(spec: Spec, data_dir, *, download: bool,
                            "location": str(cache)})
         return arrays, source, str(cache), not_stored
 
-    lines = "\n".join(f"  {i}. {f}" for i, f in enumerate(failures, 1))
-    fixes = "\n".join(f"  - {fix}" for fix in spec.fix)
-    raise DataUnavailableError(f"could not get {spec.title} from any source:\n{lines}\n"
-                               f"To fix it, do one of these:\n{fixes}")
+    raise DataUnavailableError(spec.title, failures, spec.fix)
 
 
 def _verify(spec: Spec, blobs: dict[str, tuple[str, bytes, str | None]]) -> Arrays:

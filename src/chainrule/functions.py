@@ -18,6 +18,12 @@ __all__ = [
     "sigmoid",
     "softmax",
     "step_function",
+    # the rest of the book's common/functions.py
+    "mean_squared_error",
+    "relu_grad",
+    "sigmoid_grad",
+    "softmax_loss",
+    "sum_squared_error",
 ]
 
 #: The book's ``delta`` in ``-sum(t * log(y + delta))``: it keeps ``log(0)``
@@ -196,3 +202,40 @@ def cross_entropy_error(y, t):
     labels = as_labels(t, c, n)
     picked = y[np.arange(n), labels]
     return -np.sum(np.log(picked + CROSS_ENTROPY_DELTA)) / n
+
+
+# -- the rest of the book's common/functions.py ---------------------------------------------------
+
+
+def sigmoid_grad(x):
+    """Derivative of the sigmoid at ``x``: ``(1 - sigmoid(x)) * sigmoid(x)`` (chapter 4's ``TwoLayerNet``)."""
+    y = sigmoid(x)
+    return (1.0 - y) * y
+
+
+def relu_grad(x):
+    """Derivative of ReLU at ``x``: 1 where ``x >= 0``, else 0 (the book's convention at 0); ``x``'s dtype."""
+    x = _as_float(x)
+    return (x >= 0).astype(x.dtype)
+
+
+def sum_squared_error(y, t):
+    """The book's squared error ``0.5 * sum((y - t)**2)`` over all elements (not divided by N).
+
+    Chapter 4 introduces it as ``mean_squared_error``; ``common/functions.py`` calls it
+    ``sum_squared_error``. ``y`` and ``t`` must have the same shape.
+    """
+    y = _as_float(y)
+    t = np.asarray(t)
+    if y.shape != t.shape:
+        raise ValueError(f"y and t must have the same shape; got {y.shape} and {t.shape}")
+    return 0.5 * np.sum((y - t) ** 2)
+
+
+#: Chapter 4's name for :func:`sum_squared_error` (the same formula: ``0.5 * sum((y - t)**2)``).
+mean_squared_error = sum_squared_error
+
+
+def softmax_loss(X, t):
+    """``cross_entropy_error(softmax(X), t)``: the loss of scores ``X`` (N, C) for targets ``t``."""
+    return cross_entropy_error(softmax(X), t)

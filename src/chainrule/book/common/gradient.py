@@ -1,0 +1,3 @@
+"""``common.gradient``: chainrule's numerical gradient under the book's module name."""
+
+from chainrule.gradient import numerical_gradient  # noqa: F401

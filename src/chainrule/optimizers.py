@@ -65,9 +65,11 @@ def _scalar_pair(params, grads, key, value):
         raise ValueError(f"grads[{key!r}] has shape {np.shape(grad)} but params[{key!r}] is a scalar")
     box = np.array(value, dtype=value.dtype if isinstance(value, np.floating) else np.float64)
     params[key] = box
-    yield key, box, grad
-    updated = params[key]
-    params[key] = type(value)(updated) if isinstance(value, np.floating) else float(updated)
+    try:
+        yield key, box, grad
+    finally:  # also when the update stops half-way: the entry is a scalar again
+        updated = params[key]
+        params[key] = type(value)(updated) if isinstance(value, np.floating) else float(updated)
 
 
 class Optimizer:

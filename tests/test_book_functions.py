@@ -46,3 +46,13 @@ def test_softmax_loss_is_cross_entropy_of_softmax():
     x = np.random.default_rng(0).standard_normal((4, 5))
     t = np.array([0, 4, 2, 2])
     assert softmax_loss(x, t) == cross_entropy_error(softmax(x), t)
+
+
+def test_a_column_of_labels_is_read_as_labels():
+    """ch07/gradient_check.py gives its label as np.array([1]).reshape((1, 1))."""
+    from chainrule.functions import as_labels
+
+    np.testing.assert_array_equal(as_labels(np.array([[1], [3]]), 10, 2), [1, 3])
+    y = softmax(np.array([[0.0, 1.0, 2.0]]))
+    assert cross_entropy_error(y, np.array([[2]])) == cross_entropy_error(y, np.array([2]))
+    np.testing.assert_array_equal(as_labels(np.array([[1.0]]), 1, 1), [0])  # one class: still one-hot

@@ -268,3 +268,11 @@ def test_clear_errors():
         Dropout(1.5)
     with pytest.raises(RuntimeError, match="before forward"):
         Dropout().backward(np.zeros(3))
+
+
+def test_a_number_as_bias_is_one_bias_for_every_filter():
+    """ch07/apply_filter.py builds Convolution(w, 0)."""
+    W = np.ones((2, 1, 2, 2), dtype=np.float32)
+    layer = Convolution(W, 0.5)
+    assert layer.b.shape == (2,) and layer.b.dtype == np.float32
+    np.testing.assert_array_equal(layer.forward(np.ones((1, 1, 3, 3))), np.full((1, 2, 2, 2), 4.5))

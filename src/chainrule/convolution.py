@@ -34,7 +34,7 @@ class Convolution(Layer):
     W : ndarray, shape (FN, C, FH, FW), floating
         The filters.
     b : ndarray, shape (FN,), same dtype as ``W``
-        One bias per filter.
+        One bias per filter (a number is the same bias for every filter, in an array the layer owns).
     stride, pad : int
         The step between windows (>= 1) and the zeros added on each side (>= 0).
 
@@ -57,6 +57,8 @@ class Convolution(Layer):
             raise ValueError(
                 f"Convolution W must be a 4-D float array (FN, C, FH, FW); got shape {W.shape}, dtype {W.dtype}"
             )
+        if b.ndim == 0 and b.dtype.kind in "iuf":  # one bias for every filter (ch07/apply_filter.py passes b = 0)
+            b = np.full(W.shape[0], b, dtype=W.dtype)
         if b.shape != (W.shape[0],):
             raise ValueError(f"Convolution b must have shape ({W.shape[0]},) to match W {W.shape}; got {b.shape}")
         if b.dtype != W.dtype:

@@ -110,6 +110,7 @@ def as_labels(t, n_classes, n_samples=None, *, name="t"):
     Parameters
     ----------
     t : array_like, shape (N,) integer labels or (N, C) one-hot rows
+        (a column of labels, shape (N, 1), is read as labels when C > 1)
     n_classes : int
         ``C``, the number of classes the predictions have.
     n_samples : int, optional
@@ -130,6 +131,8 @@ def as_labels(t, n_classes, n_samples=None, *, name="t"):
         When labels are not integers (floats holding integers are accepted).
     """
     t = np.asarray(t)
+    if t.ndim == 2 and t.shape[1] == 1 and n_classes > 1:
+        t = t[:, 0]  # a column of labels, (N, 1): the book's ch07/gradient_check.py passes np.array([1]).reshape(1, 1)
     if t.ndim == 2:
         if t.shape[1] != n_classes:
             raise ValueError(

@@ -191,7 +191,7 @@ class MultiLayerNetExtend(ModeSequential):
         self._bind_params(weights + norms)
 
     def numerical_gradient(self, x, t):
-        """Gradients by central differences, layer by layer (``W1, b1, gamma1, beta1, W2, ...``) as the book lists them."""
+        """Numerical gradients, listed layer by layer as the book does: ``W1, b1, gamma1, beta1, W2, ...``."""
         grads = super().numerical_gradient(x, t)
         order = [f"{p}{i}" for i in range(1, self.hidden_layer_num + 2) for p in ("W", "b", "gamma", "beta")]
         return {k: grads[k] for k in order if k in grads}

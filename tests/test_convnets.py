@@ -162,3 +162,27 @@ def test_constructor_errors():
         SimpleConvNet(input_dim=(1, 3, 3))
     with pytest.raises(TypeError, match="must be floating"):
         SimpleConvNet(dtype=np.int32)
+
+
+def blobs(n, seed):
+    """8x8 uint8 images of a bright 3x3 square in one of three corners (the class), over noise."""
+    rng = np.random.default_rng(seed)
+    t = rng.integers(0, 3, n)
+    x = rng.integers(0, 60, (n, 1, 8, 8)).astype(np.uint8)
+    for i, (r, c) in enumerate([(0, 0), (5, 0), (5, 5)]):
+        x[t == i, 0, r:r + 3, c:c + 3] = 255
+    return x, t
+
+
+def test_trainer_trains_a_simple_convnet_on_uint8_images():
+    x, t = blobs(600, 0)
+    net = SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_num": 4, "filter_size": 3, "pad": 1, "stride": 1},
+                        hidden_size=16, output_size=3, weight_init_std=0.1, dtype=np.float32, rng=1)
+    from chainrule import Trainer
+
+    trainer = Trainer(net, x[:500], t[:500], x[500:], t[500:], epochs=3, mini_batch_size=50, optimizer="adam",
+                      optimizer_param={"lr": 0.01}, verbose=False, rng=0, progress=False)
+    trainer.train()
+    assert trainer.test_acc_list[0] < 0.6 < 0.95 < trainer.test_acc_list[-1]
+    assert net.dtype == np.float32 and net.layers["Conv1"].dW.dtype == np.float32
+    assert net.layers["Conv1"].need_dx is True  # restored after training

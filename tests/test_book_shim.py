@@ -258,3 +258,38 @@ def test_the_books_script_runs_on_chainrule(script, tmp_path, real_mnist_env):
     shutil.copytree(repo, copy, ignore=shutil.ignore_patterns(".git", "mnist.pkl", "notebooks"))
     out = run_script(copy / script, seed=0)
     assert REAL_SCRIPTS[script](out), out[-2000:]
+
+
+def test_a_network_whose_layers_are_a_list_as_in_chapter_8(book):
+    """ch08/deep_convnet.py keeps its layers in a list; the Trainer takes it."""
+    script = book("ch08/listnet.py", """
+        from common.layers import *
+        from common.trainer import Trainer
+        class ListNet:
+            def __init__(self):
+                rng = np.random.default_rng(0)
+                self.params = {'W1': 0.1 * rng.standard_normal((4, 3)), 'b1': np.zeros(3)}
+                self.layers = [Affine(self.params['W1'], self.params['b1'])]
+                self.last_layer = SoftmaxWithLoss()
+            def predict(self, x):
+                for layer in self.layers:
+                    x = layer.forward(x)
+                return x
+            def loss(self, x, t):
+                return self.last_layer.forward(self.predict(x), t)
+            def accuracy(self, x, t):
+                return float(np.mean(np.argmax(self.predict(x), axis=1) == t))
+            def gradient(self, x, t):
+                self.loss(x, t)
+                dout = self.layers[0].backward(self.last_layer.backward(1))
+                return {'W1': self.layers[0].dW, 'b1': self.layers[0].db}
+        rng = np.random.default_rng(1)
+        t = rng.integers(0, 3, 300)
+        x = np.eye(4)[t] * 3 + 0.1 * rng.standard_normal((300, 4))
+        net = ListNet()
+        trainer = Trainer(net, x, t, x, t, epochs=5, mini_batch_size=30, optimizer='SGD',
+                          optimizer_param={'lr': 0.5}, verbose=False)
+        trainer.train()
+        print(trainer.test_acc_list[-1])
+    """)
+    assert float(run_script(script)) > 0.95

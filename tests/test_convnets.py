@@ -186,3 +186,19 @@ def test_trainer_trains_a_simple_convnet_on_uint8_images():
     assert trainer.test_acc_list[0] < 0.6 < 0.95 < trainer.test_acc_list[-1]
     assert net.dtype == np.float32 and net.layers["Conv1"].dW.dtype == np.float32
     assert net.layers["Conv1"].need_dx is True  # restored after training
+
+
+def test_graph_trace_loss_of_a_simple_convnet_gives_its_gradients():
+    from chainrule import Graph
+
+    net = SimpleConvNet(**SMALL, rng=0)
+    x = np.random.default_rng(1).random((2, 1, 10, 10))
+    t = np.array([3, 7])
+    g = Graph()
+    loss = g.trace_loss(net, x, t)
+    assert [node.label for node in g.nodes] == ["Conv1", "Relu1", "Pool1", "Affine1", "Relu2", "Affine2",
+                                                "SoftmaxWithLoss"]
+    loss.backward()
+    grads = {k: v.copy() for k, v in net.gradient(x, t).items()}
+    for k in net.params:
+        np.testing.assert_allclose(g[k].grad, grads[k], rtol=1e-12, atol=1e-15)

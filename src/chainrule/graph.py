@@ -36,6 +36,7 @@ before the same layers run forward again.
 
 from __future__ import annotations
 
+import functools
 import html
 from contextlib import contextmanager
 from pathlib import Path
@@ -508,8 +509,9 @@ class Graph:
                 del layer.forward
 
     def _recording(self, layer, forward, label, names):
-        def recording_forward(*args):
-            return self._record(layer, forward, args, label, names).data
+        def recording_forward(*args, **kwargs):  # keywords (train_flg=...) are settings, not inputs
+            return self._record(layer, functools.partial(forward, **kwargs) if kwargs else forward,
+                                args, label, names).data
         return recording_forward
 
     def trace_loss(self, net, x, t):

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_path
+from .files import folder_of, write_text
 from .graph import FIGURES, AddConst, Exp, Graph, MulConst, Reciprocal
 from .layers import AddLayer, Affine, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 
@@ -190,12 +190,10 @@ def page_html(*, graphs=(), model=None, initial=None, title="chainrule explore")
     )
 
 
-def _check_out(path):
-    """The output path, checked before any work: its folder must exist (nothing is written otherwise)."""
+def check_out(path):
+    """The output path, checked before any work (nothing is written otherwise): its folder must exist."""
     path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise FileNotFoundError(f"cannot write {path}: directory {parent} does not exist")
+    folder_of(path)
     if path.is_dir():
         raise IsADirectoryError(f"cannot write {path}: it is a directory")
     return path
@@ -203,16 +201,15 @@ def _check_out(path):
 
 def write_page(path, **page) -> Path:
     """Write :func:`page_html` (``page`` are its keyword arguments) to ``path`` atomically."""
-    path = _check_out(path)
+    path = check_out(path)
     text = page_html(**page)
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    write_text(path, text)
     return path
 
 
 def write_graph_page(graph: Graph, path, *, title: str | None = None) -> Path:
     """``Graph.to_html(path)``: a page showing ``graph`` alone."""
-    _check_out(path)
+    check_out(path)
     return write_page(path, graphs=[graph_payload(graph, "graph", title or "Your graph")],
                       title=title or "chainrule explore")
 
@@ -266,8 +263,3 @@ def embedded_images(kind="mnist", count=10, data_dir=None):
     images, labels = pick_images(x, t, per_class)
     order = np.argsort(np.arange(len(labels)) % per_class, kind="stable")  # one of each class first
     return images[order][:count], labels[order][:count], None
-
-
-def check_out(path):
-    """Raise (before any work is done) when ``path`` cannot be written: its folder is missing."""
-    return _check_out(path)

@@ -9,7 +9,7 @@ import numpy as np
 from .layers import TENSORS, cases, diagnose, diagnose_raised, reference, run_case
 from .report import VERDICTS, CheckRow
 
-__all__ = ["Judged", "check_layer", "combine", "first_difference", "judge"]
+__all__ = ["Judged", "check_layer", "combine", "compare", "first_difference", "judge"]
 
 _RTOL, _ATOL = 1e-6, 1e-9  # "close": the same numbers up to float64 rounding of another formulation
 _NUM_RTOL, _NUM_ATOL = 1e-4, 1e-6  # against central differences (accurate to about h^2 = 1e-8)
@@ -33,6 +33,17 @@ class Judged:
     strength: int = 0  # 3: the numbers match a usual mistake; 2: the exception points at one; 1: generic
     error: str | None = None
     case: object = None
+
+
+def compare(got, expected, rtol=_RTOL, atol=_ATOL):
+    """``(largest |got - expected|, "exact" | "close" | "wrong")`` for two float64 arrays of one shape.
+
+    The difference is inf where ``got`` is not finite; "close": equal up to ``rtol`` and ``atol``.
+    """
+    diff = float(np.max(np.abs(got - expected), initial=0.0)) if np.all(np.isfinite(got)) else float("inf")
+    if np.array_equal(got, expected):
+        return diff, "exact"
+    return diff, "close" if np.allclose(got, expected, rtol=rtol, atol=atol) else "wrong"
 
 
 def first_difference(got, expected):
@@ -74,15 +85,12 @@ def judge(name, tensor, case, ref, outcome):
         j.hint = diagnose(name, tensor, case, ref, got)
         j.hint, j.strength = (j.hint, 3) if j.hint else ("shape", 1)
         return j
-    j.diff = float(np.max(np.abs(got - expected), initial=0.0)) if np.all(np.isfinite(got)) else float("inf")
-    if np.array_equal(got, expected):
-        j.verdict = "exact"
     # "close": equal up to float64 rounding, or for a float32 (float16) result up to its own rounding
-    elif np.allclose(got, expected, *((1e-3, 1e-5) if outcome.precision else (_RTOL, _ATOL))):
-        j.verdict = "close"
+    j.diff, j.verdict = compare(got, expected, *((1e-3, 1e-5) if outcome.precision else (_RTOL, _ATOL)))
+    if j.verdict == "close":
         if outcome.precision:
             j.hint, j.strength = "low_precision", 3
-    else:
+    elif j.verdict == "wrong":
         j.first, j.got, j.expected = first_difference(got, expected)
         j.hint = diagnose(name, tensor, case, ref, got)
         if j.hint == "relu_zero":  # only where x == 0, a matter of convention: noted, not wrong

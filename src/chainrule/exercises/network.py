@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import layers as _ref
 from ..gradient import numerical_gradient
-from .judge import Judged, combine, first_difference
+from .judge import Judged, combine, compare, first_difference
 from .layers import call, grab
 from .report import CheckReport
 
@@ -51,12 +51,8 @@ def _compare(got, expected, numeric=None):
     if got.shape != expected.shape:
         j.shape_ok, j.hint = False, "shape"
         return j
-    j.diff = float(np.max(np.abs(got - expected), initial=0.0)) if np.all(np.isfinite(got)) else float("inf")
-    if np.array_equal(got, expected):
-        j.verdict = "exact"
-    elif np.allclose(got, expected, rtol=1e-6, atol=1e-9):
-        j.verdict = "close"
-    else:
+    j.diff, j.verdict = compare(got, expected)
+    if j.verdict == "wrong":
         j.first, j.got, j.expected = first_difference(got, expected)
     return j
 

@@ -37,6 +37,8 @@ before the same layers run forward again.
 from __future__ import annotations
 
 import html
+import shutil
+import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -66,6 +68,8 @@ __all__ = [
 FORMATS = ("dot", "svg", "png")
 #: Colour of the backward derivative on an edge (the forward value is black).
 GRAD_COLOR = "#d62728"
+#: Seconds Graphviz's ``dot`` may take to draw a graph before :meth:`Graph.render` gives up.
+RENDER_TIMEOUT = 60.0
 
 
 # -- the elementary nodes the book uses to take sigmoid apart ---------------------------
@@ -312,10 +316,13 @@ class Graph:
         self.nodes = []
         self._layer_ids = set()  # each layer can be one node only: it caches one forward call
         self._by_array = {}  # id(ndarray) -> the Value holding it, to find traced inputs
+        self._leaves = 0  # values without a node (inputs and parameters): names x1, x2, ... in O(1)
+        self._param_nodes = 0  # nodes with parameters: names W1, b1, W2, ... in O(1)
 
     def _new_value(self, data, name=None, node=None):
         value = Value(self, data, name, node)
         self.values.append(value)
+        self._leaves += node is None
         if isinstance(data, np.ndarray):
             self._by_array[id(data)] = value
         return value
@@ -338,7 +345,7 @@ class Graph:
         if not (np.isscalar(data) or isinstance(data, np.ndarray)):
             data = np.asarray(data)
         if name is None:
-            name = f"x{sum(v.node is None for v in self.values) + 1}"
+            name = f"x{self._leaves + 1}"
         return self._new_value(data, name)
 
     def __getitem__(self, name):
@@ -395,13 +402,14 @@ class Graph:
             )
         inputs = [self._own(a) for a in args]
         attrs = tuple(getattr(layer, "param_names", ()))
-        k = 1 + sum(bool(n.params) for n in self.nodes) if attrs else 0
+        k = 1 + self._param_nodes if attrs else 0
         names = param_names or {}
         params = {a: self._new_value(getattr(layer, a), names.get(a, f"{a}{k}")) for a in attrs}
         data = forward(*(v.data for v in inputs))
         node = Node(layer, inputs, params, label or _label(layer))
         node.output = self._new_value(data, node=node)
         self.nodes.append(node)
+        self._param_nodes += bool(params)
         self._layer_ids.add(id(layer))
         return node.output
 
@@ -674,18 +682,31 @@ def _format_of(path):
 def _run_dot(dot, fmt):
     """DOT text -> SVG/PNG bytes through the graphviz package; RuntimeError when unavailable."""
     try:
-        import graphviz
+        import graphviz  # noqa: F401 - the documented requirement ("graph" extra); dot is run below, timed
     except ImportError:
         raise RuntimeError(
             "SVG and PNG need the graphviz Python package (pip install 'chainrule[graph]')"
         ) from None
-    try:
-        return graphviz.Source(dot).pipe(format=fmt)
-    except graphviz.ExecutableNotFound:
+    program = shutil.which("dot")
+    if program is None:
         raise RuntimeError(
             "Graphviz's 'dot' program is not on PATH (install Graphviz: apt-get install graphviz, "
             "brew install graphviz, or see https://graphviz.org/download/)"
+        )
+    try:
+        done = subprocess.run([program, f"-T{fmt}"], input=dot.encode(), capture_output=True,
+                              timeout=RENDER_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(
+            f"Graphviz's dot did not finish within {RENDER_TIMEOUT:g} s (the limit is "
+            "chainrule.graph.RENDER_TIMEOUT); the graph may be too large to draw"
         ) from None
+    except OSError as exc:
+        raise RuntimeError(f"Graphviz's dot could not be run: {exc}") from None
+    if done.returncode != 0:
+        err = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
+        raise RuntimeError(f"Graphviz's dot failed (exit {done.returncode}): {err[0]}")
+    return done.stdout
 
 
 def _write_atomic(path, data):

@@ -659,7 +659,6 @@ def test_fetch_failures(tiny, capsys):
     first, *rest = capsys.readouterr().err.splitlines()
     assert first == "chainrule: error: could not get MNIST from any source:"  # then one source or fix a line
     assert rest and all(line.startswith("  ") for line in rest) and "  To fix it, do one of these:" in rest
-    assert "could not get MNIST from any source" in err and "To fix it" in err
 
 
 # --- hardening: limits, deadlines, odd files, true messages -----------------------------

@@ -525,7 +525,7 @@ examples:
 
 
 def _add_check(sub):
-    from .exercise_messages import LANGUAGES
+    from .exercises.messages import LANGUAGES
 
     p = sub.add_parser("check", help="check your own layers (or TwoLayerNet) against chainrule's: exercise mode",
                        description="Check the book's layers you wrote yourself against chainrule's layers "

@@ -19,7 +19,7 @@ import socket
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_folder", "atomic_path", "remove_stale_temporaries", "write_text"]
+__all__ = ["atomic_folder", "atomic_path", "folder_of", "remove_stale_temporaries", "write_text"]
 
 _HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
 _STALE = re.compile(r"^\..*\.(\d+)@([A-Za-z0-9-]+)\.chainrule\.tmp$")
@@ -70,6 +70,15 @@ def _umask():
     return mask
 
 
+def folder_of(path):
+    """The folder ``path`` is to be written in, checked: a FileNotFoundError naming it when it does not exist."""
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise FileNotFoundError(f"cannot write {path}: directory {parent} does not exist")
+    return parent
+
+
 @contextlib.contextmanager
 def atomic_path(path):
     """Yield a temporary path next to ``path``; on success move it onto ``path`` atomically.
@@ -80,9 +89,7 @@ def atomic_path(path):
     file is removed and ``path`` is left as it was.
     """
     path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise FileNotFoundError(f"cannot write {path}: directory {parent} does not exist")
+    parent = folder_of(path)
     remove_stale_temporaries(parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_suffix(), dir=parent)
     try:
@@ -117,7 +124,7 @@ def atomic_folder(path, *, replace=False):
     writes next to ``path`` are removed first.
     """
     path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
+    parent = folder_of(path)
     remove_stale_temporaries(parent)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=_suffix(), dir=parent))
     old = None

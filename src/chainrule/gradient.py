@@ -222,8 +222,10 @@ def gradient_check(target, x, t=None, *, grad=None, h=1e-4, mean_tol=1e-7, rel_t
             net = net.astype(np.float64)
         x = np.asarray(x, dtype=np.float64)
         backprop = {k: np.array(v, copy=True) for k, v in net.gradient(x, t).items()}
+        # networks with Dropout / BatchNormalization differentiate their training-mode loss
+        loss = getattr(net, "training_loss", net.loss)
         for name, param in net.params.items():
-            numeric = numerical_gradient(lambda _p: net.loss(x, t), param, h)
+            numeric = numerical_gradient(lambda _p: loss(x, t), param, h)
             report.rows.append(GradientCheckRow.compare(name, backprop[name], numeric, rel_floor))
     elif callable(target):
         if grad is None:

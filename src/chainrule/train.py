@@ -34,9 +34,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import signal
 import sys
-import threading
 import time
 
 import numpy as np
@@ -51,6 +49,7 @@ from ._speed import (
     one_blas_thread_from_now_on,
     positive_int,
 )
+from ._stop import LastFinite, StopOnSigint, TrainingDiverged
 from .functions import as_labels
 from .history import History
 from .metrics import EVAL_CHUNK, confusion_matrix, count_correct, evaluate, predict_labels
@@ -66,50 +65,6 @@ _SAMPLINGS = ("shuffle", "choice")
 #: what benchmarks/train_speed.py times.
 BOOK_RUN = {"hidden": 50, "weight_init_std": 0.01, "optimizer": "sgd", "lr": 0.1, "batch_size": 100,
             "iters": 10000, "sampling": "shuffle", "dtype": "float32"}
-
-
-class TrainingDiverged(ArithmeticError):
-    """Training stopped because a minibatch loss was not finite (NaN or infinity).
-
-    The network was restored to ``history.kept_iteration``, the last evaluation at which all
-    its weights were finite; ``history.diverged`` is the iteration whose loss was not finite.
-    """
-
-    def __init__(self, history):
-        self.history = history
-        loss = history.loss[history.diverged - 1]
-        kept = (f"the network is restored to iteration {history.kept_iteration} (the last with finite weights)"
-                if history.kept_iteration is not None else "the network's weights were not finite to begin with")
-        super().__init__(f"training diverged: the loss of iteration {history.diverged} is {loss}; {kept}")
-
-
-class _StopOnSigint:
-    """While active (main thread): the first Ctrl-C sets ``requested``, a second raises KeyboardInterrupt."""
-
-    def __init__(self, enabled=True):
-        self.requested = False
-        self.enabled = enabled
-        self._old = None
-        self._installed = False
-
-    def _handle(self, signum, frame):
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-
-    def __enter__(self):
-        if self.enabled and threading.current_thread() is threading.main_thread():
-            old = signal.getsignal(signal.SIGINT)
-            if old is not None:  # None: a handler not installed from Python; leave it alone
-                self._old = signal.signal(signal.SIGINT, self._handle)
-                self._installed = True
-        return self
-
-    def __exit__(self, *exc):
-        if self._installed:
-            signal.signal(signal.SIGINT, self._old)
-            self._installed = False
-        return False
 
 
 def _make_bar(total, progress):
@@ -291,8 +246,7 @@ class Trainer:
                                and hasattr(network, "config"))
         self.background_eval = bool(background_eval)
         self._background = None
-        self._kept = None
-        self._kept_iteration = None
+        self._kept = LastFinite()  # the weights at the last evaluation where all were finite
 
     # -- the book's attribute names --------------------------------------------------
     @property
@@ -353,23 +307,6 @@ class Trainer:
             test_acc = (None if self.x_test is None
                         else self._set_accuracy(network, self._eval_test, self.t_test, limit))
         return train_acc, test_acc
-
-    def _keep_if_finite(self):
-        """Copy the weights (once per evaluation) if all are finite: divergence goes back to them."""
-        params = self.network.params
-        if not all(np.isfinite(v).all() for v in params.values()):
-            return
-        if self._kept is None:
-            self._kept = {k: np.array(v, copy=True) for k, v in params.items()}
-        else:
-            for k, v in params.items():
-                np.copyto(self._kept[k], v)
-        self._kept_iteration = self.current_iter
-
-    def _restore_kept(self):
-        for k, v in (self._kept or {}).items():
-            np.copyto(self.network.params[k], v)
-        self.history.kept_iteration = self._kept_iteration
 
     def _set_accuracy(self, network, conv, labels, limit):
         n = labels.shape[0] if limit is None else min(int(limit), labels.shape[0])
@@ -471,7 +408,7 @@ class Trainer:
         t0 = time.perf_counter()
         interrupted = False
         self._bar = _make_bar(self.max_iter, self.progress)
-        stop = _StopOnSigint(self.catch_sigint)
+        stop = StopOnSigint(self.catch_sigint)
         if self.background_eval:
             limit = self.evaluate_sample_num_per_epoch
             self._background = BackgroundEvaluation(lambda net: self._accuracies(net, limit),
@@ -484,7 +421,7 @@ class Trainer:
                 if saved_need_dx is not None:
                     first.need_dx = False  # nobody uses the gradient with respect to the input
                 try:
-                    self._keep_if_finite()
+                    self._kept.keep(network.params, self.current_iter)
                     if self.eval_at_start and self.current_iter == 0:
                         self._record_evaluation(t0)
                     postfix_every = max(self.iter_per_epoch // 20, 1)
@@ -505,7 +442,7 @@ class Trainer:
                                 self._bar.set_postfix_str(self._postfix(), refresh=False)
                         end_of_epoch = self.current_iter % self.iter_per_epoch == 0
                         if end_of_epoch or self.current_iter == self.max_iter:
-                            self._keep_if_finite()
+                            self._kept.keep(network.params, self.current_iter)
                             self._record_evaluation(t0)
                         elif self._background is not None and self._background.done:
                             self._await_evaluation(t0)  # record (and print) it as soon as it is done
@@ -540,7 +477,7 @@ class Trainer:
             self._background.close()
             self._background = None
         if h.diverged is not None:
-            self._restore_kept()
+            h.kept_iteration = self._kept.restore(self.network.params)
             te0 = time.perf_counter()
             h.final_train_acc, h.final_test_acc = self.accuracies()
             h.eval_seconds += time.perf_counter() - te0

@@ -15,7 +15,14 @@ def main():
     except KeyboardInterrupt:
         print("chainrule: interrupted", file=sys.stderr)
         return 130
-    return run()
+    code = run()
+    try:  # the command is over (its run saved, say): a late Ctrl-C must not turn into a traceback on the way out
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (ImportError, ValueError):  # pragma: no cover - not the main thread
+        pass
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

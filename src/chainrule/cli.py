@@ -210,7 +210,7 @@ def _run_train(args):
 
 
 def _train_and_save(args, out, received):
-    from ._runs import deferred_signals, save_run
+    from ._runs import deferred_signals, save_run, stop_signals_as_ctrl_c
     from .optimizers import make_optimizer
     from .train import BOOK_RUN, Trainer, TrainingDiverged
 
@@ -235,46 +235,49 @@ def _train_and_save(args, out, received):
               f"{args.sampling}, seed {seed}", flush=True)
     start_lr = optimizer.lr
     diverged = None
-    try:
-        history = trainer.train()
-    except TrainingDiverged as exc:
-        history, diverged = exc.history, exc
-    n_test, iter_per_epoch = len(x_test), trainer.iter_per_epoch
-    # The images are not needed any more. Freed now, before the plots, matplotlib's tens of MB
-    # do not come on top of them (chainrule train with its defaults peaks near 110 MB, not 190).
-    del trainer, x_train, t_train, x_test, t_test
-    history.config.update({"kind": kind, "seed": seed, "network": network.config, "optimizer": args.optimizer,
-                           "lr": start_lr, "command": " ".join([PROG, *getattr(args, "argv", [])])})
-    kept = history.iterations_done if diverged is None else history.kept_iteration
-    meta = {"kind": kind, "input": "uint8 pixels / 255", "test_acc": history.final_test_acc,
-            "train_acc": history.final_train_acc, "iterations": kept, "seed": seed,
-            "interrupted": history.interrupted}
-    with deferred_signals() as late:  # the save completes whatever arrives meanwhile
+    # From here on no signal raises: Ctrl-C stops training cleanly (the Trainer's handler), SIGTERM
+    # and SIGHUP do the same, and whatever arrives after training waits until the run is saved.
+    with deferred_signals() as late:
+        with stop_signals_as_ctrl_c(received):
+            try:
+                history = trainer.train()
+            except TrainingDiverged as exc:
+                history, diverged = exc.history, exc
+        n_test, iter_per_epoch = len(x_test), trainer.iter_per_epoch
+        # The images are not needed any more. Freed now, before the plots, matplotlib's tens of MB
+        # do not come on top of them (chainrule train with its defaults peaks near 110 MB, not 190).
+        del trainer, x_train, t_train, x_test, t_test
+        history.config.update({"kind": kind, "seed": seed, "network": network.config, "optimizer": args.optimizer,
+                               "lr": start_lr, "command": " ".join([PROG, *getattr(args, "argv", [])])})
+        kept = history.iterations_done if diverged is None else history.kept_iteration
+        meta = {"kind": kind, "input": "uint8 pixels / 255", "test_acc": history.final_test_acc,
+                "train_acc": history.final_train_acc, "iterations": kept, "seed": seed,
+                "interrupted": history.interrupted}
         written, note = save_run(out, network, history, meta, plots=not args.no_plots, replace=args.force)
-    if history.final_test_acc is not None:
-        print(_accuracy_line(history.final_test_acc, n_test)
-              + f"; train accuracy: {history.final_train_acc:.4f}")
-    print(f"{history.iterations_done} iterations ({_epochs(history.iterations_done / iter_per_epoch)}) "
-          f"in {history.total_seconds:.1f} s")
-    print(f"saved to {out}/: {' '.join(written)}")
-    if note:
-        print(note)
-    code = 0
-    if history.interrupted:
-        how = f"stopped by {signal.Signals(received[0]).name}" if received else "interrupted"
-        print(f"{PROG}: {how} after {history.iterations_done} of {history.iterations} iterations; "
-              "saved what was learned", file=sys.stderr)
-        code = 128 + received[0] if received else EXIT_INTERRUPTED
-    if late:
-        print(f"{PROG}: interrupted while saving; the run was saved completely first: {out}", file=sys.stderr)
-        code = code or 128 + late[0]
-    if diverged is not None:
-        weights = (f"the saved model is the network of iteration {history.kept_iteration} (the last with finite "
-                   "weights)" if history.kept_iteration is not None else "the weights were never finite")
-        print(f"{PROG}: error: training diverged: the loss of iteration {history.diverged} is "
-              f"{history.loss[history.diverged - 1]}; {weights}; try a smaller --lr", file=sys.stderr)
-        code = code or 1
-    return code
+        if history.final_test_acc is not None:
+            print(_accuracy_line(history.final_test_acc, n_test)
+                  + f"; train accuracy: {history.final_train_acc:.4f}")
+        print(f"{history.iterations_done} iterations ({_epochs(history.iterations_done / iter_per_epoch)}) "
+              f"in {history.total_seconds:.1f} s")
+        print(f"saved to {out}/: {' '.join(written)}")
+        if note:
+            print(note)
+        code = 0
+        if history.interrupted:
+            how = f"stopped by {signal.Signals(received[0]).name}" if received else "interrupted"
+            print(f"{PROG}: {how} after {history.iterations_done} of {history.iterations} iterations; "
+                  "saved what was learned", file=sys.stderr)
+            code = 128 + received[0] if received else EXIT_INTERRUPTED
+        if late:
+            print(f"{PROG}: interrupted while saving; the run was saved completely first: {out}", file=sys.stderr)
+            code = code or 128 + late[0]
+        if diverged is not None:
+            weights = (f"the saved model is the network of iteration {history.kept_iteration} (the last with finite "
+                       "weights)" if history.kept_iteration is not None else "the weights were never finite")
+            print(f"{PROG}: error: training diverged: the loss of iteration {history.diverged} is "
+                  f"{history.loss[history.diverged - 1]}; {weights}; try a smaller --lr", file=sys.stderr)
+            code = code or 1
+        return code
 
 
 # -- evaluate --------------------------------------------------------------------------

@@ -80,6 +80,17 @@ def test_existing_run_is_never_overwritten_without_force(tmp_path, capsys, fake_
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # the old run's folder is gone
 
 
+def test_force_replaces_only_a_run_folder(tmp_path, capsys, fake_data, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "model.npz").write_text("an old model")
+    code, _, err = run(capsys, "train", "--iters", "5", "--quiet", "--no-plots", "--force", "--out", ".")
+    assert code == 1
+    assert one_line_error(err) == ("chainrule: error: --out . holds files that are not a run's (notes.txt); "
+                                   "--force replaces only a run folder")
+    assert sorted(os.listdir(tmp_path)) == ["model.npz", "notes.txt"] and fake_data == []
+
+
 def test_empty_out_folder_is_used(tmp_path, capsys, fake_data):
     (tmp_path / "empty").mkdir()
     assert cli.main(["train", "--iters", "5", "--quiet", "--no-plots", "--out", str(tmp_path / "empty")]) == 0

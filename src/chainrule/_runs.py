@@ -27,6 +27,10 @@ __all__ = ["RunFolderError", "deferred_signals", "release_folder", "reserve_fold
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
+#: What a run folder holds; ``--force`` replaces a folder holding nothing else.
+RUN_FILES = ("model.npz", "history.json", "history.csv", "accuracy.png", "loss.png")
+
+
 class RunFolderError(OSError):
     """The output folder cannot be used; the message says why."""
 
@@ -40,9 +44,14 @@ def reserve_folder(out, *, replace=False):
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise RunFolderError(f"--out {out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not replace:
+    held = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+    if held and not replace:
         raise RunFolderError(f"--out {out} already holds files (a run?); choose another folder, or pass "
                              "--force to replace it")
+    others = [name for name in held if name not in RUN_FILES]
+    if others:  # --force replaces a run, never a folder of other things (--out . --force, say)
+        raise RunFolderError(f"--out {out} holds files that are not a run's ({', '.join(others[:3])}"
+                             f"{', ...' if len(others) > 3 else ''}); --force replaces only a run folder")
     created = False
     try:
         if not out.is_dir():

@@ -141,7 +141,7 @@ def test_sigterm_and_sighup_during_training_save_a_loadable_model(tmp_path, sign
                      r"learned$", stderr, re.M), stderr
     assert f"saved to {out}/: model.npz history.json history.csv" in stdout
     history = _strict_json(out / "history.json")
-    assert history["interrupted"] is True and len(history["loss"]) > 40
+    assert history["interrupted"] is True and len(history["loss"]) >= 40  # two epochs of 20
     net = load(out / "model.npz")
     assert read_metadata(out / "model.npz")["metadata"]["iterations"] == len(history["loss"])
     assert all(np.isfinite(v).all() for v in net.params.values())

@@ -297,6 +297,8 @@ def test_history_json_is_strict():
     h = History(loss=[0.5, float("nan"), float("inf")], train_acc=[float("nan")])
     data = json.loads(h.to_json(), parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
     assert data["loss"] == [0.5, None, None] and data["train_acc"] == [None]
+    back = History.from_dict(data)  # null, read back, is an empty CSV cell
+    assert back.to_csv().splitlines()[1:] == ["1,1.0,0.5,,,", "2,2.0,,,,", "3,3.0,,,,"]
 
 
 def test_predict_never_prints_nan_percent(tmp_path, capsys):

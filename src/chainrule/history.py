@@ -111,7 +111,7 @@ class History:
         ipe = self.iter_per_epoch or 1
         last = max(len(self.loss), max(self.iteration, default=0))
         for it in range(0, last + 1):
-            loss = repr(self.loss[it - 1]) if 1 <= it <= len(self.loss) else ""
+            loss = repr(self.loss[it - 1]) if 1 <= it <= len(self.loss) and self.loss[it - 1] is not None else ""
             k = evals.get(it)
             row = [it, repr(it / ipe), loss, "", "", ""]
             if k is not None:

@@ -26,3 +26,8 @@ __all__ = [
     # beyond the book
     "Layer", "Sequential", "Graph", "gradient_check", "GradientCheckReport", "GradientCheckError", "History",
 ]
+
+# exercise mode: check a learner's own layers against chainrule's
+from .exercises import CheckReport, check  # noqa: E402
+
+__all__ += ["check", "CheckReport"]

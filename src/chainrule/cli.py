@@ -531,6 +531,43 @@ def _run_bench(args):
 SUBCOMMANDS = [_add_train, _add_evaluate, _add_predict, _add_gradcheck, _add_data, _add_graph, _add_bench]
 
 
+# -- check: exercise mode (implemented in chainrule.exercises) ----------------------------------
+
+CHECK_EPILOG = """\
+Write the book's layers yourself (any of MulLayer, AddLayer, Relu, Sigmoid, Affine,
+SoftmaxWithLoss) in a .py file; each one runs on random shapes and edge cases beside
+chainrule's layer and numerical differentiation, one row per tensor. A wrong tensor
+shows the first element that differs and a hint naming the usual mistake.
+Exit status: 0 all right, 1 something is wrong, 2 the file cannot be loaded.
+
+examples:
+  chainrule check my_layers.py
+  chainrule check --lang ko my_layers.py
+  chainrule check --network my_two_layer_net.py
+(starter files: examples/exercises/)
+"""
+
+
+def _add_check(sub):
+    from .exercises import add_check_arguments
+
+    p = sub.add_parser("check", help="check your own layers (or TwoLayerNet) against chainrule's: exercise mode",
+                       description="Check the book's layers you wrote yourself against chainrule's layers "
+                                   "and numerical differentiation.",
+                       epilog=CHECK_EPILOG, formatter_class=_Formatter)
+    add_check_arguments(p)
+    p.set_defaults(func=_run_check)
+
+
+def _run_check(args):
+    from .exercises import check_command
+
+    return check_command(args, PROG)
+
+
+SUBCOMMANDS.append(_add_check)
+
+
 def build_parser():
     """The ``chainrule`` argument parser with every subcommand."""
     from . import __version__

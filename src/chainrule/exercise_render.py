@@ -1,0 +1,103 @@
+"""The table ``chainrule check`` prints, in the reader's language (aligned for wide CJK characters)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from .exercise_messages import text
+
+__all__ = ["render", "width"]
+
+
+def width(s):
+    """Columns ``s`` takes in a terminal: 2 for wide (CJK) characters, 1 for the others."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _pad(s, n):
+    return s + " " * max(0, n - width(s))
+
+
+def _num(v):
+    if v is None:
+        return "-"
+    if v == 0:
+        return "0"
+    return f"{v:.1e}"
+
+
+def _value(v):
+    return "-" if v is None else f"{v:.6g}"
+
+
+def _index(idx):
+    return "[" + ", ".join(str(i) for i in idx) + "]" if idx else "[]"
+
+
+def _case(row, lang):
+    if row.case is None:
+        return ""
+    shown = text(f"case.{row.case}", lang)
+    return f"{shown}: {row.case_shape}" if row.case_shape else shown
+
+
+def render(report, lang):
+    """The report as text: a title, one row per tensor, a detail block under each problem, a summary."""
+    def t(key, **fields):
+        return text(key, lang, **fields)
+
+    lines = [t("title.network" if report.network else "title.layers", source=report.source), ""]
+    head = [t("col.layer"), t("col.param" if report.network else "col.tensor"), t("col.verdict"),
+            t("col.max_diff"), t("col.numeric"), t("col.shape"), t("col.mutated")][:6 if report.network else 7]
+    table = []
+    for i, row in enumerate(report.rows):
+        first_of_layer = i == 0 or report.rows[i - 1].layer != row.layer
+        todo = row.verdict == "not implemented"
+        table.append([row.layer if first_of_layer else "", row.tensor, t(f"verdict.{row.verdict}"),
+                      _num(row.max_diff), _num(row.numeric_diff),
+                      "-" if todo else t("val.ok") if row.shape_ok else t("val.wrong"),
+                      "-" if todo else t("val.yes") if row.dout_mutated else t("val.no")][:len(head)])
+    widths = [max(width(r[c]) for r in [head, *table]) for c in range(len(head))]
+
+    def fmt(cells):
+        return "  ".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    lines.append(fmt(head))
+    lines.append("  ".join("-" * w for w in widths))
+    for row, cells in zip(report.rows, table, strict=True):
+        lines.append(fmt(cells))
+        details = []
+        case = _case(row, lang)
+        if row.error:
+            details.append(t("line.raised", error=row.error, case=case))
+        elif row.got_shape is not None and row.got_shape != row.expected_shape:
+            details.append(t("line.shape", got_shape=row.got_shape, expected_shape=row.expected_shape, case=case))
+        elif row.first_diff == ():
+            details.append(t("line.value", got=_value(row.got), expected=_value(row.expected), case=case))
+        elif row.first_diff is not None:
+            details.append(t("line.first_diff", index=_index(row.first_diff), got=_value(row.got),
+                             expected=_value(row.expected), case=case))
+        if row.hint:
+            details.append(f"{t('line.hint')}: {row.hint_text(lang)}")
+        lines.extend("    " + d for d in details)
+    lines.append("")
+    for key, fields in report.notes:
+        lines.append(t(key, **fields))
+    lines.extend(_summary(report, t))
+    return "\n".join(lines)
+
+
+def _summary(report, t):
+    out = []
+    layers = list(dict.fromkeys(row.layer for row in report.rows))
+    todo = [name for name in layers if all(r.verdict == "not implemented" for r in report.layer_rows(name))]
+    wrong = [f"{r.layer} {r.tensor}" for r in report.rows if not r.ok and r.layer not in todo]
+    if report.ok:
+        out.append(t("summary.net_ok") if report.network else t("summary.ok", n=len(report.rows), layers=len(layers)))
+    if wrong:
+        out.append(t("summary.wrong", names=", ".join(wrong)))
+    if todo:
+        out.append(t("summary.todo", names=", ".join(todo)))
+    if report.missing:
+        out.append(t("summary.missing", names=", ".join(report.missing)))
+    return out

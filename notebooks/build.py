@@ -16,6 +16,7 @@ Needs the installed package and ``pip install nbclient nbformat ipykernel`` (the
 from __future__ import annotations
 
 import ast
+import asyncio
 import os
 import sys
 import tempfile
@@ -26,6 +27,8 @@ HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "source"
 LANGS = ("en", "ko", "zh-CN", "ja")
 KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+#: The locale each language's notebooks run under: `chainrule.check` reports in the locale's language.
+LOCALES = {"en": "en_US.UTF-8", "ko": "ko_KR.UTF-8", "zh-CN": "zh_CN.UTF-8", "ja": "ja_JP.UTF-8"}
 
 
 def sources():
@@ -63,15 +66,28 @@ def make_notebook(name, lang):
     return nb
 
 
-def execute(nb, timeout=600):
-    """Run ``nb`` in place in a scratch folder with a fresh kernel; return the seconds it took."""
+def execute(nb, lang, timeout=600, env=None):
+    """Run ``nb`` in place in a scratch folder with a fresh kernel in ``lang``'s locale; return the seconds.
+
+    ``env``: the kernel's environment (default: this process's). The locale and Jupyter's
+    inline matplotlib backend are set on top of it (a CI's ``MPLBACKEND=Agg`` would make
+    ``plt.show()`` warn).
+    """
     from nbclient import NotebookClient
 
+    env = dict(os.environ if env is None else env, LC_ALL=LOCALES[lang],
+               MPLBACKEND="module://matplotlib_inline.backend_inline")
+
+    from traitlets.config import Config
+
     with tempfile.TemporaryDirectory(prefix="chainrule-nb-") as cwd:
-        client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL["name"], record_timing=False,
-                                resources={"metadata": {"path": cwd}})
+        config = Config()  # IPC sockets in the scratch folder: the kernel is reachable from this machine only
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = str(Path(cwd) / "kernel")
+        client = NotebookClient(nb, config=config, kernel_name=KERNEL["name"], timeout=timeout,
+                                record_timing=False, resources={"metadata": {"path": cwd}})
         start = time.perf_counter()
-        client.execute()
+        asyncio.run(client.async_execute(env=env))  # its own event loop, closed afterwards (thread-safe)
         return time.perf_counter() - start
 
 
@@ -92,7 +108,7 @@ def main(argv):
     for name in names:
         for lang in langs:
             nb = make_notebook(name, lang)
-            seconds = execute(nb)
+            seconds = execute(nb, lang)
             write(nb, HERE / lang / f"{name}.ipynb")
             print(f"{lang:6} {name:32} {seconds:6.1f} s")
     return 0

@@ -24,6 +24,14 @@ FILES = Path(__file__).resolve().parent / "exercise_files"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "exercises"
 
 
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch):
+    """Reports in English unless a test asks for another language (the default follows the locale)."""
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 def run(capsys, *argv):
     code = cli.main(list(argv))
     out = capsys.readouterr()
@@ -36,7 +44,8 @@ def learner_module(monkeypatch, name):
     for cached in ("correct_layers", name):
         sys.modules.pop(cached, None)
     module = importlib.import_module(name)
-    monkeypatch.setitem(sys.modules, name, module)
+    for imported in ("correct_layers", name):  # gone again after the test
+        monkeypatch.setitem(sys.modules, imported, sys.modules[imported])
     return module
 
 
@@ -168,6 +177,7 @@ def test_affine_mistakes_name_the_case_that_shows_them():
     assert flat.case == "4d" and flat.got_shape == (2, 12) and flat.expected_shape == (2, 3, 2, 2)
     no_reshape = check(FILES / "mistake_affine_no_reshape.py", lang="en")["Affine", "out"]
     assert no_reshape.case == "4d" and "ValueError" in no_reshape.error
+    assert no_reshape.max_diff is None  # one case raised: no difference over all the cases to show
     assert "mistake_affine_no_reshape.py, line 11" in no_reshape.error
 
 
@@ -306,8 +316,9 @@ def test_every_message_has_all_four_languages_with_the_same_fields():
         for lang in LANGUAGES:
             assert entry[lang].strip(), (key, lang)
             assert set(fields.findall(entry[lang])) == set(fields.findall(entry["en"])), (key, lang)
+        words = re.sub(r"\{\w+\}", "", entry["en"])
         for lang in ("ko", "zh", "ja"):
-            if len(entry["en"]) > 12:  # longer than a word: really translated
+            if len(words) > 12:  # more than a word besides the fields: really translated
                 assert entry[lang] != entry["en"], (key, lang)
 
 
@@ -398,3 +409,154 @@ def test_table_columns_line_up_in_every_language(lang):
         # every cell begins at a column where the rule line begins one (display width, CJK counted as 2)
         for m in cells:
             assert width(line[:m.start()]) in starts, (lang, line)
+
+
+# -- diagnoses beyond the fixture ----------------------------------------------------------------------
+
+def write(tmp_path, name, source):
+    path = tmp_path / name
+    path.write_text(source)
+    return path
+
+
+def test_relu_passing_dout_at_zero_is_close_with_a_note(tmp_path):
+    path = write(tmp_path, "mine.py", (FILES / "correct_layers.py").read_text().replace(
+        "self.mask = (x <= 0)", "self.mask = (x < 0)"))
+    report = check(path, lang="en")
+    row = report["Relu", "dx"]
+    assert row.verdict == "close" and row.ok and row.hint == "relu_zero" and row.case == "zeros"
+    assert report.ok
+    assert "only at x == 0 does your gradient differ" in str(report)
+
+
+def test_no_usual_mistake_shows_the_books_formula_or_points_at_the_forward(tmp_path):
+    source = (FILES / "correct_layers.py").read_text()
+    source = source.replace("dx = dout * (1.0 - self.out) * self.out", "dx = dout * self.out * self.out")
+    source = source.replace("out = x * y\n", "out = 2 * x * y\n")
+    source = source.replace("dx = dout * self.y", "dx = 2 * dout * self.y")
+    report = check(write(tmp_path, "mine.py", source), lang="en")
+    sig = report["Sigmoid", "dx"]
+    assert sig.hint == "formula.Sigmoid.dx" and report["Sigmoid", "out"].ok
+    assert "compare with the book's formula: dx = dout * (1.0 - self.out) * self.out" in sig.hint_text("en")
+    # MulLayer computing 2xy: its dx is 2 * dout * y, right for its own forward, and the forward is what is wrong
+    assert report["MulLayer", "out"].hint == "formula.MulLayer.out"
+    assert report["MulLayer", "dx"].hint == "matches_your_forward"
+    dy = report["MulLayer", "dy"]  # dout * x: the book's dy (exact), though not the gradient of its own 2xy
+    assert dy.verdict == "exact" and dy.numeric_diff == pytest.approx(110.0, rel=1e-6)  # 2 * 100 * 1.1 - 110
+
+
+def test_network_on_a_layer_with_a_wrong_forward_names_it(tmp_path):
+    for f in ("correct_layers.py", "mistake_relu_mask.py"):
+        write(tmp_path, f, (FILES / f).read_text())
+    net = (FILES / "net_correct.py").read_text().replace("from correct_layers import", "from mistake_relu_mask import")
+    report = check(write(tmp_path, "net.py", net), network=True, lang="en")
+    assert report.culprit == "Relu1" and not report["TwoLayerNet", "loss"].ok
+    assert ("net.culprit_forward", {"layer": "Relu1", "kind": "Relu", "tensor": "out"}) in report.notes
+    assert "the forward pass first goes wrong in Relu1 (Relu.forward, out)" in report.render("en")
+    assert "순전파가 처음으로 틀리는 곳은 Relu1입니다" in report.render("ko")
+
+
+def test_check_help(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["check", "--help"])
+    out = capsys.readouterr().out
+    assert exc.value.code == 0
+    for option in ("FILE", "--network", "--lang", "{en,ko,zh,ja}", "--seed", "Exit status: 0 all right"):
+        assert option in out
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert re.search(r"^\s+check\s+check your own layers", capsys.readouterr().out, re.MULTILINE)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_long_lines_wrap_within_100_columns(lang):
+    for name in MISTAKES:
+        report = check(FILES / f"{name}.py", lang=lang)
+        for line in report.render(lang).splitlines()[1:]:  # the title carries the file's path
+            assert width(line) <= 100, (name, line)
+
+
+@pytest.mark.parametrize("command, lines", [
+    ("chainrule check tests/exercise_files/mistake_sigmoid_x.py", slice(None)),
+    ("chainrule check --lang ko tests/exercise_files/mistake_sigmoid_x.py | sed -n 12,17p", slice(11, 17)),
+    ("chainrule check --network tests/exercise_files/net_broken_relu.py", slice(None)),
+])
+def test_readme_shows_real_output(capsys, monkeypatch, command, lines):
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    shown = readme.split(f"```bash\n{command}\n```\n\n```\n", 1)[1].split("\n```", 1)[0]
+    monkeypatch.chdir(root)
+    argv = command.split(" | ")[0].split()[1:]
+    out = run(capsys, *argv)[1]
+    assert "\n".join(out.splitlines()[lines]) == shown
+
+
+def test_forward_writing_into_x_is_marked(tmp_path):
+    path = write(tmp_path, "mine.py", (FILES / "correct_layers.py").read_text().replace(
+        "        out = x.copy()\n        out[self.mask] = 0", "        out = x\n        out[self.mask] = 0"))
+    report = check(path, lang="en")
+    row = report["Relu", "out"]
+    assert row.verdict == "exact" and row.dout_mutated and not row.ok and row.hint == "mutates_input"
+    assert report["Relu", "dx"].ok
+
+
+def test_float32_layer_is_close_with_a_note(tmp_path):
+    path = write(tmp_path, "mine.py", (FILES / "correct_layers.py").read_text().replace(
+        "dx = dout * (1.0 - self.out) * self.out",
+        "dx = (dout * (1.0 - self.out) * self.out).astype(np.float32)"))
+    row = check(path, lang="en")["Sigmoid", "dx"]
+    assert row.verdict == "close" and row.ok and row.hint == "low_precision"
+    assert 1e-10 < row.max_diff < 1e-6
+    path.write_text(path.read_text().replace("np.float32", "np.float16"))
+    row = check(path, lang="en")["Sigmoid", "dx"]  # float16: off by 1e-4, still its own rounding
+    assert row.verdict == "close" and row.hint == "low_precision" and 1e-6 < row.max_diff < 1e-3
+
+
+def test_notebook_style_dict_of_globals():
+    namespace = {"np": np, "x": 3}
+    exec((FILES / "correct_layers.py").read_text(), namespace)
+    report = check(namespace, lang="en")
+    assert report.ok and len(report.rows) == 16
+    with pytest.raises(ExerciseLoadError, match="Relu must be classes"):
+        check({"Relu": 3})
+
+
+def test_network_with_sigmoid_layers_is_walked(tmp_path, monkeypatch):
+    write(tmp_path, "correct_layers.py", (FILES / "correct_layers.py").read_text())
+    net = (FILES / "net_correct.py").read_text().replace("import Affine, Relu, SoftmaxWithLoss",
+                                                         "import Affine, SoftmaxWithLoss\n"
+                                                         "from correct_layers import Sigmoid as Relu")
+    report = check(write(tmp_path, "net.py", net), network=True, lang="en")
+    assert report.ok, report
+    broken = net
+    write(tmp_path, "correct_layers.py", (FILES / "correct_layers.py").read_text().replace(
+        "dx = dout * (1.0 - self.out) * self.out", "dx = dout * self.out"))
+    stale = learner_module(monkeypatch, "correct_layers")  # the right Sigmoid, imported before, from elsewhere
+    report = check(write(tmp_path, "net2.py", broken), network=True, lang="en")  # reads the new file
+    assert report.culprit == "Relu1" and ("net.culprit_backward", {"layer": "Relu1", "kind": "Sigmoid",
+                                                                   "tensor": "dx"}) in report.notes
+    assert sys.modules["correct_layers"] is stale  # the session's module is left as it was
+
+
+def test_affine_that_keeps_its_gradients_in_locals(tmp_path):
+    source = (FILES / "correct_layers.py").read_text()
+    path = write(tmp_path, "mine.py", source.replace("self.dW = np.dot(self.x.T, dout)", "dW = np.dot(self.x.T, dout)"))
+    report = check(path, lang="en")
+    assert report["Affine", "dW"].verdict == "wrong" and report["Affine", "dW"].hint == "affine_grads_not_set"
+    assert report["Affine", "db"].ok and report["Affine", "dx"].ok
+    path = write(tmp_path, "mine2.py", source.replace("        dx = dx.reshape(*self.original_x_shape)\n"
+                                                      "        return dx\n", ""))
+    report = check(path, lang="en")
+    assert report["Affine", "dx"].hint == "backward_returns_nothing" and report["Affine", "dW"].ok
+
+
+def test_a_body_without_return_is_not_taken_for_a_blank_one(tmp_path):
+    source = (FILES / "correct_layers.py").read_text()
+    source = source.replace("        dx = dout * (1.0 - self.out) * self.out\n        return dx\n",
+                            "        dx = dout * (1.0 - self.out) * self.out\n")
+    source = source.replace("        out = x + y\n        return out\n", "        out = x + y\n")
+    report = check(write(tmp_path, "mine.py", source), lang="en")
+    assert report["Sigmoid", "out"].ok
+    assert report["Sigmoid", "dx"].verdict == "wrong" and report["Sigmoid", "dx"].hint == "backward_returns_nothing"
+    assert report["AddLayer", "out"].verdict == "wrong" and report["AddLayer", "out"].hint == "forward_returns_nothing"
+    assert [r.verdict for r in report.layer_rows("AddLayer")][1:] == ["wrong", "wrong"]  # never run: no forward

@@ -16,7 +16,7 @@ HINTS = {
         "ko": "x와 y가 뒤바뀌었습니다. out = x * y의 역전파는 dx = dout * y, dy = dout * x입니다"
               "(곱셈 노드는 입력 신호를 '서로 바꾼 값'을 곱합니다).",
         "zh": "x 和 y 弄反了：对于 out = x * y，dx = dout * y，dy = dout * x"
-              "（乘法节点会乘以“翻转”后的输入信号）。",
+              "（乘法节点的反向传播要乘以正向传播时输入信号的“翻转值”）。",
         "ja": "x と y が入れ替わっています。out = x * y の逆伝播は dx = dout * y、dy = dout * x です"
               "（乗算ノードでは入力信号を「ひっくり返した」値を掛けます）。",
     },
@@ -129,7 +129,7 @@ HINTS = {
               "반환합니다.",
         "zh": "四维输入 (N, C, H, W) 需要展平：在 forward 中记下 self.original_x_shape = x.shape，"
               "并使用 x = x.reshape(x.shape[0], -1)；backward 返回 dx.reshape(*self.original_x_shape)。",
-        "ja": "4 次元の入力 (N, C, H, W) は平らにする必要があります。forward で self.original_x_shape = x.shape と"
+        "ja": "4 次元の入力 (N, C, H, W) は平坦化する必要があります。forward で self.original_x_shape = x.shape と"
               "形状を覚えておき、x = x.reshape(x.shape[0], -1) を使います。backward は "
               "dx.reshape(*self.original_x_shape) を返します。",
     },
@@ -139,7 +139,7 @@ HINTS = {
         "ko": "dx의 값은 맞지만 평탄화된 형상 그대로입니다. 입력의 형상으로 되돌려 "
               "dx.reshape(*self.original_x_shape)를 반환하세요.",
         "zh": "dx 的数值正确，但仍是展平后的形状：请返回 dx.reshape(*self.original_x_shape)，恢复成输入的形状。",
-        "ja": "dx の値は正しいのですが、平らにした形状のままです。入力の形状に戻して "
+        "ja": "dx の値は正しいのですが、平坦化した形状のままです。入力の形状に戻して "
               "dx.reshape(*self.original_x_shape) を返しましょう。",
     },
     "hint.affine_dx_transposed": {
@@ -273,6 +273,40 @@ HINTS = {
         "ja": "大きなスコアでソフトマックスがオーバーフローしています（np.exp(1000) は inf）。本書の softmax の"
               "ように、先に最大値を引きましょう: np.exp(x - np.max(x))",
     },
+    "hint.low_precision": {
+        "en": "right up to rounding, but computed in float32 (or shorter): check gradients in float64, as the "
+              "book does, to see differences as small as 1e-10",
+        "ko": "반올림 오차 범위에서는 맞지만 float32(또는 더 짧은 형식)로 계산했습니다. 기울기 확인은 책처럼 "
+              "float64로 해야 1e-10 정도의 작은 차이까지 볼 수 있습니다.",
+        "zh": "在舍入误差范围内是正确的，但用的是 float32（或更短的类型）：请像书中那样用 float64 做梯度确认，"
+              "才能看出 1e-10 这样小的差异。",
+        "ja": "丸め誤差の範囲では正しいのですが、float32（またはそれより短い型）で計算しています。勾配確認は本書の"
+              "ように float64 で行うと、1e-10 ほどの小さな差まで見えます。",
+    },
+    "hint.affine_grads_not_set": {
+        "en": "backward keeps the parameter gradients in the layer: self.dW = np.dot(self.x.T, dout) and "
+              "self.db = np.sum(dout, axis=0) (the network reads them from there)",
+        "ko": "backward는 매개변수의 기울기를 계층에 보관해야 합니다: self.dW = np.dot(self.x.T, dout), "
+              "self.db = np.sum(dout, axis=0) (신경망은 거기서 기울기를 가져갑니다).",
+        "zh": "backward 要把参数的梯度保存在层里：self.dW = np.dot(self.x.T, dout)，"
+              "self.db = np.sum(dout, axis=0)（网络会从这里取出梯度）。",
+        "ja": "backward ではパラメータの勾配をレイヤに保持します: self.dW = np.dot(self.x.T, dout)、"
+              "self.db = np.sum(dout, axis=0)（ネットワークはそこから勾配を受け取ります）。",
+    },
+    "hint.forward_returns_nothing": {
+        "en": "forward returns nothing (None): end it with return out",
+        "ko": "forward가 아무것도 반환하지 않습니다(None). 마지막에 return out을 쓰세요.",
+        "zh": "forward 什么也没有返回（None）：请在最后写上 return out。",
+        "ja": "forward が何も返していません（None）。最後に return out と書きましょう。",
+    },
+    "hint.backward_returns_nothing": {
+        "en": "backward returns nothing (None): end it with return dx (return dx, dy for MulLayer and AddLayer)",
+        "ko": "backward가 아무것도 반환하지 않습니다(None). 마지막에 return dx를 쓰세요(MulLayer와 AddLayer는 "
+              "return dx, dy).",
+        "zh": "backward 什么也没有返回（None）：请在最后写上 return dx（MulLayer 和 AddLayer 是 return dx, dy）。",
+        "ja": "backward が何も返していません（None）。最後に return dx と書きましょう（MulLayer と AddLayer は "
+              "return dx, dy）。",
+    },
     "hint.shape": {
         "en": "the shape is wrong: {got_shape} instead of {expected_shape}",
         "ko": "형상이 틀렸습니다: {expected_shape}이어야 하는데 {got_shape}입니다.",
@@ -316,7 +350,7 @@ HINTS = {
     "net.culprit_forward": {
         "en": "the forward pass first goes wrong in {layer} ({kind}.forward, {tensor}); the layers before it "
               "are right",
-        "ko": "순전파가 처음으로 틀리는 곳은 {layer}입니다({kind}.forward, {tensor}). 그 앞의 계층은 맞습니다.",
+        "ko": "순전파가 처음으로 틀리는 곳은 {layer}입니다({kind}.forward, {tensor}). 그 앞의 계층은 모두 맞습니다.",
         "zh": "正向传播最先出错的地方是 {layer}（{kind}.forward，{tensor}）；它之前的层都是正确的。",
         "ja": "順伝播が最初に誤るのは {layer} です（{kind}.forward、{tensor}）。それより前のレイヤは正しく"
               "動いています。",
@@ -359,7 +393,7 @@ HINTS = {
         "en": "every layer is right, so the mistake is in the net's own methods: gradient() runs loss() first, "
               "then lastLayer.backward(1), then each layer's backward in reverse order, and collects dW and db",
         "ko": "계층은 모두 맞으므로, 틀린 곳은 신경망 자체의 메서드입니다. gradient()는 먼저 loss()를 실행하고, "
-              "lastLayer.backward(1), 그다음 각 계층의 backward를 역순으로 호출한 뒤 dW와 db를 모읍니다.",
+              "이어서 lastLayer.backward(1)를, 그다음 각 계층의 backward를 역순으로 호출한 뒤 dW와 db를 모읍니다.",
         "zh": "每一层都是正确的，所以错误在网络自身的方法里：gradient() 要先运行 loss()，然后调用 "
               "lastLayer.backward(1)，再按相反的顺序调用各层的 backward，最后收集 dW 和 db。",
         "ja": "どのレイヤも正しいので、誤りはネットワーク自身のメソッドにあります。gradient() ではまず loss() を"

@@ -12,8 +12,10 @@ the same inputs and naming the one that matches the learner's numbers.
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
+import textwrap
 import traceback
 import warnings
 from dataclasses import dataclass
@@ -61,6 +63,7 @@ class Outcome:
     hint: str | None = None  # set when the exception or the structure already tells the mistake
     skipped: bool = False  # not run (an earlier step failed): counts neither as right nor as wrong
     line: str = ""  # the learner's source line an exception came from
+    precision: str | None = None  # "float32" when the learner's array was of a shorter float than float64
 
 
 def _normal_away_from_zero(rng, shape, scale=1.0, gap=0.05):
@@ -117,8 +120,8 @@ def cases(name, rng):
         big = r.normal(size=(2, 3)) + 1000.0
         big_t = np.eye(3)[r.integers(0, 3, size=2)]
         return [
-            Case("onehot", "x (4, 3), t one-hot (4, 3)", inputs=(x, one_hot)),
-            Case("labels", "x (4, 3), t labels (4,)", inputs=(x.copy(), labels)),
+            Case("onehot", "x (4, 3), t (4, 3)", inputs=(x, one_hot)),
+            Case("labels", "x (4, 3), t (4,)", inputs=(x.copy(), labels)),
             Case("large", "x ≈ 1000 (2, 3)", inputs=(big, big_t)),
         ]
     raise KeyError(name)
@@ -173,7 +176,7 @@ def _call(fn, *args, filename=None):
             return fn(*args), None
     except NotImplementedError:
         return None, Outcome(not_implemented=True)
-    except Exception as exc:  # the learner's bug, reported as a row
+    except (Exception, SystemExit) as exc:  # the learner's bug (even an exit()), reported as a row
         text, line = _describe(exc, filename)
         return None, Outcome(raised=text, line=line)
 
@@ -198,6 +201,27 @@ def _grab(value):
         return np.array(value, dtype=np.float64, copy=True)
     except (TypeError, ValueError):
         return value
+
+
+def _is_blank(method):
+    """Whether a method's body is still blank: only ``pass``, ``...``, a docstring or ``raise NotImplementedError``."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(method)))
+    except (OSError, TypeError, SyntaxError):
+        return True  # no source to read: say "not implemented", the gentler guess
+    body = tree.body[0].body if tree.body and hasattr(tree.body[0], "body") else []
+    for stmt in body:
+        if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+            continue
+        if isinstance(stmt, ast.Raise) and "NotImplementedError" in ast.dump(stmt):
+            continue
+        return False
+    return True
+
+
+def _precision(value):
+    dtype = getattr(value, "dtype", None)
+    return dtype.name if dtype is not None and dtype.kind == "f" and dtype.itemsize < 8 else None
 
 
 def _accepts_argument(method):
@@ -232,9 +256,12 @@ def run_case(name, cls, case, filename=None):
         return all_rows(Outcome(not_implemented=failed.not_implemented, skipped=not failed.not_implemented),
                         grads_named)
     first = result[tensors[0]]
-    first.got = _grab(out)
+    first.got, first.precision = _grab(out), _precision(out)
     first.mutated = any(_changed(a, b) for a, b in zip(case.inputs, inputs, strict=True))
     if out is None:
+        if not _is_blank(layer.forward):  # a body that forgot its return
+            first.hint = "forward_returns_nothing"
+            return all_rows(Outcome(skipped=True), grads_named)
         first.not_implemented = True
         return all_rows(Outcome(not_implemented=True), grads_named)
 
@@ -254,6 +281,8 @@ def run_case(name, cls, case, filename=None):
         return result
     mutated = _changed(case.dout, dout)
     if grads is None and name != "Affine":
+        if not _is_blank(layer.backward):
+            return all_rows(Outcome(hint="backward_returns_nothing", mutated=mutated), grads_named)
         return all_rows(Outcome(not_implemented=True, mutated=mutated), grads_named)
     if name in ("MulLayer", "AddLayer"):
         if not (isinstance(grads, (tuple, list)) and len(grads) == 2):
@@ -264,8 +293,12 @@ def run_case(name, cls, case, filename=None):
         values = {"dx": grads, "dW": getattr(layer, "dW", None), "db": getattr(layer, "db", None)}
     else:
         values = {"dx": grads}
+    nothing = all(v is None for v in values.values())  # a blank body: not written yet
     for t in grads_named:
-        result[t] = Outcome(got=_grab(values[t]), mutated=mutated, not_implemented=values[t] is None)
+        result[t] = Outcome(got=_grab(values[t]), mutated=mutated, not_implemented=nothing,
+                            precision=_precision(values[t]))
+        if values[t] is None and not nothing:
+            result[t].hint = "affine_grads_not_set" if t in ("dW", "db") else "backward_returns_nothing"
     if case.numeric:
         _numeric(name, layer, case, result)
     return result

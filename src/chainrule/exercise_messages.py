@@ -35,16 +35,20 @@ FORMULAS = {
 MESSAGES = {
     # -- titles and the table -------------------------------------------------------------------
     "title.layers": {
-        "en": "{source}: your layers against chainrule's and against numerical differentiation",
-        "ko": "{source}: 직접 구현한 계층을 chainrule의 계층, 그리고 수치 미분과 비교합니다",
-        "zh": "{source}：将你实现的层与 chainrule 的层以及数值微分进行比较",
-        "ja": "{source}: あなたが実装したレイヤを chainrule のレイヤ、そして数値微分と比べます",
+        "en": "{source}: the forward and backward of your layers against chainrule's layers and numerical "
+              "differentiation",
+        "ko": "{source}: 직접 구현한 계층의 순전파·역전파를 chainrule의 계층, 그리고 수치 미분과 비교합니다",
+        "zh": "{source}：将你实现的层的正向传播和反向传播，与 chainrule 的层以及数值微分进行比较",
+        "ja": "{source}: あなたが実装したレイヤの順伝播と逆伝播を、chainrule のレイヤおよび数値微分と比べます",
     },
     "title.network": {
-        "en": "{source}: your TwoLayerNet's gradients against chainrule's and against numerical differentiation",
-        "ko": "{source}: 직접 구현한 TwoLayerNet의 기울기를 chainrule, 그리고 수치 미분과 비교합니다",
-        "zh": "{source}：将你的 TwoLayerNet 的梯度与 chainrule 以及数值微分进行比较",
-        "ja": "{source}: あなたの TwoLayerNet の勾配を chainrule、そして数値微分と比べます",
+        "en": "{source}: your TwoLayerNet's gradients by backpropagation against chainrule's and numerical "
+              "differentiation",
+        "ko": "{source}: 직접 구현한 TwoLayerNet에서 오차역전파법으로 구한 기울기를 chainrule, 그리고 수치 미분으로 "
+              "구한 기울기와 비교합니다",
+        "zh": "{source}：将你的 TwoLayerNet 用误差反向传播法求出的梯度，与 chainrule 以及数值微分求出的梯度进行比较",
+        "ja": "{source}: あなたの TwoLayerNet で誤差逆伝播法によって求めた勾配を、chainrule および数値微分で求めた"
+              "勾配と比べます",
     },
     "col.layer": {"en": "layer", "ko": "계층", "zh": "层", "ja": "レイヤ"},
     "col.param": {"en": "parameter", "ko": "매개변수", "zh": "参数", "ja": "パラメータ"},
@@ -88,7 +92,8 @@ MESSAGES = {
         "zh": "抛出异常：{error}（{case}）",
         "ja": "例外が発生しました: {error}（{case}）",
     },
-    "line.hint": {"en": "hint", "ko": "힌트", "zh": "提示", "ja": "ヒント"},
+    "line.case": {"en": "{case}: {shape}", "ko": "{case}: {shape}", "zh": "{case}：{shape}", "ja": "{case}：{shape}"},
+    "line.hint": {"en": "hint: {text}", "ko": "힌트: {text}", "zh": "提示：{text}", "ja": "ヒント: {text}"},
     "summary.ok": {
         "en": "all right: the {n} tensors of {layers} layer(s) match chainrule's",
         "ko": "모두 맞았습니다: 계층 {layers}개의 텐서 {n}개가 모두 chainrule과 일치합니다",

@@ -18,6 +18,35 @@ def _pad(s, n):
     return s + " " * max(0, n - width(s))
 
 
+WRAP = 100  # columns of a detail line before it wraps
+_NO_LINE_START = set("。、，：；）」』】！？,.:;)]") | {"）"}
+
+
+def _wrap(s, columns, first, rest):
+    """``s`` in lines of at most ``columns`` display columns: broken at spaces, or between wide
+    characters (Chinese and Japanese have no spaces), never with punctuation opening a line."""
+    lines, indent = [], first
+    while width(indent + s) > columns:
+        room = columns - width(indent)
+        cut, used, last = 0, 0, None  # last: the latest place a line may break (a space, or beside a wide character)
+        while cut < len(s) and used + width(s[cut]) <= room:
+            if cut and (s[cut] == " " or width(s[cut]) == 2 or width(s[cut - 1]) == 2) \
+                    and s[cut] not in _NO_LINE_START:
+                last = cut
+            used += width(s[cut])
+            cut += 1
+        if cut < len(s) and last is not None and not (s[cut] == " " or width(s[cut]) == 2):
+            cut = last
+        while 0 < cut < len(s) and s[cut] in _NO_LINE_START:
+            cut -= 1
+        if cut <= 0:
+            break
+        lines.append(indent + s[:cut].rstrip())
+        s, indent = s[cut:].lstrip(), rest
+    lines.append(indent + s)
+    return lines
+
+
 def _num(v):
     if v is None:
         return "-"
@@ -38,7 +67,7 @@ def _case(row, lang):
     if row.case is None:
         return ""
     shown = text(f"case.{row.case}", lang)
-    return f"{shown}: {row.case_shape}" if row.case_shape else shown
+    return text("line.case", lang, case=shown, shape=row.case_shape) if row.case_shape else shown
 
 
 def render(report, lang):
@@ -78,11 +107,12 @@ def render(report, lang):
             details.append(t("line.first_diff", index=_index(row.first_diff), got=_value(row.got),
                              expected=_value(row.expected), case=case))
         if row.hint:
-            details.append(f"{t('line.hint')}: {row.hint_text(lang)}")
-        lines.extend("    " + d for d in details)
+            details.append(t("line.hint", text=row.hint_text(lang)))
+        for d in details:
+            lines.extend(_wrap(d, WRAP, "    ", "      "))
     lines.append("")
     for key, fields in report.notes:
-        lines.append(t(key, **fields))
+        lines.extend(_wrap(t(key, **fields), WRAP, "", "  "))
     lines.extend(_summary(report, t))
     return "\n".join(lines)
 

@@ -195,6 +195,9 @@ def judge(name, tensor, case, ref, outcome):
         j.strength = 2 if j.hint else 0
         return j
     got = outcome.got
+    if got is None and outcome.hint:
+        j.hint, j.strength = outcome.hint, 3
+        return j
     if not isinstance(got, np.ndarray) or got.dtype != np.float64:
         j.hint, j.strength = "not_numbers", 1
         return j
@@ -212,8 +215,11 @@ def judge(name, tensor, case, ref, outcome):
     j.diff = float(np.max(np.abs(got - expected), initial=0.0)) if np.all(np.isfinite(got)) else float("inf")
     if np.array_equal(got, expected):
         j.verdict = "exact"
-    elif np.allclose(got, expected, rtol=_RTOL, atol=_ATOL):
+    # "close": equal up to float64 rounding, or for a float32 (float16) result up to its own rounding
+    elif np.allclose(got, expected, *((1e-3, 1e-5) if outcome.precision else (_RTOL, _ATOL))):
         j.verdict = "close"
+        if outcome.precision:
+            j.hint, j.strength = "low_precision", 3
     else:
         j.first, j.got, j.expected = _first_difference(got, expected)
         j.hint = diagnose(name, tensor, case, ref, got)
@@ -235,7 +241,7 @@ def combine(layer, tensor, judged):
     if not judged:
         return CheckRow(layer, tensor, "wrong", hint="not_run")
     verdict = max((j.verdict for j in judged), key=VERDICTS.index)  # the worst case decides
-    diffs = [j.diff for j in judged if j.diff is not None]
+    diffs = [j.diff for j in judged]  # a case that raised or came out in another shape has none
     nums = [j.numeric_diff for j in judged if j.numeric_diff is not None]
     mutated = any(j.mutated for j in judged)
     same = [j for j in judged if j.verdict == verdict]
@@ -247,7 +253,8 @@ def combine(layer, tensor, judged):
         hint = "mutates_input" if tensor in ("out", "loss") else "mutates_dout"
     case = lead.case
     return CheckRow(
-        layer, tensor, verdict, max_diff=max(diffs) if diffs else None, numeric_diff=max(nums) if nums else None,
+        layer, tensor, verdict, max_diff=max(diffs) if None not in diffs else None,
+        numeric_diff=max(nums) if nums else None,
         shape_ok=all(j.shape_ok for j in judged), dout_mutated=mutated, first_diff=lead.first, got=lead.got,
         expected=lead.expected, got_shape=lead.got_shape, expected_shape=lead.expected_shape,
         case=case.key if case is not None and verdict != "exact" else None,
@@ -285,12 +292,21 @@ def _load_file(path):
     module = types.ModuleType(name)
     module.__file__ = filename
     folder = str(path.resolve().parent)
+
+    def from_folder(m):
+        return (getattr(sys.modules.get(m), "__file__", None) or "").startswith(folder + os.sep)
+
+    # the learner's own modules (my_layers.py beside my_two_layer_net.py) are read afresh from this folder,
+    # even when a module of that name was imported before (in a notebook, say); it comes back afterwards
+    beside = {f.stem for f in path.resolve().parent.glob("*.py")} - set(sys.stdlib_module_names) - {"numpy",
+                                                                                                    "chainrule"}
+    kept = {m: sys.modules.pop(m) for m in [m for m in sys.modules if from_folder(m) or m in beside]}
     before = set(sys.modules)
     sys.path.insert(0, folder)
     sys.modules[name] = module
     try:
         exec(code, module.__dict__)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         from .exercise_layers import _describe
 
         message, _ = _describe(exc, filename)
@@ -300,8 +316,9 @@ def _load_file(path):
     finally:
         sys.path.remove(folder)
         for added in set(sys.modules) - before:  # the learner's modules: read afresh on the next check
-            if added == name or (getattr(sys.modules[added], "__file__", None) or "").startswith(folder + os.sep):
+            if added == name or from_folder(added):
                 del sys.modules[added]
+        sys.modules.update(kept)
     return module, filename
 
 
@@ -383,27 +400,3 @@ def check(module_or_path, *, network=False, lang=None, rng=0):
         if name in classes:
             report.rows.extend(check_layer(name, classes[name], rng, filename))
     return report
-
-
-# -- the `chainrule check` command ---------------------------------------------------------------
-
-def add_check_arguments(p):
-    """The options of ``chainrule check``."""
-    p.add_argument("file", metavar="FILE", help="your .py file with the book's layer classes (or a TwoLayerNet)")
-    p.add_argument("--network", action="store_true",
-                   help="check the file's TwoLayerNet: each parameter's gradient, and the layer where it "
-                        "first goes wrong")
-    p.add_argument("--lang", choices=LANGUAGES, default=None,
-                   help="language of the report: en, ko, zh or ja (default: from LC_ALL / LC_MESSAGES / LANG)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
-
-
-def check_command(args, prog="chainrule"):
-    """Run ``chainrule check``: 0 when every tensor is right, 1 when one is not, 2 when the file can't load."""
-    try:
-        report = check(args.file, network=args.network, lang=args.lang, rng=args.seed)
-    except ExerciseLoadError as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
-        return 2
-    print(report)
-    return 0 if report.ok else 1

@@ -163,27 +163,27 @@ print("dTax:", dtax)
 
 A derivative says how much the output moves when one input moves a little. Nudge the
 apple's price by `h` up and down and divide the change in price by `2h` (the central
-difference of chapter 4): the numbers agree with backward's to about nine digits.
+difference of chapter 4): the numbers agree with backward's to about ten digits.
 """,
         "ko": """
 ## 입력을 살짝 움직여 확인하기
 
 미분은 입력 하나를 조금 움직였을 때 출력이 얼마나 변하는지를 나타냅니다. 사과 가격을 `h`만큼
-올리고 내려서 가격 변화를 `2h`로 나누면(4장의 중심 차분) 역전파로 구한 값과 소수점 아래
-아홉 자리 정도까지 일치합니다.
+올리고 내려서 가격 변화를 `2h`로 나누면(4장의 중심 차분) 역전파로 구한 값과 열 자리 정도까지
+일치합니다.
 """,
         "zh-CN": """
 ## 稍微改变一个输入来验证
 
 导数表示一个输入稍微变化时输出变化多少。把苹果单价上下各移动 `h`，用价格的变化除以 `2h`
-（第4章的中心差分），得到的值与反向传播的结果大约有九位数字一致。
+（第4章的中心差分），得到的值与反向传播的结果大约有十位数字一致。
 """,
         "ja": """
 ## 入力を少し動かして確かめる
 
 微分は、ひとつの入力を少しだけ動かしたときに出力がどれだけ動くかを表します。リンゴの値段を
 `h` だけ上げ下げして、支払金額の変化を `2h` で割ると（4章の中心差分）、逆伝播で求めた値と
-9桁ほど一致します。
+10桁ほど一致します。
 """,
     }),
     ("code", """

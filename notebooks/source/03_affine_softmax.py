@@ -286,18 +286,18 @@ print(softmax(scores) - np.eye(3)[t])  # y - t
     ("md", {
         "en": """
 With a batch the derivative is divided by the batch size, because the loss is the *mean*
-over the batch. Numerical differentiation confirms it (difference of order 1e-11):
+over the batch. Numerical differentiation confirms it (the difference is about 1e-10):
 """,
         "ko": """
 배치에서는 손실이 배치 전체의 *평균*이므로 미분을 배치 크기로 나눕니다. 수치 미분으로 확인하면
-차이는 1e-11 정도입니다.
+차이는 1e-10 정도입니다.
 """,
         "zh-CN": """
-对一批数据，损失是整批的*平均值*，所以导数要除以批大小。用数值微分验证，差值在1e-11左右：
+对一批数据，损失是整批的*平均值*，所以导数要除以批大小。用数值微分验证，差值在1e-10左右：
 """,
         "ja": """
 バッチでは損失がバッチ全体の*平均*なので、微分をバッチサイズで割ります。数値微分で確かめると、
-差は1e-11程度です。
+差は1e-10程度です。
 """,
     }),
     ("code", """

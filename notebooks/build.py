@@ -18,9 +18,11 @@ from __future__ import annotations
 import ast
 import asyncio
 import os
+import re
 import sys
 import tempfile
 import time
+import unicodedata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -29,6 +31,48 @@ LANGS = ("en", "ko", "zh-CN", "ja")
 KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 #: The locale each language's notebooks run under: `chainrule.check` reports in the locale's language.
 LOCALES = {"en": "en_US.UTF-8", "ko": "ko_KR.UTF-8", "zh-CN": "zh_CN.UTF-8", "ja": "ja_JP.UTF-8"}
+
+
+#: Languages written without spaces between words: a line break inside a paragraph is removed
+#: (Markdown would show it as a space).
+UNSPACED = ("zh-CN", "ja")
+_BLOCK_START = re.compile(r"\s*([-*+]\s|>|\||#|\d+\.\s|```|<)")
+
+
+def _wide(ch):
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _joiner(before, after):
+    """Nothing between two wide characters or next to wide punctuation; else one space."""
+    wide_punct = [_wide(c) and unicodedata.category(c)[0] in "PS" for c in (before, after)]
+    return "" if (_wide(before) and _wide(after)) or any(wide_punct) else " "
+
+
+def unwrap_cjk(text):
+    """Join the lines of each paragraph of Chinese or Japanese Markdown.
+
+    Lines are joined directly between two wide (CJK) characters or next to wide punctuation,
+    and with one space between a CJK character and anything else (code, Latin words). Code
+    blocks, tables, headings, list items and quotes start new lines as before; their own
+    continuation lines (and a quote's) are joined the same way.
+    """
+    out, fenced = [], False
+    for line in text.split("\n"):
+        starts_fence = line.lstrip().startswith("```")
+        joinable = (out and not fenced and not starts_fence and line.strip() and out[-1].strip()
+                    and not _BLOCK_START.match(line) and not out[-1].lstrip().startswith(("```", "|", "#", "<")))
+        quoted = (out and line.startswith("> ") and out[-1].startswith("> ") and line[2:].strip()
+                  and not _BLOCK_START.match(line[2:]))
+        if joinable or quoted:
+            prev, cont = out[-1].rstrip(), (line[2:] if quoted else line).strip()
+            # emphasis markers stick to the text they mark: decide by the characters beyond them
+            out[-1] = prev + _joiner(prev.rstrip("*_")[-1:] or " ", cont.lstrip("*_")[:1] or " ") + cont
+        else:
+            out.append(line)
+        if starts_fence:
+            fenced = not fenced
+    return "\n".join(out)
 
 
 def sources():
@@ -56,7 +100,8 @@ def make_notebook(name, lang):
         if kind == "md":
             if set(body) != set(LANGS):
                 raise ValueError(f"{name} cell {i}: prose for {sorted(body)}, expected {list(LANGS)}")
-            cell = nbformat.v4.new_markdown_cell(body[lang].strip("\n"))
+            text = body[lang].strip("\n")
+            cell = nbformat.v4.new_markdown_cell(unwrap_cjk(text) if lang in UNSPACED else text)
         elif kind == "code":
             cell = nbformat.v4.new_code_cell(body.strip("\n"))
         else:

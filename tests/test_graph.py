@@ -2,6 +2,7 @@
 edges), gradients against numerical ones (hypothesis), a traced TwoLayerNet against its own
 gradient(), rendering, and clear errors on misuse."""
 
+import importlib.util
 import re
 import runpy
 import shutil
@@ -19,13 +20,14 @@ from chainrule.graph import (
     Graph,
     apple_graph,
     apple_orange_graph,
-    graph_command,
+    draw_figure,
     sigmoid_graph,
     two_layer_net_graph,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None or importlib.util.find_spec("graphviz") is None,
+                               reason="Graphviz's dot program or the graphviz package (the [graph] extra) is missing")
 
 
 def parse_dot(dot):
@@ -369,9 +371,9 @@ def test_other_misuse():
 
 def test_unknown_figure_or_format(tmp_path):
     with pytest.raises(ValueError, match="unknown figure 'banana'; choose one of: apple, apple-orange"):
-        graph_command("banana", str(tmp_path / "x.svg"))
+        draw_figure("banana", str(tmp_path / "x.svg"))
     with pytest.raises(ValueError, match=r"format must be one of \.dot, \.svg, \.png \(got \.jpg\)"):
-        graph_command("apple", str(tmp_path / "x.jpg"))
+        draw_figure("apple", str(tmp_path / "x.jpg"))
     with pytest.raises(ValueError, match="got no suffix"):
         apple_graph().render(tmp_path / "x")
     assert list(tmp_path.iterdir()) == []
@@ -379,10 +381,10 @@ def test_unknown_figure_or_format(tmp_path):
 
 # -- drawing to files ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("figure", sorted(FIGURES))
-def test_graph_command_writes_dot(figure, tmp_path, capsys):
+def test_draw_figure_writes_dot(figure, tmp_path, capsys):
     out = tmp_path / f"{figure}.dot"
-    assert graph_command(figure, str(out)) == 0
-    assert capsys.readouterr().out == f"wrote {out}\n"
+    assert draw_figure(figure, str(out)) == out
+    assert capsys.readouterr().out == ""  # the command prints; the library does not
     assert out.read_text(encoding="utf-8").startswith("digraph chainrule {")
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary file left behind
 
@@ -410,8 +412,8 @@ def test_render_svg_and_png(tmp_path):
 
 
 @needs_dot
-def test_graph_command_png(tmp_path, capsys):
-    assert graph_command("two-layer-net", str(tmp_path / "net.png")) == 0
+def test_draw_figure_png(tmp_path):
+    assert draw_figure("two-layer-net", str(tmp_path / "net.png")) == tmp_path / "net.png"
     assert (tmp_path / "net.png").read_bytes()[:4] == b"\x89PNG"
 
 

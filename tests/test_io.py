@@ -7,9 +7,9 @@ import stat
 import numpy as np
 import pytest
 
-from chainrule import MultiLayerNet, TwoLayerNet
-from chainrule import io as cio
-from chainrule.io import FORMAT_VERSION, ModelFileError, load, read_digit, read_metadata, save
+from chainrule import MultiLayerNet, TwoLayerNet, files
+from chainrule.datasets import read_digit
+from chainrule.io import FORMAT_VERSION, ModelFileError, load, read_metadata, save
 
 
 def _x(n=5, d=12, seed=0):
@@ -210,12 +210,12 @@ def test_load_metadata_not_json(tmp_path, good):
 def test_atomic_path_cleans_up_on_error(tmp_path):
     target = tmp_path / "x.txt"
     target.write_text("old")
-    with pytest.raises(RuntimeError), cio.atomic_path(target) as tmp:
+    with pytest.raises(RuntimeError), files.atomic_path(target) as tmp:
         tmp.write_text("new")
         raise RuntimeError("boom")
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["x.txt"]
-    cio.write_text(target, "new")
+    files.write_text(target, "new")
     assert target.read_text() == "new"
 
 

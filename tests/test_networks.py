@@ -175,3 +175,23 @@ def test_sequential_from_a_list():
     assert list(net.layers) == ["Affine1", "Relu2", "Affine3"]
     x = rng.random((6, 5))
     gradient_check(net, x, np.array([0, 1, 2, 0, 1, 2]), raise_on_failure=True)
+
+
+def test_accuracy_of_an_empty_batch_is_a_clear_error():
+    net = TwoLayerNet(4, 3, 2, rng=0)
+    for batch_size in (None, 10):
+        with pytest.raises(ValueError, match=r"accuracy of an empty batch \(x has shape \(0, 4\)\) is undefined"):
+            net.accuracy(np.zeros((0, 4)), np.zeros(0, dtype=int), batch_size=batch_size)
+
+
+def test_accuracy_is_one_loop_whatever_the_batch_size():
+    rng = np.random.default_rng(0)
+    net = MultiLayerNet(6, [5], 3, rng=1)
+    x, t = rng.random((11, 6)), rng.integers(0, 3, size=11)
+    expected = np.mean(np.argmax(net.predict(x), axis=1) == t)
+    for batch_size in (None, 1, 4, 11, 50):
+        assert net.accuracy(x, t, batch_size=batch_size) == expected
+        assert net.accuracy(x, np.eye(3)[t], batch_size=batch_size) == expected
+    assert net.accuracy(x[0], t[0]) == float(np.argmax(net.predict(x[0])) == t[0])
+    with pytest.raises(ValueError, match="batch_size must be a positive integer; got 0"):
+        net.accuracy(x, t, batch_size=0)

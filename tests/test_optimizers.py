@@ -32,11 +32,11 @@ def test_momentum_first_steps():
     np.testing.assert_allclose(s2, [0.855, -1.71], rtol=0, atol=1e-15)
 
 
-def test_nesterov_first_steps_are_the_books():
-    # W += 0.81 v - 0.19 g with v1 = [-0.05, 0.1], v2 = [-0.095, 0.19]
+def test_nesterov_first_steps_are_the_book_repositorys_corrected_code():
+    # W += 0.81 v - 0.19 g with the velocity before this step: v0 = 0, v1 = -0.1 g = [-0.05, 0.1]
     s1, s2 = steps(Nesterov(lr=0.1, momentum=0.9), 2)
-    np.testing.assert_allclose(s1, [0.8645, -1.729], rtol=0, atol=1e-15)
-    np.testing.assert_allclose(s2, [0.69255, -1.3851], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(s1, [0.905, -1.81], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(s2, [0.7695, -1.539], rtol=0, atol=1e-15)
 
 
 def test_adagrad_first_steps():
@@ -143,6 +143,8 @@ TORCH_CASES = {
     "sgd": (lambda: SGD(lr=0.1), lambda torch, p: torch.optim.SGD(p, lr=0.1)),
     "momentum": (lambda: Momentum(lr=0.1, momentum=0.9),
                  lambda torch, p: torch.optim.SGD(p, lr=0.1, momentum=0.9)),
+    "nesterov": (lambda: Nesterov(lr=0.1, momentum=0.9),
+                 lambda torch, p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True)),
     "adagrad": (lambda: AdaGrad(lr=0.1), lambda torch, p: torch.optim.Adagrad(p, lr=0.1, eps=1e-7)),
     "rmsprop": (lambda: RMSprop(lr=0.01, decay_rate=0.99),
                 lambda torch, p: torch.optim.RMSprop(p, lr=0.01, alpha=0.99, eps=1e-7)),
@@ -170,7 +172,7 @@ def test_matches_torch_optim(name):
         np.testing.assert_allclose(params["W"] - w0, moved, rtol=1e-8, atol=1e-14)
 
 
-def test_nesterov_is_the_books_not_torchs():
+def test_nesterov_is_torchs_nesterov_and_not_the_first_printings():
     torch = pytest.importorskip("torch")
     w0 = P0.copy()
     tw = torch.tensor(w0.copy(), requires_grad=True)
@@ -178,5 +180,5 @@ def test_nesterov_is_the_books_not_torchs():
     tw.grad = torch.tensor(G)
     theirs.step()
     (ours,) = steps(Nesterov(lr=0.1, momentum=0.9), 1)
-    np.testing.assert_allclose(tw.detach().numpy() - w0, -(1 + 0.9) * 0.1 * G, rtol=1e-12)
-    np.testing.assert_allclose(ours - w0, -(1 + 0.9 + 0.81) * 0.1 * G, rtol=1e-12)
+    np.testing.assert_allclose(ours - w0, tw.detach().numpy() - w0, rtol=1e-12)
+    np.testing.assert_allclose(ours - w0, -(1 + 0.9) * 0.1 * G, rtol=1e-12)  # the first printing: 1 + 0.9 + 0.81

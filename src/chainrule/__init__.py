@@ -10,6 +10,7 @@ from .datasets import load_mnist
 from .functions import cross_entropy_error, identity_function, relu, sigmoid, softmax, step_function
 from .gradient import GradientCheckError, GradientCheckReport, gradient_check, numerical_gradient
 from .graph import Graph
+from .io import load, save
 from .layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 from .networks import MultiLayerNet, Sequential, TwoLayerNet
 from .optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
@@ -25,6 +26,7 @@ __all__ = [
     "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "Trainer",
     # beyond the book
     "Layer", "Sequential", "Graph", "gradient_check", "GradientCheckReport", "GradientCheckError", "History",
+    "save", "load",
 ]
 
 # exercise mode: check a learner's own layers against chainrule's

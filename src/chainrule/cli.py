@@ -1,7 +1,8 @@
-"""The ``chainrule`` command: train, evaluate, predict, gradcheck, data, graph.
+"""The ``chainrule`` command: train, evaluate, predict, gradcheck, data, graph, bench.
 
 Every subcommand is a pair of functions: ``_add_<name>(subparsers)`` builds its
-parser and ``_run_<name>(args) -> int`` does the work. Errors a user can cause
+parser (the options and help texts of the built-in ones are in ``_cli_args``) and
+``_run_<name>(args) -> int`` does the work; this module is the one that prints. Errors a user can cause
 (a missing file, a bad option, a damaged model, no data) end as one line on
 stderr, ``chainrule: error: ...``, and a non-zero exit status; set
 ``CHAINRULE_DEBUG=1`` to see the traceback instead. Optional dependencies
@@ -21,13 +22,27 @@ from pathlib import Path
 
 import numpy as np
 
+from ._cli_args import (
+    PROG,
+    bench_parser,
+    data_parser,
+    evaluate_parser,
+    gradcheck_parser,
+    graph_parser,
+    predict_parser,
+    train_parser,
+)
+from ._cli_args import Formatter as _Formatter  # noqa: F401  (the options' building blocks, for any subcommand)
+from ._cli_args import Parser as _Parser
+from ._cli_args import add_data_options as _add_data_options  # noqa: F401
+from ._cli_args import arg_type as _arg_type
+from ._cli_args import non_negative_float as _non_negative_float  # noqa: F401
+from ._cli_args import positive_float as _positive_float  # noqa: F401
+from ._cli_args import positive_int as _positive_int  # noqa: F401
+from ._cli_args import seed as _seed  # noqa: F401
+
 __all__ = ["CLIError", "build_parser", "main"]
 
-PROG = "chainrule"
-FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
-GRAPH_FIGURES = ("apple", "apple-orange", "sigmoid", "two-layer-net")
-KINDS = ("mnist", "fashion")
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader went away
 
@@ -65,68 +80,14 @@ def _one_line(text):
     return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with chainrule's one-line errors."""
-
-    def error(self, message):
-        self.exit(2, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
-
-
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    def __init__(self, prog):
-        super().__init__(prog, max_help_position=30)
-
-
 # -- argument types --------------------------------------------------------------------
-
-def _arg_type(convert, ok, expected):
-    """An argparse ``type``: ``convert`` the text, then check it with ``ok``; else say what was expected."""
-
-    def parse(text):
-        try:
-            value = convert(text)
-        except ValueError:
-            value = None
-        if value is None or not ok(value):
-            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
-        return value
-
-    return parse
-
-
-_positive_int = _arg_type(int, lambda v: v >= 1, "a positive integer")
-_positive_float = _arg_type(float, lambda v: np.isfinite(v) and v > 0, "a positive number")
-_non_negative_float = _arg_type(float, lambda v: np.isfinite(v) and v >= 0, "a number >= 0")
-_seed = _arg_type(int, lambda v: v >= 0, "a non-negative integer")
-_decay = _arg_type(float, lambda v: 0 < v <= 1, "a number in (0, 1]")
-
-
-def _init_std(text):
-    if text.lower() in ("he", "relu", "xavier", "sigmoid"):
-        return text.lower()
-    try:
-        return _positive_float(text)
-    except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, 'he' or 'xavier', got {text!r}") from None
-
-
-def _add_data_options(p):
-    g = p.add_argument_group("data")
-    g.add_argument("--kind", choices=KINDS, default=None,
-                   help="the dataset: mnist (handwritten digits, default) or fashion (Fashion-MNIST)")
-    g.add_argument("--data-dir", metavar="DIR", default=None,
-                   help="a folder holding the four IDX files (raw or .gz); default: CHAINRULE_DATA, "
-                        "the chainrule cache, then a download")
-
 
 # -- shared helpers --------------------------------------------------------------------
 
 def _load_data(kind, data_dir, progress):
     """MNIST (or Fashion-MNIST) as stored: ``((x_train, t_train), (x_test, t_test))``, uint8, flat."""
-    try:
-        from .datasets import load_mnist
-    except ImportError as exc:
-        raise CLIError(f"this chainrule has no dataset loader (chainrule.datasets): {exc}") from None
+    from .datasets import load_mnist
+
     try:
         data = load_mnist(normalize=False, flatten=True, one_hot_label=False, kind=kind,
                           data_dir=data_dir, progress=progress)
@@ -138,13 +99,16 @@ def _load_data(kind, data_dir, progress):
 
 
 def _title(kind):
-    return {"mnist": "MNIST", "fashion": "Fashion-MNIST"}.get(kind, str(kind))
+    from .datasets import SPECS
+
+    return SPECS[kind].title if kind in SPECS else str(kind)
 
 
 def _class_names(kind, n):
-    if kind == "fashion" and n == len(FASHION_CLASSES):
-        return list(FASHION_CLASSES)
-    return [str(i) for i in range(n)]
+    from .datasets import SPECS
+
+    classes = SPECS[kind].classes if kind in SPECS else ()
+    return list(classes) if len(classes) == n else [str(i) for i in range(n)]
 
 
 def _describe(network):
@@ -181,87 +145,18 @@ def _new_run_dir(base="runs"):
 
 # -- train -----------------------------------------------------------------------------
 
-TRAIN_EPILOG = """\
-The defaults are the book's run (section 5.7.4): TwoLayerNet 784-50-10 with ReLU,
-weights 0.01 * N(0, 1), SGD with learning rate 0.1, minibatches of 100,
-10000 iterations (about 17 epochs); it reaches about 97% test accuracy.
-
-examples:
-  chainrule train
-  chainrule train --hidden 100 100 --optimizer adam --lr 0.001 --lr-decay 0.9 --weight-decay 0.001 --epochs 30
-      (a MultiLayerNet 784-100-100-10 with Adam: about 98.1% test accuracy)
-  chainrule train --kind fashion --epochs 30 --out runs/fashion
-  chainrule train --iters 600 --quiet --out /tmp/quick
-
-Writes to the output folder: model.npz (chainrule evaluate / predict read it),
-history.json and history.csv (loss per iteration, accuracies per epoch),
-accuracy.png and loss.png (with matplotlib). Ctrl-C stops early and still
-saves what was learned (exit status 130).
-"""
-
-
 def _add_train(sub):
-    p = sub.add_parser("train", help="train a network on MNIST (the book's run by default)",
-                       description="Train a network on MNIST with backpropagation and save the model, "
-                                   "its history and its curves.",
-                       epilog=TRAIN_EPILOG, formatter_class=_Formatter)
-    g = p.add_argument_group("network")
-    g.add_argument("--hidden", type=_positive_int, nargs="+", default=[50], metavar="N",
-                   help="hidden layer sizes: one size gives the book's TwoLayerNet (default 50); "
-                        "several (e.g. --hidden 100 100) give a MultiLayerNet")
-    g.add_argument("--activation", choices=("relu", "sigmoid"), default="relu",
-                   help="activation of the hidden layers (default relu)")
-    g.add_argument("--weight-init-std", type=_init_std, default=None, metavar="STD",
-                   help="initial weight scale: a number, 'he' or 'xavier' (default 0.01 for one hidden "
-                        "layer as in the book, He for ReLU / Xavier for sigmoid otherwise)")
-    g.add_argument("--weight-decay", type=_non_negative_float, default=0.0, metavar="LAMBDA",
-                   help="L2 weight decay lambda (MultiLayerNet; default 0)")
-    g.add_argument("--dtype", choices=("float32", "float64"), default="float32",
-                   help="floating type of the network (default float32: fast; float64 is the book's)")
-    g = p.add_argument_group("training")
-    from .optimizers import OPTIMIZERS
-
-    g.add_argument("--optimizer", choices=list(OPTIMIZERS), default="sgd", type=str.lower,
-                   help="update rule (default sgd)")
-    g.add_argument("--lr", type=_positive_float, default=None,
-                   help="learning rate (default 0.1 for sgd as in the book; the book's default of each "
-                        "other optimizer: 0.01, adam 0.001)")
-    g.add_argument("--lr-decay", type=_decay, default=None, metavar="GAMMA",
-                   help="multiply the learning rate by GAMMA (0 < GAMMA <= 1) after every epoch "
-                        "(default: constant, as in the book)")
-    n = g.add_mutually_exclusive_group()
-    n.add_argument("--iters", type=_positive_int, default=None, metavar="N",
-                   help="number of iterations (minibatches; default 10000)")
-    n.add_argument("--epochs", type=_positive_int, default=None, metavar="N",
-                   help="number of epochs instead (one epoch = 60000 / batch size iterations)")
-    g.add_argument("--batch-size", type=_positive_int, default=100, metavar="N",
-                   help="minibatch size (default 100)")
-    g.add_argument("--sampling", choices=("shuffle", "choice"), default="shuffle",
-                   help="shuffle: every image once per epoch in a new order (default); "
-                        "choice: random images with replacement, as the book's np.random.choice")
-    g.add_argument("--seed", type=_seed, default=None,
-                   help="seed for the initial weights and the minibatch order (default: random, "
-                        "recorded in history.json); the same seed gives the same run")
-    g.add_argument("--eval-samples", type=_positive_int, default=None, metavar="N",
-                   help="per epoch, measure the accuracies on the first N images of each set only "
-                        "(faster; the final accuracies always use all of them)")
-    _add_data_options(p)
-    g = p.add_argument_group("output")
-    g.add_argument("--out", metavar="DIR", default=None,
-                   help="output folder (default runs/<date>-<time>)")
-    g.add_argument("--no-plots", action="store_true", help="do not draw accuracy.png and loss.png")
-    g.add_argument("-q", "--quiet", action="store_true",
-                   help="no progress bar and no per-epoch lines; only the result")
-    p.set_defaults(func=_run_train)
+    train_parser(sub).set_defaults(func=_run_train)
 
 
 def _build_network(args, input_size, output_size, rng):
     from .networks import MultiLayerNet, TwoLayerNet
+    from .train import BOOK_RUN
 
     dtype = np.dtype(args.dtype)
     if len(args.hidden) == 1 and args.activation == "relu" and args.weight_decay == 0 \
             and not isinstance(args.weight_init_std, str):
-        std = 0.01 if args.weight_init_std is None else args.weight_init_std
+        std = BOOK_RUN["weight_init_std"] if args.weight_init_std is None else args.weight_init_std
         return TwoLayerNet(input_size, args.hidden[0], output_size, weight_init_std=std, dtype=dtype, rng=rng)
     std = args.activation if args.weight_init_std is None else args.weight_init_std
     return MultiLayerNet(input_size, args.hidden, output_size, activation=args.activation,
@@ -271,10 +166,10 @@ def _build_network(args, input_size, output_size, rng):
 def _run_train(args):
     from .io import save
     from .optimizers import make_optimizer
-    from .train import Trainer
+    from .train import BOOK_RUN, Trainer
 
     kind = args.kind or "mnist"
-    lr = args.lr if args.lr is not None else (0.1 if args.optimizer == "sgd" else None)
+    lr = args.lr if args.lr is not None else (BOOK_RUN["lr"] if args.optimizer == BOOK_RUN["optimizer"] else None)
     optimizer = make_optimizer(args.optimizer, **({} if lr is None else {"lr": lr}))
     out = Path(args.out) if args.out else _new_run_dir()
     if out.exists() and not out.is_dir():
@@ -286,7 +181,7 @@ def _run_train(args):
     rng = np.random.default_rng(seed)
     n_classes = int(max(t_train.max(), t_test.max())) + 1
     network = _build_network(args, x_train.shape[1], n_classes, rng)
-    iters = args.iters if args.iters is not None or args.epochs is not None else 10000
+    iters = args.iters if args.iters is not None or args.epochs is not None else BOOK_RUN["iters"]
     trainer = Trainer(network, x_train, t_train, x_test, t_test, epochs=args.epochs, mini_batch_size=args.batch_size,
                       optimizer=optimizer, evaluate_sample_num_per_epoch=args.eval_samples,
                       verbose=not args.quiet, iters=iters, sampling=args.sampling, rng=rng,
@@ -344,15 +239,7 @@ def _run_train(args):
 # -- evaluate --------------------------------------------------------------------------
 
 def _add_evaluate(sub):
-    p = sub.add_parser("evaluate", help="test accuracy and confusion matrix of a saved model",
-                       description="Measure a saved model on the test set: accuracy and confusion matrix.",
-                       epilog="example:\n  chainrule evaluate runs/20250101-120000/model.npz --plot confusion.png",
-                       formatter_class=_Formatter)
-    p.add_argument("model", metavar="MODEL", help="a model file written by chainrule train (model.npz)")
-    _add_data_options(p)
-    p.add_argument("--plot", metavar="FILE", default=None,
-                   help="also draw the confusion matrix to FILE (.png, .svg or .pdf; needs matplotlib)")
-    p.set_defaults(func=_run_evaluate)
+    evaluate_parser(sub).set_defaults(func=_run_evaluate)
 
 
 def _confusion_table(cm, names):
@@ -368,7 +255,7 @@ def _confusion_table(cm, names):
 
 
 def _run_evaluate(args):
-    from .train import confusion_matrix, predict_labels
+    from .metrics import confusion_matrix, predict_labels
 
     network, meta = _load_model(args.model)
     kind = args.kind or meta.get("kind") or "mnist"
@@ -398,22 +285,12 @@ def _run_evaluate(args):
 # -- predict ---------------------------------------------------------------------------
 
 def _add_predict(sub):
-    p = sub.add_parser(
-        "predict", help="classify your own pictures of digits (PNG, JPEG)",
-        description="Classify pictures of handwritten digits with a saved model. Each picture is prepared "
-                    "as MNIST's digits were: grayscale, inverted if the background is light, cropped to "
-                    "the ink, scaled to 20 px on its longer side and centred by centre of mass in 28x28. "
-                    "Needs Pillow (pip install \"chainrule[image]\").",
-        epilog="example:\n  chainrule predict runs/20250101-120000/model.npz my_seven.png",
-        formatter_class=_Formatter)
-    p.add_argument("model", metavar="MODEL", help="a model file written by chainrule train (model.npz)")
-    p.add_argument("images", metavar="IMAGE", nargs="+", help="picture(s) of one digit each")
-    p.set_defaults(func=_run_predict)
+    predict_parser(sub).set_defaults(func=_run_predict)
 
 
 def _run_predict(args):
+    from .datasets import read_digit
     from .functions import softmax
-    from .io import read_digit
 
     network, meta = _load_model(args.model)
     need = network.params["W1"].shape[0]
@@ -435,14 +312,7 @@ def _run_predict(args):
 # -- gradcheck -------------------------------------------------------------------------
 
 def _add_gradcheck(sub):
-    p = sub.add_parser("gradcheck", help="the book's gradient check on 3 MNIST images",
-                       description="Section 5.7.3: compare backpropagation's gradients with numerical ones "
-                                   "(central differences) for a float64 TwoLayerNet 784-50-10 on the first "
-                                   "3 training images. Exit status 0 when they agree.",
-                       formatter_class=_Formatter)
-    _add_data_options(p)
-    p.add_argument("--seed", type=_seed, default=0, help="seed for the network's weights (default 0)")
-    p.set_defaults(func=_run_gradcheck)
+    gradcheck_parser(sub).set_defaults(func=_run_gradcheck)
 
 
 def _run_gradcheck(args):
@@ -464,71 +334,117 @@ def _run_gradcheck(args):
 # -- data, graph (implemented in chainrule.datasets and chainrule.graph) -------------------
 
 def _add_data(sub):
-    p = sub.add_parser("data", help="download (or find) and verify MNIST / Fashion-MNIST",
-                       description="Get the dataset into the chainrule cache and verify it.",
-                       formatter_class=_Formatter)
-    p.add_argument("--kind", choices=KINDS, default="mnist", help="mnist (default) or fashion")
-    p.add_argument("--dir", metavar="DIR", default=None, help="a folder holding the four IDX files to use")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
-    p.set_defaults(func=_run_data)
+    data_parser(sub).set_defaults(func=_run_data)
 
 
 def _run_data(args):
-    try:
-        from .datasets.mnist import data_command
-    except ImportError as exc:
-        raise CLIError(f"this chainrule has no dataset module: {exc}") from None
-    return data_command(args.kind, args.dir, not args.quiet)
+    from .datasets import SPECS, fetch
+
+    (x_train, t_train, x_test, t_test), source, location = fetch(args.kind, args.dir, progress=not args.quiet)
+    print(f"{SPECS[args.kind].title}: verified (SHA-256 of the four IDX files)")
+    print(f"  source: {source}")
+    print(f"  stored: {location}")
+    for split, x, t in (("train", x_train, t_train), ("test", x_test, t_test)):
+        counts = " ".join(map(str, np.bincount(t, minlength=10)))
+        print(f"  {split + ':':6} {len(x)} images {x.shape[1]}x{x.shape[2]}, label counts 0-9: {counts}")
+    return 0
 
 
 def _add_graph(sub):
-    p = sub.add_parser("graph", help="draw one of the book's computational graphs",
-                       description="Draw a computational graph of chapter 5 with its forward values and "
-                                   "backward derivatives.",
-                       formatter_class=_Formatter)
-    p.add_argument("figure", choices=GRAPH_FIGURES, help="which graph")
-    p.add_argument("--out", metavar="FILE", required=True,
-                   help="the file to write: .svg or .png (need graphviz's dot) or .dot")
-    p.set_defaults(func=_run_graph)
+    graph_parser(sub).set_defaults(func=_run_graph)
 
 
 def _run_graph(args):
-    try:
-        from .graph import graph_command
-    except ImportError as exc:
-        raise CLIError(f"this chainrule has no graph module: {exc}") from None
-    return graph_command(args.figure, args.out)
+    from .graph import draw_figure
+
+    print(f"wrote {draw_figure(args.figure, args.out)}")
+    return 0
 
 
-# -- bench (implemented in chainrule.bench; also benchmarks/train_speed.py) -------------------
+# -- explore (implemented in chainrule.explore) ------------------------------------------
+
+EXPLORE_EPILOG = """\
+examples:
+  chainrule explore apple-orange --out apple.html
+  chainrule explore runs/<date>-<time>/model.npz --out explore.html
+
+The page is one file: no server, no network; open it in any browser (file://).
+"""
+
+
+def _add_explore(sub):
+    from .graph import FIGURES as GRAPH_FIGURES
+
+    p = sub.add_parser("explore", help="write an offline HTML page that shows the chain rule happening",
+                       description="Write one self-contained HTML page: step through the book's graphs (forward "
+                                   "values above the edges, derivatives below, editable inputs), or draw a digit "
+                                   "for a saved model and see its forward pass and the gradient down to the pixels.",
+                       epilog=EXPLORE_EPILOG, formatter_class=_Formatter)
+    p.add_argument("target", nargs="?", default="apple-orange", metavar="FIGURE|MODEL",
+                   help=f"one of the book's graphs ({', '.join(GRAPH_FIGURES)}; the page holds all of them and "
+                        "opens this one; default apple-orange) or a model file written by chainrule train")
+    p.add_argument("--out", metavar="FILE", default="explore.html", help="the page to write (default explore.html)")
+    p.add_argument("--images", type=_arg_type(int, lambda v: 0 <= v <= 100, "an integer from 0 to 100"),
+                   default=10, metavar="N", help="for a model: embed N test images to start from (default 10, "
+                                                 "one per class; taken from data already on this computer)")
+    p.add_argument("--data-dir", metavar="DIR", default=None, help="a folder holding the four IDX files")
+    p.set_defaults(func=_run_explore)
+
+
+def _run_explore(args):
+    from . import explore
+    from .datasets import SPECS
+    from .graph import FIGURES as GRAPH_FIGURES
+
+    out = explore.check_out(args.out)
+    if args.target in GRAPH_FIGURES or not (args.target.endswith(".npz") or Path(args.target).is_file()):
+        if args.target not in GRAPH_FIGURES:
+            raise CLIError(f"unknown figure {args.target!r}: choose one of {', '.join(GRAPH_FIGURES)}, "
+                           "or give a model file (.npz)")
+        path = explore.write_page(out, graphs=explore.figure_payloads(), initial=args.target)
+        print(f"wrote {path} ({path.stat().st_size / 1000:.0f} kB): the book's graphs, {args.target} first")
+        return 0
+    network, meta = _load_model(args.target)
+    if network.params["W1"].shape[0] != 28 * 28:
+        raise CLIError(f"{args.target} expects {network.params['W1'].shape[0]} inputs, not a 28x28 picture")
+    kind = meta.get("kind") if meta.get("kind") in SPECS else "mnist"
+    images, labels, note = explore.embedded_images(kind, args.images, args.data_dir)
+    _warnings.drop()  # a missing dataset is reported once, as the note below
+    model = explore.model_payload(network, class_names=_class_names(kind, network.config["output_size"]),
+                                  images=images, labels=labels, note=note,
+                                  title=f"{Path(args.target).name}: {_describe(network)}")
+    path = explore.write_page(out, model=model, title=f"chainrule explore: {Path(args.target).name}")
+    count = 0 if images is None else len(images)
+    print(f"wrote {path} ({path.stat().st_size / 1000:.0f} kB): {_describe(network)}, "
+          f"{count} {_title(kind)} test image{'' if count == 1 else 's'}")
+    if note:
+        print(f"{PROG}: warning: {note}", file=sys.stderr)
+    return 0
+
+
+
+# -- bench (benchmarks/train_speed.py of a source checkout) ---------------------------
+
+BENCH_SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "train_speed.py"
+
 
 def _add_bench(sub):
-    p = sub.add_parser("bench", help="time chainrule train against the book's code, PyTorch and scikit-learn",
-                       description="The book's MNIST run side by side, in alternating rounds of fresh processes:\n"
-                                   "(a) chainrule train with its defaults, (b) the book's float64 loop,\n"
-                                   "(c) PyTorch eager on the CPU, (d) scikit-learn's MLPClassifier (c and d when\n"
-                                   "installed). Prints median seconds, iterations per second, test accuracy and\n"
-                                   "peak memory of each, the machine's lower bound for (a), and how (a)'s time\n"
-                                   "grows with the hidden size, the batch size and the iterations.\n"
-                                   "Takes about five minutes (--quick: about one).",
-                       epilog="examples:\n  chainrule bench\n  chainrule bench --quick\n"
-                              "  chainrule bench --only a,c --repeats 5 --scaling-iters 0",
-                       formatter_class=_Formatter)
-    from .bench import build_parser as bench_options
-
-    bench_options(p)
-    p.set_defaults(func=_run_bench)
+    bench_parser(sub).set_defaults(func=_run_bench)
 
 
 def _run_bench(args):
-    from .bench import run_benchmark
+    import subprocess
 
-    return run_benchmark(args)
+    if not BENCH_SCRIPT.is_file():
+        raise CLIError(f"chainrule bench runs benchmarks/train_speed.py from a source checkout, and there is none "
+                       f"at {BENCH_SCRIPT}; clone the repository and pip install -e it")
+    return subprocess.run([sys.executable, str(BENCH_SCRIPT), *args.options], check=False).returncode
 
 
 # Subcommands, in the order ``chainrule --help`` lists them. To add one, write ``_add_<name>(sub)``
 # that builds its parser with ``set_defaults(func=...)`` and list it here.
-SUBCOMMANDS = [_add_train, _add_evaluate, _add_predict, _add_gradcheck, _add_data, _add_graph, _add_bench]
+SUBCOMMANDS = [_add_train, _add_evaluate, _add_predict, _add_gradcheck, _add_data, _add_graph, _add_bench,
+               _add_explore]
 
 
 # -- check: exercise mode (implemented in chainrule.exercises) ----------------------------------
@@ -580,6 +496,38 @@ def _run_check(args):
 
 SUBCOMMANDS.append(_add_check)
 
+# -- export (implemented in chainrule.export) ---------------------------------------------------
+
+def _add_export(sub):
+    p = sub.add_parser("export", help="write a saved model as an ONNX graph or PyTorch weights",
+                       description="Write a saved model for a bigger engine, then run the written file in that "
+                                   "engine on random inputs and compare with chainrule.\n"
+                                   "onnx: an ONNX graph (input 'image' (N, 784), outputs 'probabilities' and "
+                                   "'label'; needs pip install \"chainrule[onnx]\").\n"
+                                   "torch: torch.save(state_dict) to OUT plus OUT's name with .json holding the "
+                                   "architecture (needs pip install torch).",
+                       epilog="examples:\n  chainrule export runs/20250101-120000/model.npz --to onnx model.onnx\n"
+                              "  chainrule export runs/20250101-120000/model.npz --to torch model.pt",
+                       formatter_class=_Formatter)
+    p.add_argument("model", metavar="MODEL", help="a model file written by chainrule train (model.npz)")
+    p.add_argument("--to", choices=("onnx", "torch"), required=True, help="the format to write")
+    p.add_argument("out", metavar="OUT", help="the file to write (.onnx, or .pt for torch)")
+    p.set_defaults(func=_run_export)
+
+
+def _run_export(args):
+    from .export import export_command
+
+    try:
+        lines = export_command(args.model, args.to, args.out)
+    except TypeError as exc:
+        raise CLIError(str(exc)) from None
+    print("\n".join(lines))
+    return 0
+
+
+SUBCOMMANDS.append(_add_export)
+
 
 def build_parser():
     """The ``chainrule`` argument parser with every subcommand."""
@@ -601,7 +549,10 @@ def main(argv=None):
     """Run the ``chainrule`` command with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = parser.parse_args(argv)
+    if argv[:1] == ["bench"]:  # every option belongs to the benchmark script
+        args = argparse.Namespace(func=_run_bench, options=argv[1:])
+    else:
+        args = parser.parse_args(argv)
     args.argv = argv
     if getattr(args, "func", None) is None:
         parser.print_help(sys.stderr)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "as_float",
     "as_labels",
     "cross_entropy_error",
     "identity_function",
@@ -25,7 +26,7 @@ __all__ = [
 CROSS_ENTROPY_DELTA = 1e-7
 
 
-def _as_float(x):
+def as_float(x):
     """Return ``x`` as a floating array (integers become float64), without copying floats."""
     x = np.asarray(x)
     if x.dtype.kind != "f":
@@ -56,7 +57,7 @@ def sigmoid(x):
         Computed as ``1 / (1 + exp(-|x|))`` mirrored for negative inputs, so
         ``exp`` never sees a large positive argument.
     """
-    x = _as_float(x)
+    x = as_float(x)
     e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
@@ -73,7 +74,7 @@ def log_softmax(x):
     ``x: (..., C) -> (..., C)``; finite wherever the spread of a row's scores
     fits in the float range (``-inf``, the exact limit, beyond it); never NaN.
     """
-    x = _as_float(x)
+    x = as_float(x)
     with np.errstate(over="ignore"):  # a spread beyond the float range gives -inf: its exact limit
         shifted = x - np.max(x, axis=-1, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
@@ -92,7 +93,7 @@ def softmax(x):
         The row maximum is subtracted first, as in the book, so inputs like
         1000 do not overflow.
     """
-    x = _as_float(x)
+    x = as_float(x)
     with np.errstate(over="ignore"):  # a spread beyond the float range gives exp(-inf) = 0
         e = np.exp(x - np.max(x, axis=-1, keepdims=True))
     return e / np.sum(e, axis=-1, keepdims=True)
@@ -186,7 +187,7 @@ def cross_entropy_error(y, t):
     loss : NumPy scalar of ``y``'s dtype
         The cross-entropy averaged over the batch.
     """
-    y = _as_float(y)
+    y = as_float(y)
     if y.ndim == 1:
         y = y.reshape(1, -1)
         t = np.asarray(t).reshape(1, -1) if np.ndim(t) == 1 and np.size(t) > 1 else np.ravel(t)

@@ -42,8 +42,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .io import atomic_path
-from .layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss, _unbroadcast
+from .files import atomic_path
+from .layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss, unbroadcast
 
 __all__ = [
     "FIGURES",
@@ -57,7 +57,7 @@ __all__ = [
     "Value",
     "apple_graph",
     "apple_orange_graph",
-    "graph_command",
+    "draw_figure",
     "sigmoid_graph",
     "two_layer_net_graph",
 ]
@@ -129,7 +129,7 @@ class MulConst(Layer):
     def backward(self, dout):
         self._require_forward(self._x_shape)
         self._check_dout(dout, self._out_shape)
-        return _unbroadcast(dout * self.c, self._x_shape)
+        return unbroadcast(dout * self.c, self._x_shape)
 
 
 class AddConst(Layer):
@@ -157,7 +157,7 @@ class AddConst(Layer):
     def backward(self, dout):
         self._require_forward(self._x_shape)
         self._check_dout(dout, self._out_shape)
-        return _unbroadcast(dout * 1, self._x_shape)
+        return unbroadcast(dout * 1, self._x_shape)
 
 
 _LABELS = {MulLayer: "×", AddLayer: "+", Relu: "ReLU", Sigmoid: "sigmoid", Affine: "Affine",
@@ -297,8 +297,9 @@ class Graph:
 
     Create inputs with :meth:`input`, compute with operators or :meth:`apply`
     (or run a network under :meth:`trace`), then call ``backward()`` on the
-    output. ``to_dot`` / ``render`` draw it in the book's style; in Jupyter a
-    graph displays itself as SVG (when Graphviz is installed).
+    output. ``to_dot`` / ``render`` draw it in the book's style; ``to_html``
+    writes a page that steps through it, and in Jupyter a graph displays as
+    that page (front ends that show no HTML get SVG, when Graphviz is installed).
 
     Attributes
     ----------
@@ -618,6 +619,22 @@ class Graph:
         except RuntimeError:
             return None
 
+    def to_html(self, path, *, title=None):
+        """Write an offline HTML page that steps through this graph (see :mod:`chainrule.explore`).
+
+        Forward and backward node by node, values above the edges and derivatives
+        below, scalar inputs editable. Returns the path written (atomically).
+        """
+        from .explore import write_graph_page
+
+        return write_graph_page(self, path, title=title)
+
+    def _repr_html_(self):
+        """Jupyter's rich display: the interactive page of :meth:`to_html`, in an iframe."""
+        from .explore import graph_iframe
+
+        return graph_iframe(self)
+
     def __repr__(self):
         return f"Graph({len(self.values)} values, {len(self.nodes)} nodes)"
 
@@ -733,8 +750,8 @@ FIGURES = {
 }
 
 
-def graph_command(figure: str, out: str) -> int:
-    """``chainrule graph FIGURE --out FILE``: draw one of the book's graphs to a file.
+def draw_figure(figure: str, out: str) -> Path:
+    """Draw one of the book's graphs to a file (what ``chainrule graph FIGURE --out FILE`` does).
 
     Parameters
     ----------
@@ -743,8 +760,8 @@ def graph_command(figure: str, out: str) -> int:
 
     Returns
     -------
-    int
-        0, after printing where the file was written.
+    Path
+        The file written.
 
     Raises
     ------
@@ -757,6 +774,4 @@ def graph_command(figure: str, out: str) -> int:
     if figure not in FIGURES:
         raise ValueError(f"unknown figure {figure!r}; choose one of: {', '.join(FIGURES)}")
     _format_of(out)
-    path = FIGURES[figure]().render(out)
-    print(f"wrote {path}")
-    return 0
+    return FIGURES[figure]().render(out)

@@ -16,18 +16,16 @@ is read with ``allow_pickle=False``, so opening a model never runs code.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
-__all__ = [
-    "FORMAT_VERSION", "ModelFileError", "atomic_path", "load", "read_digit", "read_metadata", "save", "write_text",
-]
+from .files import atomic_path
+
+__all__ = ["FORMAT_VERSION", "ModelFileError", "load", "read_metadata", "save"]
 
 #: The model-file format this chainrule writes (and the newest it reads).
 FORMAT_VERSION = 1
@@ -39,51 +37,10 @@ class ModelFileError(ValueError):
     """A file is not a chainrule model, is damaged, or does not match its architecture."""
 
 
-def _umask():
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-@contextlib.contextmanager
-def atomic_path(path):
-    """Yield a temporary path next to ``path``; on success move it onto ``path`` atomically.
-
-    Write the whole file to the yielded path; when the ``with`` block ends without
-    an exception the file replaces ``path`` in one step (``os.replace``), so readers
-    see either the old file or the complete new one. On an exception the temporary
-    file is removed and ``path`` is left as it was.
-    """
-    path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise FileNotFoundError(f"cannot write {path}: directory {parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions
-    except (AttributeError, OSError):  # pragma: no cover - Windows
-        pass
-    os.close(fd)
-    tmp = Path(tmp)
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
-def write_text(path, text):
-    """Write ``text`` (UTF-8) to ``path`` atomically."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-
-
 def _classes():
-    from .networks import MultiLayerNet, TwoLayerNet
+    from .networks import NETWORKS
 
-    return {"TwoLayerNet": TwoLayerNet, "MultiLayerNet": MultiLayerNet}
+    return NETWORKS
 
 
 def save(network, path, *, metadata=None):
@@ -244,75 +201,3 @@ def load(path):
             raise ModelFileError(f"{path}: parameter {k!r} has dtype {value.dtype}, the model says {want.dtype}")
         network.params[k] = value
     return network
-
-
-def read_digit(path, *, size=28, box=20):
-    """Read a picture of a handwritten digit and prepare it as MNIST prepared its digits.
-
-    Steps: grayscale (the alpha channel is the ink when the picture has transparent
-    pixels); inverted when the background is light, so the ink is bright on black as
-    in MNIST; stretched so the background is 0 and the darkest ink 255; cropped to the
-    ink's bounding box; scaled so its longer side is ``box`` pixels (20); placed in a
-    ``size`` x ``size`` (28 x 28) image so its centre of mass is at the centre.
-
-    Needs Pillow (``pip install "chainrule[image]"``).
-
-    Parameters
-    ----------
-    path : str or Path
-        A PNG, JPEG or any image Pillow reads.
-
-    Returns
-    -------
-    image : ndarray of uint8, shape (size, size)
-        0 is background, 255 is ink; ``image.reshape(1, -1) / 255`` is a network input.
-    """
-    try:
-        from PIL import Image, ImageOps, UnidentifiedImageError
-    except ImportError:
-        raise ImportError('reading images needs Pillow: pip install "chainrule[image]"') from None
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"image not found: {path}")
-    try:
-        with Image.open(path) as im:
-            im = ImageOps.exif_transpose(im)
-            im.load()
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise ValueError(f"{path} is not an image Pillow can read: {exc}") from None
-    alpha = None
-    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
-        alpha = np.asarray(im.convert("RGBA"), dtype=np.float64)[..., 3] / 255.0
-        if alpha.min() > 0.5:  # nothing transparent: an ordinary picture
-            alpha = None
-    if alpha is not None:
-        ink = alpha
-    else:
-        gray = np.asarray(im.convert("L"), dtype=np.float64) / 255.0
-        border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-        ink = 1.0 - gray if np.median(border) > 0.5 else gray
-    border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
-    background = float(np.median(border))
-    contrast = float(ink.max()) - background
-    if contrast < 0.1:
-        raise ValueError(f"no digit found in {path}: the picture looks blank")
-    ink = np.clip((ink - background) / contrast, 0.0, 1.0)
-    rows = np.flatnonzero((ink > 0.25).any(axis=1))
-    cols = np.flatnonzero((ink > 0.25).any(axis=0))
-    ink = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    h, w = ink.shape
-    scale = box / max(h, w)
-    new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
-    small = Image.fromarray(ink.astype(np.float32)).resize((new_w, new_h), Image.Resampling.LANCZOS)
-    small = np.clip(np.asarray(small, dtype=np.float64), 0.0, 1.0)
-    mass = small.sum()
-    if mass <= 0:
-        raise ValueError(f"no digit found in {path}: the picture looks blank")
-    cy = float(np.arange(new_h) @ small.sum(axis=1)) / mass
-    cx = float(np.arange(new_w) @ small.sum(axis=0)) / mass
-    centre = size / 2  # MNIST's centres of mass average (14.0, 14.0) in pixel-index coordinates
-    top = min(max(round(centre - cy), 0), size - new_h)
-    left = min(max(round(centre - cx), 0), size - new_w)
-    out = np.zeros((size, size), dtype=np.float64)
-    out[top:top + new_h, left:left + new_w] = small
-    return np.round(out * 255).astype(np.uint8)

@@ -20,11 +20,12 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from .functions import as_labels
+from ._speed import blas_threads, one_blas_thread_from_now_on, positive_int
 from .gradient import numerical_gradient as _numerical_gradient
 from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
+from .metrics import accuracy as _accuracy
 
-__all__ = ["MultiLayerNet", "ParamDict", "Sequential", "TwoLayerNet"]
+__all__ = ["NETWORKS", "MultiLayerNet", "ParamDict", "Sequential", "TwoLayerNet"]
 
 
 class ParamDict(MutableMapping):
@@ -115,41 +116,27 @@ class Sequential:
             x = layer.forward(x)
         return x
 
-    def _regularization(self):
+    def regularization(self):
+        """The term the loss adds to the data's cross-entropy (0 here; weight decay in :class:`MultiLayerNet`)."""
         return 0
 
     def loss(self, x, t):
-        """Mean cross-entropy loss on ``x`` with targets ``t`` (labels ``(N,)`` or one-hot)."""
+        """Mean cross-entropy loss on ``x`` with targets ``t`` (labels ``(N,)`` or one-hot) + :meth:`regularization`."""
         y = self.predict(x)
-        return self.lastLayer.forward(y, t) + self._regularization()
+        return self.lastLayer.forward(y, t) + self.regularization()
 
     def accuracy(self, x, t, batch_size=None):
         """Fraction of samples whose highest score is the target class (labels or one-hot ``t``).
 
         ``batch_size``: predict that many samples at a time (same result; the
         intermediate arrays stay small, e.g. 2048 rows of 50 scores fit in cache,
-        where all 60000 MNIST images at once need hundreds of MB).
+        where all 60000 MNIST images at once need hundreds of MB). An empty batch
+        raises ValueError.
         """
-        if batch_size is not None and np.ndim(x) > 1 and len(x) > batch_size:
-            if int(batch_size) != batch_size or batch_size < 1:
-                raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
-            n = len(x)
-            labels = as_labels(t, self._n_classes(), n)
-            correct = 0
-            for start in range(0, n, int(batch_size)):
-                y = self.predict(x[start:start + batch_size])
-                correct += int(np.count_nonzero(np.argmax(y, axis=1) == labels[start:start + batch_size]))
-            return correct / n
-        y = self.predict(x)
-        if y.ndim == 1:
-            y = y.reshape(1, -1)
-            t = np.reshape(t, (1, -1)) if np.ndim(t) == 1 and np.size(t) > 1 else np.reshape(t, (1,))
-        labels = as_labels(t, y.shape[1], y.shape[0])
-        return float(np.sum(np.argmax(y, axis=1) == labels)) / y.shape[0]
-
-    def _n_classes(self):
-        last = [layer for layer in self.layers.values() if getattr(layer, "param_names", ())][-1]
-        return last.b.shape[0]
+        if np.ndim(x) > 1 and len(x) > 1000:  # large products: the BLAS default (see gradient())
+            with blas_threads(None):
+                return _accuracy(self.predict, x, t, batch_size)
+        return _accuracy(self.predict, x, t, batch_size)
 
     def numerical_gradient(self, x, t):
         """Gradients of ``loss(x, t)`` by central differences (slow; for checking)."""
@@ -160,7 +147,13 @@ class Sequential:
         return {k: _numerical_gradient(loss_w, self.params[k]) for k in self.params}
 
     def gradient(self, x, t):
-        """Gradients of ``loss(x, t)`` by backpropagation: ``{name: array}`` like ``params``."""
+        """Gradients of ``loss(x, t)`` by backpropagation: ``{name: array}`` like ``params``.
+
+        The first call limits BLAS to one thread for the rest of the process: a minibatch's
+        products are too small to gain from more, and lose time waking them (the accuracy
+        of a large set, and the Trainer's evaluations, still use the BLAS default).
+        """
+        one_blas_thread_from_now_on()
         self.loss(x, t)
         dout = self.lastLayer.backward(1)
         for layer in reversed(self.layers.values()):
@@ -219,9 +212,7 @@ class Sequential:
         """A copy of this network computing in ``dtype`` (parameters cast; same values)."""
         cfg = dict(self.config)
         cls = cfg.pop("class")
-        other = {"TwoLayerNet": TwoLayerNet, "MultiLayerNet": MultiLayerNet}[cls](
-            **cfg, dtype=dtype, rng=0
-        )
+        other = NETWORKS[cls](**cfg, dtype=dtype, rng=0)
         for k in self.params:
             other.params[k] = self.params[k].astype(dtype)
         return other
@@ -257,8 +248,7 @@ class TwoLayerNet(Sequential):
                  dtype=np.float64, rng=None):
         dtype = _check_dtype(dtype)
         for n, v in (("input_size", input_size), ("hidden_size", hidden_size), ("output_size", output_size)):
-            if int(v) != v or v < 1:
-                raise ValueError(f"{n} must be a positive integer; got {v!r}")
+            positive_int(n, v)
         rng = np.random.default_rng(rng)
         self._config = {"class": "TwoLayerNet", "input_size": int(input_size),
                         "hidden_size": int(hidden_size), "output_size": int(output_size),
@@ -343,21 +333,33 @@ class MultiLayerNet(Sequential):
     def _weights(self):
         return [self.params[k] for k in self.params if k.startswith("W")]
 
-    def _regularization(self):
+    def regularization(self):
+        """L2 weight decay: ``0.5 * lambda * sum(W**2)`` over all weights (0 without decay)."""
         if not self.weight_decay_lambda:
             return 0
         return 0.5 * self.weight_decay_lambda * sum(np.sum(W * W) for W in self._weights())
 
     def gradient(self, x, t):
+        """As :meth:`Sequential.gradient`, each ``dW`` plus the decay's ``lambda * W`` (the book's
+        ``layer.dW + lambda * layer.W``); the layers' own ``dW`` stay the data's gradient."""
         grads = super().gradient(x, t)
         if self.weight_decay_lambda:
             for k in grads:
                 if k.startswith("W"):
-                    layer, _ = self.params.owner(k)
-                    if layer.reuse_buffers:  # the layer's own dW buffer: add the decay term in place
-                        decay = np.multiply(self.params[k], self.weight_decay_lambda,
-                                            out=layer._buffer("decay", grads[k].shape, grads[k].dtype))
-                        grads[k] += decay
-                    else:
-                        grads[k] = grads[k] + self.weight_decay_lambda * self.params[k]
+                    grads[k] = self._decayed(k, grads[k])
         return grads
+
+    def _decayed(self, name, grad):
+        W = self.params[name]
+        if not self.params.owner(name)[0].reuse_buffers:
+            return grad + self.weight_decay_lambda * W
+        # fast formulation: into an array this network keeps (lambda * W + dW: the same sum)
+        out = self.__dict__.setdefault("_decay_grads", {}).get(name)
+        if out is None or out.shape != W.shape or out.dtype != W.dtype:
+            out = self._decay_grads[name] = np.empty_like(W)
+        np.multiply(W, self.weight_decay_lambda, out=out)
+        return np.add(out, grad, out=out)
+
+
+#: The network classes a model file (:mod:`chainrule.io`) and ``astype`` rebuild from a ``config``.
+NETWORKS = {"TwoLayerNet": TwoLayerNet, "MultiLayerNet": MultiLayerNet}

@@ -137,16 +137,18 @@ class Momentum(Optimizer):
 
 
 class Nesterov(Optimizer):
-    """Nesterov's accelerated gradient in the book's form (http://arxiv.org/abs/1212.0901)::
+    """Nesterov's accelerated gradient as the book's repository computes it since 2021
+    (http://arxiv.org/abs/1212.0901)::
 
-        v <- momentum * v - lr * dW
         W <- W + momentum**2 * v - (1 + momentum) * lr * dW
+        v <- momentum * v - lr * dW
 
-    This is exactly the book's ``common/optimizer.py``. Note that it is not the
-    form ``torch.optim.SGD(nesterov=True)`` computes (``W <- W + momentum * v - lr * dW``):
-    the book multiplies the *updated* velocity by ``momentum**2``, so its first
-    step is ``(1 + momentum + momentum**2) * lr * dW`` where PyTorch's is
-    ``(1 + momentum) * lr * dW``.
+    The publisher corrected ``common/optimizer.py`` in January 2021 to update ``W`` with
+    the velocity *before* it is updated; this is that code. It is the update of
+    ``torch.optim.SGD(nesterov=True)`` (with ``v = -lr * buf``), step for step. The first
+    printing of the book shows the older order (``v`` updated first, then
+    ``W <- W + momentum**2 * v - (1 + momentum) * lr * dW`` with the new ``v``), whose
+    first step is ``(1 + momentum + momentum**2) * lr * dW`` instead of ``(1 + momentum) * lr * dW``.
 
     Parameters
     ----------
@@ -163,10 +165,10 @@ class Nesterov(Optimizer):
         m = self.momentum
         for key, _param, grad in self._pairs(params, grads):
             v = self._state(self.v, key, params[key])
-            v *= m
-            v -= self.lr * grad
             params[key] += m * m * v
             params[key] -= (1 + m) * self.lr * grad
+            v *= m
+            v -= self.lr * grad
 
 
 class AdaGrad(Optimizer):

@@ -30,7 +30,7 @@ def _figure(figsize):
 def _save(fig, path, dpi):
     if path is None:
         return
-    from .io import atomic_path
+    from .files import atomic_path
 
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower() or "png"

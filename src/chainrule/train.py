@@ -17,14 +17,11 @@ The loop at the heart of it is the book's::
 * the layers' fast formulation during training (``network.fast_training()``: outputs and
   gradients in reused arrays, the first layer's unused input gradient skipped; the same
   numbers as the readable formulation);
-* BLAS threads per phase (with threadpoolctl): one for the small products of a training
-  step, all cores for evaluation when that is faster at the moment;
-* on a machine with several cores, each evaluation runs on a copy of the network in a
-  background thread while training goes on (the same accuracies, recorded and printed
-  as soon as they are ready);
-* accuracy per epoch, computed in cache-sized chunks into a reused buffer;
-* a :class:`History` (loss per iteration, accuracies per epoch, seconds), saved as
-  JSON or CSV;
+* one BLAS thread for the small products of a step, the BLAS default for evaluations;
+  with several cores, each evaluation runs on a copy of the network in a background
+  thread while training goes on (the same accuracies; the machinery is in ``_speed``);
+* accuracy per epoch, in cache-sized chunks (:mod:`chainrule.metrics`);
+* a :class:`~chainrule.history.History`, saved as JSON or CSV;
 * a tqdm progress bar when tqdm is installed and the output is a terminal;
 * Ctrl-C stops cleanly after the current iteration, keeping what was learned;
 * one ``rng`` for every random choice: the same seed gives the same history.
@@ -33,305 +30,43 @@ The loop at the heart of it is the book's::
 from __future__ import annotations
 
 import contextlib
-import csv
-import io as _stdio
-import json
 import math
+import os
 import signal
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from ._blas import BlasThreads
+from ._speed import (
+    BackgroundEvaluation,
+    Converter,
+    blas_threads,
+    check_inputs,
+    input_scale_for,
+    network_dtype,
+    one_blas_thread_from_now_on,
+    positive_int,
+)
 from .functions import as_labels
+from .history import History
+from .metrics import EVAL_CHUNK, confusion_matrix, count_correct, evaluate, predict_labels
 from .optimizers import make_optimizer
 
-__all__ = ["History", "Trainer", "confusion_matrix", "evaluate", "input_scale_for", "predict_labels"]
+# History and the metrics are importable from here too, where they lived before.
+__all__ = ["BOOK_RUN", "Trainer", "History", "confusion_matrix", "evaluate", "input_scale_for", "predict_labels"]
 
-#: Rows per chunk when computing accuracies. It bounds the memory of an evaluation, and
-#: 2000 MNIST rows (6 MB as float32, 400 kB of hidden activations) stay in cache: an
-#: evaluation is about 25% faster than in chunks of 10000 (benchmarks/README.md).
-EVAL_CHUNK = 2000
 _SAMPLINGS = ("shuffle", "choice")
 
-
-def input_scale_for(x):
-    """The factor that turns stored inputs into network inputs: 1/255 for uint8 pixels, else 1."""
-    return 1.0 / 255.0 if np.asarray(x).dtype == np.uint8 else 1.0
-
-
-def _check_inputs(x, name):
-    if not isinstance(x, np.ndarray):
-        x = np.asarray(x)
-    if x.dtype != np.uint8 and not np.issubdtype(x.dtype, np.floating):
-        raise TypeError(f"{name} must be uint8 pixels (0..255) or floats; got dtype {x.dtype}")
-    if x.ndim < 2:
-        raise ValueError(f"{name} must have one row per sample, shape (N, D) or (N, C, H, W); got shape {x.shape}")
-    if x.shape[0] == 0:
-        raise ValueError(f"{name} is empty (shape {x.shape})")
-    return x
-
-
-class _Converter:
-    """Copies rows of stored inputs into a reused buffer of the network's dtype, scaled.
-
-    ``x`` uint8 (or any dtype differing from the network's, or a scale other than 1):
-    ``np.take`` into a buffer of ``x``'s dtype, then a cast into the float buffer and
-    a multiplication in place. ``x`` already in the network's dtype with scale 1: ``np.take``
-    straight into the float buffer.
-    """
-
-    def __init__(self, x, rows, dtype, scale, *, gather=True, share=None):
-        self.x = x
-        self.dtype = np.dtype(dtype)
-        self.scale = self.dtype.type(scale)  # a scalar of the network's dtype: no promotion
-        self.direct = x.dtype == self.dtype and scale == 1
-        shape = (rows, *x.shape[1:])
-        self.out = self.raw = None
-        if share is not None and share.out is not None and share.out.shape[0] >= rows \
-                and share.out.shape[1:] == shape[1:] and share.out.dtype == self.dtype:
-            self.out = share.out  # one buffer for the evaluation of both sets
-            if share.raw is not None and share.raw.dtype == x.dtype:
-                self.raw = share.raw
-        if self.out is None and (gather or not self.direct):  # slice() of a direct input is a view: no buffer
-            self.out = np.empty(shape, dtype=self.dtype)
-        if self.raw is None and not self.direct:
-            self.raw = np.empty(shape, dtype=x.dtype)
-
-    def take(self, idx):
-        """Rows ``idx`` of ``x``, converted: a view of the buffer, shape ``(len(idx), ...)``."""
-        k = len(idx)
-        out = self.out[:k]
-        if self.direct:
-            np.take(self.x, idx, axis=0, out=out, mode="clip")  # idx is always in range
-        else:
-            raw = self.raw[:k]
-            np.take(self.x, idx, axis=0, out=raw, mode="clip")
-            self._convert(raw, out)
-        return out
-
-    def _convert(self, src, out):
-        # cast, then scale in place: the same numbers as np.multiply(src, scale, out=out, casting="unsafe"),
-        # in two loops that are each faster than that one mixed-type loop
-        np.copyto(out, src, casting="unsafe")
-        if self.scale != 1:
-            np.multiply(out, self.scale, out=out)
-
-    def slice(self, start, stop):
-        """Rows ``start:stop`` of ``x``, converted (a view of the buffer)."""
-        src = self.x[start:stop]
-        if self.direct:
-            return src  # already the network's dtype: nothing to convert
-        out = self.out[: stop - start]
-        self._convert(src, out)
-        return out
-
-
-def _network_dtype(network):
-    dtype = getattr(network, "dtype", None)
-    if dtype is None:
-        dtype = next(iter(network.params.values())).dtype
-    return np.dtype(dtype)
-
-
-def predict_labels(network, x, *, chunk_size=EVAL_CHUNK, input_scale=None):
-    """Predicted class of every row of ``x``, computed ``chunk_size`` rows at a time.
-
-    Parameters
-    ----------
-    network : a network with ``predict``
-    x : ndarray, shape (N, D) or (N, C, H, W), uint8 pixels or floats
-    chunk_size : int
-        Rows per forward pass (memory is proportional to it).
-    input_scale : float, optional
-        Multiplies the inputs; default 1/255 for uint8, 1 for floats.
-
-    Returns
-    -------
-    labels : ndarray of intp, shape (N,)
-    """
-    return _predict(network, x, chunk_size, input_scale)[0]
-
-
-def _predict(network, x, chunk_size, input_scale):
-    """``(labels, n_classes)`` for :func:`predict_labels` and :func:`evaluate`."""
-    x = _check_inputs(x, "x")
-    chunk_size = _positive_int("chunk_size", chunk_size)
-    scale = input_scale_for(x) if input_scale is None else float(input_scale)
-    conv = _Converter(x, min(chunk_size, x.shape[0]), _network_dtype(network), scale, gather=False)
-    labels = np.empty(x.shape[0], dtype=np.intp)
-    n_classes = None
-    for start in range(0, x.shape[0], chunk_size):
-        stop = min(start + chunk_size, x.shape[0])
-        y = network.predict(conv.slice(start, stop))
-        labels[start:stop] = np.argmax(y, axis=1)
-        n_classes = y.shape[1]
-    return labels, n_classes
-
-
-def evaluate(network, x, t, *, chunk_size=EVAL_CHUNK, input_scale=None):
-    """Accuracy of ``network`` on ``(x, t)``: the fraction of rows whose top score is the label.
-
-    Parameters
-    ----------
-    network : a network with ``predict``
-    x : ndarray, shape (N, D) or (N, C, H, W)
-        uint8 pixels (scaled by 1/255) or floats, as for :func:`predict_labels`.
-    t : ndarray, shape (N,) labels or (N, C) one-hot
-
-    Returns
-    -------
-    accuracy : float
-    """
-    pred, n_classes = _predict(network, x, chunk_size, input_scale)
-    labels = as_labels(t, n_classes, len(pred))
-    return float(np.count_nonzero(pred == labels)) / len(pred)
-
-
-def confusion_matrix(t, y, n_classes=None):
-    """Counts of (true class, predicted class) pairs.
-
-    Parameters
-    ----------
-    t : array_like of int, shape (N,)
-        True labels.
-    y : array_like of int, shape (N,)
-        Predicted labels.
-    n_classes : int, optional
-        ``C``; default ``max(t, y) + 1``.
-
-    Returns
-    -------
-    cm : ndarray of int64, shape (C, C)
-        ``cm[i, j]`` is how many samples of class ``i`` were predicted as ``j``;
-        the diagonal holds the correct ones.
-    """
-    t = np.asarray(t)
-    y = np.asarray(y)
-    if t.shape != y.shape or t.ndim != 1:
-        raise ValueError(f"t and y must be label vectors of one shape (N,); got {t.shape} and {y.shape}")
-    if n_classes is None:
-        n_classes = int(max(t.max(initial=0), y.max(initial=0))) + 1
-    t = as_labels(t, n_classes, name="t")
-    y = as_labels(y, n_classes, name="y")
-    return np.bincount(t * n_classes + y, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
-
-
-@dataclass
-class History:
-    """What a training run recorded.
-
-    Attributes
-    ----------
-    loss : list of float, one per iteration
-        The minibatch loss of each iteration, computed in the forward pass of
-        that iteration's ``gradient`` (before its update).
-    iteration, epoch, train_acc, test_acc, seconds : lists, one item per evaluation
-        Updates done so far, the same in epochs, the accuracies, and the wall time
-        since the start. Evaluations happen before training (epoch 0), after each
-        epoch, and at the end if it falls inside an epoch. ``test_acc`` is empty
-        without a test set.
-    final_train_acc, final_test_acc : float or None
-        Accuracies of the final network on the whole sets (per-epoch ones may be
-        on a subset, see ``evaluate_sample_num_per_epoch``).
-    iter_per_epoch, batch_size, iterations : int
-        Iterations per epoch, the minibatch size and the planned number of iterations.
-    interrupted : bool
-        True when training was stopped early (Ctrl-C); the network keeps what it learned.
-    total_seconds, train_seconds, eval_seconds : float
-        Wall time of the run; of the training steps; of the evaluations.
-    config : dict
-        How the run was set up (sampling, optimizer, seed, ...), for the record.
-    """
-
-    loss: list = field(default_factory=list)
-    iteration: list = field(default_factory=list)
-    epoch: list = field(default_factory=list)
-    train_acc: list = field(default_factory=list)
-    test_acc: list = field(default_factory=list)
-    seconds: list = field(default_factory=list)
-    final_train_acc: float | None = None
-    final_test_acc: float | None = None
-    iter_per_epoch: int = 0
-    batch_size: int = 0
-    iterations: int = 0
-    interrupted: bool = False
-    total_seconds: float = 0.0
-    train_seconds: float = 0.0
-    eval_seconds: float = 0.0
-    config: dict = field(default_factory=dict)
-
-    FORMAT = "chainrule-history"
-
-    @property
-    def iterations_done(self):
-        """How many updates were made (``len(loss)``)."""
-        return len(self.loss)
-
-    def to_dict(self):
-        """A JSON-ready dict (the lists and numbers above, plus a format tag)."""
-        return {"format": self.FORMAT, "version": 1, **asdict(self)}
-
-    @classmethod
-    def from_dict(cls, data):
-        """Rebuild a :class:`History` from :meth:`to_dict` output (or its JSON)."""
-        if data.get("format") != cls.FORMAT:
-            raise ValueError(f"not a chainrule history (format {data.get('format')!r})")
-        names = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-    def to_json(self):
-        return json.dumps(self.to_dict(), indent=1)
-
-    def save_json(self, path):
-        """Write the history as JSON (atomically); floats round-trip exactly."""
-        from .io import write_text
-
-        write_text(path, self.to_json() + "\n")
-
-    @classmethod
-    def load_json(cls, path):
-        with open(path, encoding="utf-8") as f:
-            return cls.from_dict(json.load(f))
-
-    def to_csv(self):
-        """One row per iteration: ``iteration,epoch,loss,train_acc,test_acc,seconds``.
-
-        Row 0 is the evaluation before training (no loss); accuracy and seconds
-        columns are filled only on the rows where an evaluation happened.
-        """
-        evals = {it: k for k, it in enumerate(self.iteration)}
-        out = _stdio.StringIO()
-        w = csv.writer(out, lineterminator="\n")
-        w.writerow(["iteration", "epoch", "loss", "train_acc", "test_acc", "seconds"])
-        ipe = self.iter_per_epoch or 1
-        last = max(len(self.loss), max(self.iteration, default=0))
-        for it in range(0, last + 1):
-            loss = repr(self.loss[it - 1]) if 1 <= it <= len(self.loss) else ""
-            k = evals.get(it)
-            row = [it, repr(it / ipe), loss, "", "", ""]
-            if k is not None:
-                row[3] = repr(self.train_acc[k])
-                row[4] = repr(self.test_acc[k]) if k < len(self.test_acc) else ""
-                row[5] = repr(self.seconds[k])
-            if it == 0 and k is None:
-                continue
-            w.writerow(row)
-        return out.getvalue()
-
-    def save_csv(self, path):
-        """Write :meth:`to_csv` to ``path`` (atomically)."""
-        from .io import write_text
-
-        write_text(path, self.to_csv())
+#: The book's run (section 5.7.4, in float32): what ``chainrule train`` does without options and
+#: what benchmarks/train_speed.py times.
+BOOK_RUN = {"hidden": 50, "weight_init_std": 0.01, "optimizer": "sgd", "lr": 0.1, "batch_size": 100,
+            "iters": 10000, "sampling": "shuffle", "dtype": "float32"}
 
 
 class _StopOnSigint:
-    """While active (in the main thread), the first Ctrl-C only sets ``requested``;
-    a second one raises KeyboardInterrupt as usual."""
+    """While active (main thread): the first Ctrl-C sets ``requested``, a second raises KeyboardInterrupt."""
 
     def __init__(self, enabled=True):
         self.requested = False
@@ -370,55 +105,6 @@ def _make_bar(total, progress):
     except ImportError:
         return None
     return tqdm(total=total, unit="it", file=sys.stderr, dynamic_ncols=True, leave=True, mininterval=0.2)
-
-
-class _BackgroundEvaluation:
-    """One evaluation at a time of a copy of the network, in a worker thread.
-
-    ``start`` copies the parameters into the copy (so training may go on changing
-    the network) and hands the copy to the worker; ``result`` waits for it. NumPy
-    releases the GIL in its matrix products and conversions, so the worker runs on
-    another core; BLAS keeps the one thread the training steps use.
-    """
-
-    def __init__(self, trainer, copy):
-        from concurrent.futures import ThreadPoolExecutor
-
-        self.trainer = trainer
-        self.copy = copy
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainrule-eval")
-        self._future = None
-
-    @property
-    def running(self):
-        """Whether an evaluation was started and not yet collected by :meth:`result`."""
-        return self._future is not None
-
-    @property
-    def done(self):
-        """Whether an evaluation was started and has finished."""
-        return self._future is not None and self._future.done()
-
-    def start(self, params, iteration):
-        for key in params:
-            self.copy.params[key] = params[key]
-        self._future = self._pool.submit(self._evaluate, iteration)
-
-    def _evaluate(self, iteration):
-        t0 = time.perf_counter()
-        fast = self.copy.fast_training() if hasattr(self.copy, "fast_training") else contextlib.nullcontext()
-        with fast:  # chunks=iter: BLAS keeps the one thread the training steps use
-            accuracies = self.trainer._accuracies(self.copy, self.trainer.evaluate_sample_num_per_epoch, iter)
-        finished = time.perf_counter()
-        return iteration, accuracies, finished - t0, finished
-
-    def result(self):
-        """``(iteration, (train_acc, test_acc), seconds spent, perf_counter at the end)``."""
-        future, self._future = self._future, None
-        return future.result()
-
-    def close(self):
-        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 class Trainer:
@@ -487,8 +173,7 @@ class Trainer:
     Notes
     -----
     An epoch is ``ceil(N / mini_batch_size)`` iterations (600 for MNIST with 100).
-    During training the first layer's ``need_dx`` is set to False (nobody uses the
-    gradient with respect to the images); it is restored afterwards.
+    The first layer's ``need_dx`` is False during training (restored afterwards).
     """
 
     def __init__(self, network, x_train, t_train, x_test=None, t_test=None, epochs=None, mini_batch_size=100,
@@ -500,14 +185,14 @@ class Trainer:
             if not hasattr(network, attr):
                 raise TypeError(f"network must have params, gradient() and predict(); it has no {attr}")
         self.network = network
-        self.dtype = _network_dtype(network)
+        self.dtype = network_dtype(network)
 
-        self.x_train = _check_inputs(x_train, "x_train")
+        self.x_train = check_inputs(x_train, "x_train")
         if (x_test is None) != (t_test is None):
             raise ValueError("give both x_test and t_test, or neither")
-        self.x_test = None if x_test is None else _check_inputs(x_test, "x_test")
+        self.x_test = None if x_test is None else check_inputs(x_test, "x_test")
 
-        self.batch_size = _positive_int("mini_batch_size", mini_batch_size)
+        self.batch_size = positive_int("mini_batch_size", mini_batch_size)
         self.train_size = self.x_train.shape[0]
         if self.batch_size > self.train_size:
             raise ValueError(
@@ -520,14 +205,14 @@ class Trainer:
         if epochs is not None and iters is not None:
             raise ValueError("give epochs or iters, not both")
         if iters is not None:
-            self.max_iter = _positive_int("iters", iters)
+            self.max_iter = positive_int("iters", iters)
         else:
-            self.max_iter = _positive_int("epochs", 20 if epochs is None else epochs) * self.iter_per_epoch
+            self.max_iter = positive_int("epochs", 20 if epochs is None else epochs) * self.iter_per_epoch
         self.epochs = self.max_iter / self.iter_per_epoch
 
         self.input_scale = input_scale_for(self.x_train) if input_scale is None else float(input_scale)
-        self.eval_chunk_size = _positive_int("eval_chunk_size", eval_chunk_size)
-        self._x = _Converter(self.x_train, self.batch_size, self.dtype, self.input_scale)
+        self.eval_chunk_size = positive_int("eval_chunk_size", eval_chunk_size)
+        self._x = Converter(self.x_train, self.batch_size, self.dtype, self.input_scale)
         n_classes = np.shape(network.predict(self._x.slice(0, 1)))[-1]  # also checks the input shape
         self.n_classes = n_classes
         self.t_train = as_labels(t_train, n_classes, self.train_size, name="t_train")
@@ -540,15 +225,15 @@ class Trainer:
         else:
             self.t_test = None
         if evaluate_sample_num_per_epoch is not None:
-            evaluate_sample_num_per_epoch = _positive_int("evaluate_sample_num_per_epoch",
+            evaluate_sample_num_per_epoch = positive_int("evaluate_sample_num_per_epoch",
                                                           evaluate_sample_num_per_epoch)
         self.evaluate_sample_num_per_epoch = evaluate_sample_num_per_epoch
-        self._eval_train = _Converter(self.x_train, min(self.eval_chunk_size, self.train_size), self.dtype,
+        self._eval_train = Converter(self.x_train, min(self.eval_chunk_size, self.train_size), self.dtype,
                                       self.input_scale, gather=False)
         self._eval_test = None
         if self.x_test is not None:
             test_scale = input_scale_for(self.x_test) if input_scale is None else float(input_scale)
-            self._eval_test = _Converter(self.x_test, min(self.eval_chunk_size, self.x_test.shape[0]), self.dtype,
+            self._eval_test = Converter(self.x_test, min(self.eval_chunk_size, self.x_test.shape[0]), self.dtype,
                                          test_scale, gather=False, share=self._eval_train)
 
         if optimizer_param is None:
@@ -572,7 +257,7 @@ class Trainer:
         self._perm = None
         self._pos = self.train_size  # a new permutation at the first iteration
         self._loss_source = "lastLayer" if hasattr(network, "lastLayer") else "loss"
-        self._regularization = getattr(network, "_regularization", None)
+        self._regularization = getattr(network, "regularization", None)
         self.history = History(iter_per_epoch=self.iter_per_epoch, batch_size=self.batch_size,
                                iterations=self.max_iter,
                                config={"sampling": sampling, "optimizer": repr(self.optimizer),
@@ -583,9 +268,8 @@ class Trainer:
                                        "lr_decay": lr_decay})
         self._bar = None
         self._ema = None
-        self._threads = BlasThreads()
         if background_eval is None:
-            background_eval = (self._threads.cpus > 1 and callback is None and hasattr(network, "astype")
+            background_eval = ((os.cpu_count() or 1) > 1 and callback is None and hasattr(network, "astype")
                                and hasattr(network, "config"))
         self.background_eval = bool(background_eval)
         self._background = None
@@ -640,23 +324,18 @@ class Trainer:
     # -- evaluation --------------------------------------------------------------------
     def accuracies(self, limit=None):
         """``(train_acc, test_acc)`` now (on the first ``limit`` samples of each set if given)."""
-        return self._accuracies(self.network, limit, self._threads.evaluation_chunks)
+        with blas_threads(None):  # the BLAS default: thousands of rows per product
+            return self._accuracies(self.network, limit)
 
-    def _accuracies(self, network, limit, chunks):
-        train_acc = self._set_accuracy(network, self._eval_train, self.t_train, limit, chunks)
-        test_acc = None if self.x_test is None else self._set_accuracy(network, self._eval_test, self.t_test,
-                                                                       limit, chunks)
+    def _accuracies(self, network, limit=None):
+        train_acc = self._set_accuracy(network, self._eval_train, self.t_train, limit)
+        test_acc = None if self.x_test is None else self._set_accuracy(network, self._eval_test, self.t_test, limit)
         return train_acc, test_acc
 
-    def _set_accuracy(self, network, conv, labels, limit, chunks):
+    def _set_accuracy(self, network, conv, labels, limit):
         n = labels.shape[0] if limit is None else min(int(limit), labels.shape[0])
         rows = min(self.eval_chunk_size, conv.x.shape[0])
-        correct = 0
-        for start in chunks(range(0, n, rows)):
-            stop = min(start + rows, n)
-            y = network.predict(conv.slice(start, stop))
-            correct += int(np.count_nonzero(np.argmax(y, axis=1) == labels[start:stop]))
-        return correct / n
+        return count_correct(network.predict, conv.slice, labels, n, rows, labels.shape[0]) / n
 
     def _record_evaluation(self, t0):
         """Evaluate the network as it is now and record it, or start that in the background."""
@@ -748,9 +427,12 @@ class Trainer:
         self._bar = _make_bar(self.max_iter, self.progress)
         stop = _StopOnSigint(self.catch_sigint)
         if self.background_eval:
-            self._background = _BackgroundEvaluation(self, network.astype(self.dtype))
+            limit = self.evaluate_sample_num_per_epoch
+            self._background = BackgroundEvaluation(lambda net: self._accuracies(net, limit),
+                                                    network.astype(self.dtype))
         try:
-            with stop, fast, self._threads.training():
+            one_blas_thread_from_now_on()  # as network.gradient would: outside the phases' own limits
+            with stop, fast, blas_threads(1):  # one BLAS thread for the small products of a step
                 if saved_need_dx is not None:
                     first.need_dx = False  # nobody uses the gradient with respect to the input
                 try:
@@ -817,8 +499,3 @@ class Trainer:
             test = "-" if h.final_test_acc is None else f"{h.final_test_acc:.4f}"
             self._write(f"final | train acc, test acc | {h.final_train_acc:.4f}, {test}")
 
-
-def _positive_int(name, value):
-    if isinstance(value, bool) or int(value) != value or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)

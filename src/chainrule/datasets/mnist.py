@@ -2,7 +2,7 @@
 
 :func:`load_mnist` returns the data exactly as the book's ``dataset.mnist.load_mnist``.
 The uint8 arrays come from the first of these sources that yields verified files
-(see ``DATA.md``):
+(see ``docs/data.md``):
 
 1. a directory the user names (``data_dir=`` or ``CHAINRULE_DATA``), raw or ``.gz``;
 2. the cache, ``$XDG_CACHE_HOME/chainrule/<kind>.npz`` (else ``~/.cache/chainrule``);
@@ -37,10 +37,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from ..io import atomic_path
+from ..files import atomic_path
 from . import idx
 
-__all__ = ["DataUnavailableError", "Spec", "SPECS", "data_command", "default_cache_dir",
+__all__ = ["DataUnavailableError", "Spec", "SPECS", "fetch", "default_cache_dir",
            "load_mnist"]
 
 logger = logging.getLogger(__name__)
@@ -86,6 +86,8 @@ class Spec:
         Directory where a Debian package installs the files.
     fix : str
         How to make the data available, for the error message.
+    classes : tuple of str
+        The names of the classes 0, 1, ... (empty: the digits themselves).
     """
 
     name: str
@@ -96,6 +98,7 @@ class Spec:
     npm_integrity: str | None = None
     debian_dir: str | None = None
     fix: str = ""
+    classes: tuple[str, ...] = ()
 
 
 _DIR_FIX = ("put the four IDX files (raw or .gz) in a directory and pass data_dir=DIR "
@@ -126,6 +129,8 @@ SPECS: dict[str, Spec] = {
         debian_dir="/usr/share/datasets/fashion-mnist",
         fix=f"{_DIR_FIX}; or apt-get install dataset-fashion-mnist; "
             "or connect to the internet",
+        classes=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
     ),
 }
 
@@ -182,32 +187,25 @@ def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool
     return train, test
 
 
-def data_command(kind: str, data_dir: str | None, progress: bool) -> int:
-    """Fetch and verify a dataset, print where it is and its label counts (``chainrule data``).
+def fetch(kind: str = "mnist", data_dir: str | None = None, *, progress: bool = True) -> tuple[Arrays, str, str]:
+    """Find (or download) and verify a dataset as :func:`load_mnist` does (``chainrule data`` prints it).
 
     Returns
     -------
-    int
-        0 on success, 1 if the data is unavailable, 2 for an unknown ``kind``.
+    arrays : (x_train, t_train, x_test, t_test), uint8 as stored
+    source : str
+        Where the files came from.
+    location : str
+        Where they are stored now (the cache file, or the folder given).
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``kind``.
+    DataUnavailableError
+        When no source yields verified files (the message lists each and how to fix it).
     """
-    try:
-        spec = _spec(kind)
-    except ValueError as exc:
-        print(f"chainrule data: {exc}", file=sys.stderr)
-        return 2
-    try:
-        arrays, source, location = _obtain(spec, data_dir, download=True, progress=progress)
-    except DataUnavailableError as exc:
-        print(f"chainrule data: {exc}", file=sys.stderr)
-        return 1
-    print(f"{spec.title}: verified (SHA-256 of the four IDX files)")
-    print(f"  source: {source}")
-    print(f"  stored: {location}")
-    for split, x, t in (("train", arrays[0], arrays[1]), ("test", arrays[2], arrays[3])):
-        counts = " ".join(map(str, np.bincount(t, minlength=10)))
-        print(f"  {split + ':':6} {len(x)} images {x.shape[1]}x{x.shape[2]}, "
-              f"label counts 0-9: {counts}")
-    return 0
+    return _obtain(_spec(kind), data_dir, download=True, progress=progress)
 
 
 def default_cache_dir() -> Path:

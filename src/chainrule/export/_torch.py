@@ -1,0 +1,217 @@
+"""The PyTorch exit: ``nn.Sequential`` of ``Linear`` layers, both ways; state_dict + JSON files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ._common import _DTYPES, ExportError, _need_torch, _plan
+
+_TORCH_FORMAT = "chainrule-torch"
+
+
+def to_torch(model, *, check_trained=True):
+    """``model`` as a ``torch.nn.Sequential`` (``Linear``, ``ReLU``/``Sigmoid``, ..., ``Linear``).
+
+    The ``Linear`` layers hold copies of the weights: ``weight = W.T`` (PyTorch stores
+    ``(out, in)``), ``bias = b``, in the network's dtype. The module returns scores like
+    ``network.predict``; ``torch.softmax(module(x), dim=1)`` gives the probabilities. It
+    is in eval mode and remembers the chainrule architecture (``chainrule_architecture``),
+    so :func:`from_torch` rebuilds the same class.
+    """
+    torch = _need_torch()
+    return _torch_module(torch, _plan(model, check_trained=check_trained))
+
+
+def _torch_module(torch, plan):
+    nn = torch.nn
+    dtype = getattr(torch, plan.dtype.name)
+    modules = []
+    for k, (W, b) in enumerate(plan.weights, 1):
+        linear = nn.Linear(W.shape[0], W.shape[1], dtype=dtype)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(W.T)))
+            linear.bias.copy_(torch.from_numpy(np.array(b)))
+        modules.append(linear)
+        if k < len(plan.weights):
+            modules.append(nn.ReLU() if plan.activation == "relu" else nn.Sigmoid())
+    module = nn.Sequential(*modules).eval()
+    module.chainrule_architecture = dict(plan.architecture)
+    return module
+
+
+def from_torch(module):
+    """A chainrule network holding the weights of a plain PyTorch MLP, bit for bit.
+
+    ``module`` must be an ``nn.Sequential`` of ``Linear`` layers with one ``ReLU`` or
+    ``Sigmoid`` (the same kind throughout) between consecutive ones, ending in a
+    ``Linear`` layer; ``Flatten`` (first), ``Dropout`` and ``Identity`` (no-ops at
+    inference) and a final ``Softmax(dim=1)`` (chainrule's networks apply softmax in
+    their loss layer) are accepted too. A ``Linear`` without bias gets a zero bias.
+
+    Returns a ``TwoLayerNet`` for one ReLU hidden layer (or the class recorded by
+    :func:`to_torch`), else a ``MultiLayerNet``, in the module's dtype (float32 or float64).
+    """
+    torch = _need_torch()
+    nn = torch.nn
+    if not isinstance(module, nn.Module):
+        raise TypeError(f"from_torch needs a torch.nn.Module; got a {type(module).__name__}")
+    if not isinstance(module, nn.Sequential):
+        raise ExportError(f"from_torch reads an nn.Sequential of Linear layers with ReLU or Sigmoid between them; "
+                          f"got a {type(module).__name__} (its forward() cannot be read as a plain MLP)")
+    children = list(module.children())
+    linears, activations, previous = [], [], None
+    for i, child in enumerate(children):
+        what = f"layer {i} ({type(child).__name__})"
+        if isinstance(child, (nn.Dropout, nn.Identity)) or (isinstance(child, nn.Flatten) and not linears):
+            continue
+        if isinstance(child, nn.Softmax) and i == len(children) - 1 and child.dim in (1, -1):
+            continue
+        if isinstance(child, nn.Linear):
+            if previous == "linear":
+                raise ExportError(f"{what} follows another Linear layer without an activation: not a plain MLP")
+            linears.append(child)
+            previous = "linear"
+        elif isinstance(child, (nn.ReLU, nn.Sigmoid)):
+            if previous != "linear":
+                raise ExportError(f"{what} does not follow a Linear layer: not a plain MLP")
+            activations.append("relu" if isinstance(child, nn.ReLU) else "sigmoid")
+            previous = "activation"
+        else:
+            raise ExportError(f"{what} is not part of a plain MLP: from_torch reads Linear, ReLU and Sigmoid "
+                              "layers (and Flatten, Dropout, Identity, a final Softmax)")
+    if not linears:
+        raise ExportError("the module has no Linear layer: not an MLP")
+    if previous != "linear":
+        raise ExportError("the module ends in an activation; a chainrule network ends in a Linear layer (scores)")
+    if len(set(activations)) > 1:
+        raise ExportError(f"the module mixes activations ({', '.join(sorted(set(activations)))}); "
+                          "chainrule's networks use one activation throughout")
+    weights = []
+    for k, linear in enumerate(linears, 1):
+        W = linear.weight.detach().cpu().numpy().T
+        b = (np.zeros(W.shape[1], dtype=W.dtype) if linear.bias is None
+             else linear.bias.detach().cpu().numpy())
+        if W.dtype.name not in _DTYPES or b.dtype != W.dtype:
+            raise ExportError(f"Linear layer {k} holds {W.dtype}/{b.dtype}; chainrule computes in float32 or float64")
+        if weights and (W.dtype != weights[0][0].dtype):
+            raise ExportError(f"Linear layer {k} is {W.dtype} but layer 1 is {weights[0][0].dtype}: use one dtype")
+        if weights and W.shape[0] != weights[-1][0].shape[1]:
+            raise ExportError(f"Linear layer {k} takes {W.shape[0]} inputs but layer {k - 1} gives "
+                              f"{weights[-1][0].shape[1]}")
+        weights.append((W, b))
+    network = _build(weights, activations[0] if activations else None,
+                     getattr(module, "chainrule_architecture", None))
+    for k, (W, b) in enumerate(weights, 1):
+        network.params[f"W{k}"] = W
+        network.params[f"b{k}"] = b
+    return network
+
+
+def _build(weights, activation, recorded):
+    """The chainrule network for these weights: the recorded class when it fits, else the natural one."""
+    from .. import MultiLayerNet, TwoLayerNet
+
+    sizes = [weights[0][0].shape[0], *(W.shape[1] for W, _ in weights)]
+    dtype = weights[0][0].dtype
+    if isinstance(recorded, dict):
+        cfg = {k: v for k, v in recorded.items() if k != "layer_sizes"}
+        cls = {"TwoLayerNet": TwoLayerNet, "MultiLayerNet": MultiLayerNet}.get(cfg.pop("class", None))
+        if cls is not None:
+            try:
+                network = cls(**cfg, dtype=dtype, rng=0)
+            except (TypeError, ValueError):
+                network = None
+            shapes = None if network is None else [v.shape for k, v in network.params.items() if k.startswith("W")]
+            if shapes == [W.shape for W, _ in weights] and activation in (None, cfg.get("activation", "relu")):
+                return network
+    if len(sizes) == 3 and activation == "relu":
+        return TwoLayerNet(sizes[0], sizes[1], sizes[2], dtype=dtype, rng=0)
+    return MultiLayerNet(sizes[0], sizes[1:-1], sizes[-1], activation=activation or "relu", dtype=dtype, rng=0)
+
+
+def _architecture_path(path):
+    path = Path(path)
+    if path.suffix == ".json":
+        raise ExportError(f"{path}: give the weights file a name other than .json (its architecture goes in "
+                          f"{path.stem}.json beside it)")
+    return path.with_suffix(".json")
+
+
+def save_torch(model, path, *, metadata=None, check_trained=True):
+    """Write ``model``'s PyTorch ``state_dict`` to ``path`` and its architecture to ``path`` with ``.json``.
+
+    ``model``: a chainrule network, a model file path, or a module :func:`from_torch` reads.
+    The weights file is ``torch.save(module.state_dict())`` (tensors only, never a pickled
+    module); ``out.json`` beside ``out.pt`` says how to rebuild the ``nn.Sequential``
+    (:func:`load_torch` does it). Returns the two paths.
+    """
+    torch = _need_torch()
+    if isinstance(model, torch.nn.Module):
+        model = from_torch(model)
+    plan = _plan(model, metadata, check_trained=check_trained)
+    module = _torch_module(torch, plan)
+    from .. import __version__
+    from ..files import atomic_path
+
+    path = Path(path)
+    arch_path = _architecture_path(path)
+    layers = []
+    for k, (W, _) in enumerate(plan.weights, 1):
+        layers.append({"type": "Linear", "in_features": int(W.shape[0]), "out_features": int(W.shape[1])})
+        if k < len(plan.weights):
+            layers.append({"type": "ReLU" if plan.activation == "relu" else "Sigmoid"})
+    arch = {"format": _TORCH_FORMAT, "format_version": 1, "chainrule_version": __version__,
+            "torch_version": torch.__version__, "dtype": plan.dtype.name, "weights": path.name,
+            "layers": layers, "architecture": plan.architecture, "metadata": plan.metadata}
+    text = json.dumps(arch, indent=1, default=str) + "\n"
+    with atomic_path(path) as tmp_pt, atomic_path(arch_path) as tmp_json:
+        torch.save(module.state_dict(), tmp_pt)
+        tmp_json.write_text(text, encoding="utf-8")
+    return path, arch_path
+
+
+def load_torch(path):
+    """The ``nn.Sequential`` saved by :func:`save_torch` (weights read with ``weights_only=True``)."""
+    torch = _need_torch()
+    path = Path(path)
+    arch_path = _architecture_path(path)
+    for p in (path, arch_path):
+        if not p.is_file():
+            raise FileNotFoundError(f"{'architecture' if p == arch_path else 'weights'} file not found: {p}")
+    try:
+        arch = json.loads(arch_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ExportError(f"{arch_path} is not JSON: {exc}") from None
+    if not isinstance(arch, dict) or arch.get("format") != _TORCH_FORMAT:
+        raise ExportError(f"{arch_path} is not a chainrule PyTorch architecture file")
+    if arch.get("dtype") not in _DTYPES or not isinstance(arch.get("layers"), list):
+        raise ExportError(f"{arch_path} has a damaged architecture (dtype {arch.get('dtype')!r})")
+    dtype = getattr(torch, arch["dtype"])
+    modules = []
+    try:
+        for layer in arch["layers"]:
+            kind = layer["type"]
+            if kind == "Linear":
+                modules.append(torch.nn.Linear(int(layer["in_features"]), int(layer["out_features"]), dtype=dtype))
+            elif kind in ("ReLU", "Sigmoid"):
+                modules.append(getattr(torch.nn, kind)())
+            else:
+                raise ExportError(f"{arch_path}: unknown layer type {kind!r}")
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, ExportError):
+            raise
+        raise ExportError(f"{arch_path} has a damaged layer list: {exc!r}") from None
+    module = torch.nn.Sequential(*modules)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        module.load_state_dict(state, strict=True)
+    except Exception as exc:  # torch raises RuntimeError, UnpicklingError, ... for a wrong or damaged file
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ExportError(f"{path} does not hold the weights {arch_path.name} describes: {first}") from None
+    module.eval()
+    if isinstance(arch.get("architecture"), dict):
+        module.chainrule_architecture = arch["architecture"]
+    return module

@@ -99,7 +99,8 @@ def check_book_numbers(name, lang, nb, drawn=True):
                      "220 2.2 110 200\n", "715 2.2 110 3.3 165 650\n"]:
             assert line in text
         assert floats_after("dApple (numerical):", text)[0] == pytest.approx(2.2, abs=1e-8)
-        assert kinds.count("image/svg+xml") == 2 * len(svg)
+        assert kinds.count("image/svg+xml") == 3 * len(svg)  # two static drawings, and the explorer's fallback
+        assert "text/html" in kinds  # the explorer page
     elif name.startswith("02"):
         assert "[[False  True]\n [ True False]]" in text
         assert "[[10.  0.]\n [ 0. 40.]]\n[[10. 20.]\n [30. 40.]]" in text  # dx, then dout unchanged

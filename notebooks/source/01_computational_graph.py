@@ -270,6 +270,8 @@ node's own `backward` in reverse order. Showing `g` in Jupyter draws it like the
 figures: the forward value above each edge, the derivative below it in red. The cells print
 the values to six significant digits, as the book's figures do (`1.1 * 100` is
 `110.00000000000001` in floating point; the book's script hides this with `int()`).
+`display(g, exclude=["text/html"])` shows the static drawing; `g` on its own shows an
+interactive page instead (the last cell of this notebook).
 """,
         "ko": """
 ## 그래프 그리기
@@ -279,7 +281,8 @@ the values to six significant digits, as the book's figures do (`1.1 * 100` is
 노드의 `backward`를 역순으로 호출합니다. Jupyter에서 `g`를 표시하면 책의 그림처럼 에지 위에는
 순전파 값이, 아래에는 미분이 빨간색으로 그려집니다. 셀에서는 책의 그림처럼 유효숫자 여섯 자리로
 출력합니다(부동소수점에서 `1.1 * 100`은 `110.00000000000001`이며, 책의 코드는 `int()`로 이를
-감춥니다).
+감춥니다). `display(g, exclude=["text/html"])`는 정적인 그림을 보여 주고, `g`만 쓰면 그 대신 대화형
+페이지가 나타납니다(이 노트북의 마지막 셀).
 """,
         "zh-CN": """
 ## 画出计算图
@@ -288,7 +291,8 @@ the values to six significant digits, as the book's figures do (`1.1 * 100` is
 `*` 和 `+` 分别记录为 `MulLayer`、`AddLayer` 节点。然后 `backward()` 按相反顺序调用每个节点
 自己的 `backward`。在 Jupyter 中显示 `g`，就会像书中的图一样画出来：边的上方是正向传播的值，
 下方用红色标出导数。单元格像书中的图一样输出6位有效数字（在浮点数中 `1.1 * 100` 是
-`110.00000000000001`，书中的代码用 `int()` 把它掩盖了）。
+`110.00000000000001`，书中的代码用 `int()` 把它掩盖了）。`display(g, exclude=["text/html"])`
+显示静态的图；只写 `g` 则会显示一个可交互的页面（本 notebook 的最后一个单元格）。
 """,
         "ja": """
 ## グラフを描く
@@ -298,10 +302,13 @@ the values to six significant digits, as the book's figures do (`1.1 * 100` is
 呼ぶと、各ノード自身の `backward` を逆の順番に呼び出します。Jupyter で `g` を表示すると、本の図と
 同じように、エッジの上に順伝播の値、下に微分が赤で描かれます。セルでは本の図にならって有効数字
 6桁で表示します（浮動小数点数では `1.1 * 100` は `110.00000000000001` で、本のコードは `int()` で
-これを隠しています）。
+これを隠しています）。`display(g, exclude=["text/html"])` は静的な図を表示し、`g` だけを書くと代わりに
+対話的なページが表示されます（このノートブックの最後のセル）。
 """,
     }),
     ("code", """
+from IPython.display import display
+
 from chainrule.graph import Graph
 
 g = Graph()
@@ -310,7 +317,7 @@ price = apple * apple_num * tax
 price.name = "price"
 price.backward()
 print(*(f"{v:.6g}" for v in (price.data, apple.grad, apple_num.grad, tax.grad)))
-g
+display(g, exclude=["text/html"])
 """),
     ("code", """
 g = Graph()
@@ -321,6 +328,49 @@ price = (apple * apple_num + orange * orange_num) * tax
 price.name = "price"
 price.backward()
 print(*(f"{v:.6g}" for v in (price.data, apple.grad, apple_num.grad, orange.grad, orange_num.grad, tax.grad)))
+display(g, exclude=["text/html"])
+"""),
+    ("md", {
+        "en": """
+## Step through it
+
+In Jupyter, showing a graph by itself opens chainrule's explorer inside the notebook: *Step
+forward* lights one node at a time with its value, *Step backward* brings each derivative back
+with the local rule that made it (`× 1.1` at the tax node), and the inputs can be edited. The
+page runs in your browser, so a static view of this notebook (GitHub, for example) cannot
+show it; open the notebook in Jupyter, or write the same page to a file with
+`g.to_html("apples.html")` or `chainrule explore`.
+""",
+        "ko": """
+## 한 단계씩 따라가기
+
+Jupyter에서 그래프 자체를 표시하면 노트북 안에 chainrule의 탐색 페이지가 열립니다. *Step forward*를
+누르면 노드가 하나씩 켜지며 값이 나타나고, *Step backward*를 누르면 각 미분이 그것을 만든 국소적 규칙
+(소비세 노드에서는 `× 1.1`)과 함께 거꾸로 전해집니다. 입력값도 바꿀 수 있습니다. 이 페이지는 브라우저에서
+실행되므로 노트북을 정적으로 보여 주는 곳(예: GitHub)에서는 볼 수 없습니다. Jupyter에서
+노트북을 열거나, `g.to_html("apples.html")` 또는 `chainrule explore`로 같은 페이지를 파일로 저장하세요.
+""",
+        "zh-CN": """
+## 一步一步地看
+
+在 Jupyter 中单独显示一个计算图，会在 notebook 里打开 chainrule 的浏览页面：点 *Step forward*，节点
+逐个亮起并显示各自的值；点 *Step backward*，每个导数会连同产生它的局部规则（消费税节点上是 `× 1.1`）
+一起反向传回来，输入的值也可以修改。这个页面在浏览器里运行，所以在静态显示 notebook 的地方（例如
+GitHub）无法显示它；请在 Jupyter 中打开本 notebook，或者用 `g.to_html("apples.html")` 或
+`chainrule explore` 把同样的页面保存为文件。
+""",
+        "ja": """
+## 1ステップずつたどる
+
+Jupyter でグラフそのものを表示すると、ノートブックの中に chainrule の探索ページが開きます。
+*Step forward* でノードがひとつずつ値とともに点灯し、*Step backward* で各微分が、それを生んだ局所的な
+規則（消費税のノードでは `× 1.1`）とともに逆向きに戻ってきます。入力の値も変えられます。このページは
+ブラウザの中で動くので、ノートブックを静的に表示する場所（たとえば GitHub）では見られません。
+Jupyter でノートブックを開くか、`g.to_html("apples.html")` や `chainrule explore` で同じページをファイルに
+書き出してください。
+""",
+    }),
+    ("code", """
 g
 """),
     ("md", {

@@ -197,9 +197,11 @@ chainrule 的计算图记录器画出的正是这个图：在 `x = 1` 处传到 
 """,
     }),
     ("code", """
+from IPython.display import display
+
 from chainrule.graph import sigmoid_graph
 
-sigmoid_graph(1.0)
+display(sigmoid_graph(1.0), exclude=["text/html"])  # the static drawing
 """),
     ("md", {
         "en": """

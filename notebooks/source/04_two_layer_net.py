@@ -104,6 +104,8 @@ returns.
 """,
     }),
     ("code", """
+from IPython.display import display
+
 from chainrule.graph import Graph
 
 x_batch = x_train[:3]
@@ -114,7 +116,7 @@ loss = g.trace_loss(network, x_batch, t_batch)
 loss.backward()
 print("loss:", loss.data)
 print(np.array_equal(g["W1"].grad, network.gradient(x_batch, t_batch)["W1"]))
-g
+display(g, exclude=["text/html"])  # the static drawing (g alone: the interactive page)
 """),
     ("md", {
         "en": """

@@ -5,6 +5,7 @@ cluster (``Client("tcp://scheduler:8786")`` is the only line that changes). Skip
 without dask[distributed] (``pip install "chainrule[dask]"``) or scikit-learn.
 """
 
+import os
 import time
 
 import numpy as np
@@ -22,13 +23,23 @@ from chainrule.sklearn import MLPClassifier  # noqa: E402
 GRID = {"hidden_layer_sizes": [(16,), (64,)], "learning_rate_init": [0.0003, 0.003]}
 
 
+@pytest.fixture
+def environ_restored():
+    """Dask's LocalCluster writes OMP/MKL/OPENBLAS_NUM_THREADS=1 (and more) into this process's
+    environment for its workers and leaves them there; later tests start subprocesses."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 def search(x, t):
     return GridSearchCV(MLPClassifier(max_iter=3, random_state=0), GRID, cv=2, n_jobs=-1)
 
 
 @pytest.mark.mnist
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # 3 epochs are not convergence
-def test_grid_search_on_a_local_dask_cluster_matches_loky(real_mnist):
+def test_grid_search_on_a_local_dask_cluster_matches_loky(real_mnist, environ_restored):
     x = real_mnist.x_train[:10000].reshape(10000, -1).astype(np.float32) / np.float32(255)
     t = real_mnist.t_train[:10000]
 

@@ -194,7 +194,7 @@ def _small_model(tmp_path):
     (lambda d: [str(_bad_model(d)), "--out", str(d / "page.html")],
      r"other\.npz has no chainrule metadata .*: it was not written by chainrule\.io\.save$"),
     (lambda d: [str(d / "notes.txt"), "--out", str(d / "page.html")],
-     r"notes\.txt is not a chainrule model file \(\.npz\), or it is damaged"),
+     r"notes\.txt is not a chainrule model file \(it is not an \.npz archive\)"),
     (lambda d: ["banana", "--out", str(d / "page.html")],
      r"unknown figure 'banana': choose one of apple, apple-orange, sigmoid, two-layer-net, or give a model "
      r"file \(\.npz\)$"),

@@ -33,3 +33,15 @@ __all__ = [
 from .exercises import CheckReport, check  # noqa: E402
 
 __all__ += ["check", "CheckReport"]
+
+# chapters 6-8: Batch Normalization, Dropout, convolutional networks
+from .convnets import DeepConvNet, SimpleConvNet  # noqa: E402
+from .functions import sigmoid_grad  # noqa: E402
+from .layers import BatchNormalization, Convolution, Dropout, Pooling  # noqa: E402
+from .networks_extend import MultiLayerNetExtend  # noqa: E402
+from .util import col2im, im2col, shuffle_dataset, smooth_curve  # noqa: E402
+
+__all__ += [
+    "BatchNormalization", "Dropout", "Convolution", "Pooling", "MultiLayerNetExtend", "SimpleConvNet",
+    "DeepConvNet", "sigmoid_grad", "im2col", "col2im", "smooth_curve", "shuffle_dataset",
+]

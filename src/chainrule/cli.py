@@ -343,7 +343,11 @@ def _run_data(args):
     (x_train, t_train, x_test, t_test), source, location = fetch(args.kind, args.dir, progress=not args.quiet)
     print(f"{SPECS[args.kind].title}: verified (SHA-256 of the four IDX files)")
     print(f"  source: {source}")
-    print(f"  stored: {location}")
+    if location is None:  # fetched, but the cache could not be written: the warning says why
+        _warnings.show()
+        print("  not stored: the cache could not be written (see the warning)")
+    else:
+        print(f"  stored: {location}")
     for split, x, t in (("train", x_train, t_train), ("test", x_test, t_test)):
         counts = " ".join(map(str, np.bincount(t, minlength=10)))
         print(f"  {split + ':':6} {len(x)} images {x.shape[1]}x{x.shape[2]}, label counts 0-9: {counts}")
@@ -465,7 +469,7 @@ examples:
 
 
 def _add_check(sub):
-    from .exercise_messages import LANGUAGES
+    from .exercises.messages import LANGUAGES
 
     p = sub.add_parser("check", help="check your own layers (or TwoLayerNet) against chainrule's: exercise mode",
                        description="Check the book's layers you wrote yourself against chainrule's layers "

@@ -11,13 +11,22 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_path", "write_text"]
+__all__ = ["atomic_path", "folder_of", "write_text"]
 
 
 def _umask():
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def folder_of(path):
+    """The folder ``path`` is to be written in, checked: a FileNotFoundError naming it when it does not exist."""
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise FileNotFoundError(f"cannot write {path}: directory {parent} does not exist")
+    return parent
 
 
 @contextlib.contextmanager
@@ -30,9 +39,7 @@ def atomic_path(path):
     file is removed and ``path`` is left as it was.
     """
     path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise FileNotFoundError(f"cannot write {path}: directory {parent} does not exist")
+    parent = folder_of(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions

@@ -19,6 +19,12 @@ __all__ = [
     "sigmoid",
     "softmax",
     "step_function",
+    # the rest of the book's common/functions.py
+    "mean_squared_error",
+    "relu_grad",
+    "sigmoid_grad",
+    "softmax_loss",
+    "sum_squared_error",
 ]
 
 #: The book's ``delta`` in ``-sum(t * log(y + delta))``: it keeps ``log(0)``
@@ -105,6 +111,7 @@ def as_labels(t, n_classes, n_samples=None, *, name="t"):
     Parameters
     ----------
     t : array_like, shape (N,) integer labels or (N, C) one-hot rows
+        (a column of labels, shape (N, 1), is read as labels when C > 1)
     n_classes : int
         ``C``, the number of classes the predictions have.
     n_samples : int, optional
@@ -125,6 +132,8 @@ def as_labels(t, n_classes, n_samples=None, *, name="t"):
         When labels are not integers (floats holding integers are accepted).
     """
     t = np.asarray(t)
+    if t.ndim == 2 and t.shape[1] == 1 and n_classes > 1:
+        t = t[:, 0]  # a column of labels, (N, 1): the book's ch07/gradient_check.py passes np.array([1]).reshape(1, 1)
     if t.ndim == 2:
         if t.shape[1] != n_classes:
             raise ValueError(
@@ -197,3 +206,40 @@ def cross_entropy_error(y, t):
     labels = as_labels(t, c, n)
     picked = y[np.arange(n), labels]
     return -np.sum(np.log(picked + CROSS_ENTROPY_DELTA)) / n
+
+
+# -- the rest of the book's common/functions.py ---------------------------------------------------
+
+
+def sigmoid_grad(x):
+    """Derivative of the sigmoid at ``x``: ``(1 - sigmoid(x)) * sigmoid(x)`` (chapter 4's ``TwoLayerNet``)."""
+    y = sigmoid(x)
+    return (1.0 - y) * y
+
+
+def relu_grad(x):
+    """Derivative of ReLU at ``x``: 1 where ``x >= 0``, else 0 (the book's convention at 0); ``x``'s dtype."""
+    x = as_float(x)
+    return (x >= 0).astype(x.dtype)
+
+
+def sum_squared_error(y, t):
+    """The book's squared error ``0.5 * sum((y - t)**2)`` over all elements (not divided by N).
+
+    Chapter 4 introduces it as ``mean_squared_error``; ``common/functions.py`` calls it
+    ``sum_squared_error``. ``y`` and ``t`` must have the same shape.
+    """
+    y = as_float(y)
+    t = np.asarray(t)
+    if y.shape != t.shape:
+        raise ValueError(f"y and t must have the same shape; got {y.shape} and {t.shape}")
+    return 0.5 * np.sum((y - t) ** 2)
+
+
+#: Chapter 4's name for :func:`sum_squared_error` (the same formula: ``0.5 * sum((y - t)**2)``).
+mean_squared_error = sum_squared_error
+
+
+def softmax_loss(X, t):
+    """``cross_entropy_error(softmax(X), t)``: the loss of scores ``X`` (N, C) for targets ``t``."""
+    return cross_entropy_error(softmax(X), t)

@@ -461,3 +461,12 @@ class SoftmaxWithLoss(Layer):
         dx = np.multiply(self.y, dout / n, out=self.buffers.get("dx", self.y.shape, self.y.dtype))
         dx[self.buffers.rows(n), self._labels] -= dout / n
         return dx[0] if self._one_sample else dx
+
+
+# Chapters 6 and 7's layers live in modules of their own; they are reachable here
+# too, as in the book's common/layers.py.
+from .batchnorm import BatchNormalization  # noqa: E402
+from .convolution import Convolution, Pooling  # noqa: E402
+from .dropout import Dropout  # noqa: E402
+
+__all__ += ["BatchNormalization", "Convolution", "Dropout", "Pooling"]

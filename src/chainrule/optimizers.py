@@ -44,6 +44,34 @@ def _fraction(name, value):
     return value
 
 
+def _is_scalar(value):
+    """A Python float or int (not bool), or a NumPy floating scalar: immutable, so updated by rebinding."""
+    return (isinstance(value, (float, int, np.floating)) and not isinstance(value, (bool, np.bool_))
+            and not isinstance(value, np.ndarray))
+
+
+def _scalar_pair(params, grads, key, value):
+    """``(key, param, grad)`` for a scalar parameter, then ``params[key]`` rebound to the updated value.
+
+    The update works on a 0-d array (of float64, or of the scalar's own floating
+    dtype), bound in ``params`` while it runs; afterwards the entry holds a value
+    of the original kind again (a Python float for a Python number).
+    """
+    try:
+        grad = grads[key]
+    except KeyError:
+        raise KeyError(f"grads has no {key!r}; it must have every key of params: {list(params)}") from None
+    if np.shape(grad) != ():
+        raise ValueError(f"grads[{key!r}] has shape {np.shape(grad)} but params[{key!r}] is a scalar")
+    box = np.array(value, dtype=value.dtype if isinstance(value, np.floating) else np.float64)
+    params[key] = box
+    try:
+        yield key, box, grad
+    finally:  # also when the update stops half-way: the entry is a scalar again
+        updated = params[key]
+        params[key] = type(value)(updated) if isinstance(value, np.floating) else float(updated)
+
+
 class Optimizer:
     """Base of the optimizers: argument checks and per-parameter state.
 
@@ -60,6 +88,9 @@ class Optimizer:
         """``(key, param, grad)`` for every parameter, with clear errors for mismatches."""
         for key in params:
             param = params[key]
+            if _is_scalar(param):  # the book's 2-D examples: {'x': -7.0, 'y': 2.0}
+                yield from _scalar_pair(params, grads, key, param)
+                continue
             if not isinstance(param, np.ndarray) or param.dtype.kind != "f":  # (kind: cheaper than issubdtype)
                 raise TypeError(
                     f"params[{key!r}] must be a floating NumPy array (updated in place); "

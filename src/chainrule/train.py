@@ -417,7 +417,8 @@ class Trainer:
         if self.current_iter >= self.max_iter:
             raise RuntimeError("this Trainer has already trained; make a new one to train again")
         network, h = self.network, self.history
-        first = next(iter(network.layers.values()), None) if hasattr(network, "layers") else None
+        layers = getattr(network, "layers", ())  # a dict of layers, or a list (the book's DeepConvNet)
+        first = next(iter(layers.values() if hasattr(layers, "values") else layers), None)
         saved_need_dx = getattr(first, "need_dx", None)
         # chainrule's networks train on their layers' fast formulation (which also skips the first
         # layer's input gradient); for other networks, at least that input gradient is skipped

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["read_digit"]
+from .. import _npz
+
+__all__ = ["MAX_IMAGE_PIXELS", "read_digit"]
+
+#: The most pixels :func:`read_digit` decodes (a 5000 x 5000 picture).
+MAX_IMAGE_PIXELS = 25_000_000
+
+
+class _PictureRefused(ValueError):
+    """A picture refused before decoding (too large, or not a regular file); the message says why."""
+
+
+def _check_image_size(path, size):
+    width, height = size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise _PictureRefused(f"{path} is {width}x{height} pixels, more than the limit of {MAX_IMAGE_PIXELS} "
+                             "pixels for a picture of a digit: crop or scale it down")
 
 
 def read_digit(path, *, size=28, box=20):
@@ -38,9 +56,19 @@ def read_digit(path, *, size=28, box=20):
     if not path.exists():
         raise FileNotFoundError(f"image not found: {path}")
     try:
-        with Image.open(path) as im:
-            im = ImageOps.exif_transpose(im)
-            im.load()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with _npz.open_regular(path, _PictureRefused) as f, Image.open(f) as im:  # the header only, so far
+                _check_image_size(path, im.size)
+                im = ImageOps.exif_transpose(im)
+                im.load()
+    except _PictureRefused as exc:
+        raise ValueError(str(exc)) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:  # Pillow's own, larger limit
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        pixels = f"{found[1]} pixels" if found else f"larger than Pillow's limit ({exc})"
+        raise ValueError(f"{path} is {pixels}, more than the limit of {MAX_IMAGE_PIXELS} pixels for a picture "
+                         "of a digit: crop or scale it down") from None
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ValueError(f"{path} is not an image Pillow can read: {exc}") from None
     alpha = None

@@ -1,0 +1,1 @@
+"""The book's ``dataset`` package, re-exported from chainrule (no code of its own)."""

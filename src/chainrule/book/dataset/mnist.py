@@ -1,0 +1,3 @@
+"""``dataset.mnist``: chainrule's MNIST loader under the book's module name."""
+
+from chainrule.datasets import load_mnist  # noqa: F401

@@ -1,0 +1,201 @@
+"""Chapter 6's extended network: ``MultiLayerNetExtend`` (weight decay, Dropout, Batch Normalization).
+
+Dropout and Batch Normalization behave differently in training and in testing,
+so networks holding them take the book's ``train_flg``: ``predict(x, train_flg=False)``
+and ``loss(x, t, train_flg=False)`` evaluate; ``gradient(x, t)`` always runs the
+forward pass in training mode, as the book's does. :class:`ModeSequential` is
+that core, shared with the convolutional networks of :mod:`chainrule.convnets`.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+from .batchnorm import BatchNormalization
+from .dropout import Dropout
+from .gradient import numerical_gradient as _numerical_gradient
+from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
+from .networks import ParamDict, Sequential, _check_dtype, _weights
+
+__all__ = ["ModeSequential", "MultiLayerNetExtend"]
+
+_ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
+_INIT_SCALE = {"relu": 2.0, "he": 2.0, "sigmoid": 1.0, "xavier": 1.0}
+
+
+def _takes_train_flg(layer):
+    return isinstance(layer, (Dropout, BatchNormalization))
+
+
+class ModeSequential(Sequential):
+    """A :class:`~chainrule.networks.Sequential` whose Dropout / BatchNormalization layers get ``train_flg``.
+
+    ``predict(x, train_flg=False)``, ``loss(x, t, train_flg=False)``; ``gradient``
+    and ``numerical_gradient`` use training mode (``training_loss``), as the book's
+    networks do. Weight decay (``weight_decay_lambda``) adds ``0.5 * lambda * sum(W**2)``
+    over the weights ``W1, W2, ...`` to the loss and ``lambda * W`` to each ``dW``.
+    """
+
+    weight_decay_lambda = 0.0
+
+    def predict(self, x, train_flg=False):
+        for layer in self.layers.values():
+            if _takes_train_flg(layer):
+                x = layer.forward(x, train_flg=train_flg)
+            else:
+                x = layer.forward(x)
+        return x
+
+    def regularization(self):
+        if not self.weight_decay_lambda:
+            return 0
+        return 0.5 * self.weight_decay_lambda * sum(np.sum(self.params[k] ** 2) for k in self._weight_names())
+
+    def _weight_names(self):
+        return [k for k in self.params if k.startswith("W")]
+
+    def loss(self, x, t, train_flg=False):
+        y = self.predict(x, train_flg)
+        return self.lastLayer.forward(y, t) + self.regularization()
+
+    def training_loss(self, x, t):
+        """The loss in training mode: what ``gradient`` differentiates (``gradient_check`` compares with it)."""
+        return self.loss(x, t, train_flg=True)
+
+    def numerical_gradient(self, x, t):
+        def loss_w(_w):
+            return self.training_loss(x, t)
+
+        return {k: _numerical_gradient(loss_w, self.params[k]) for k in self.params}
+
+    def gradient(self, x, t):
+        self.training_loss(x, t)
+        dout = self.lastLayer.backward(1)
+        for layer in reversed(self.layers.values()):
+            dout = layer.backward(dout)
+        grads = {name: getattr(layer, "d" + attr) for name, (layer, attr) in self.params._owners.items()}
+        if self.weight_decay_lambda:
+            for k in self._weight_names():
+                grads[k] = grads[k] + self.weight_decay_lambda * self.params[k]
+        return grads
+
+    def _running_statistics(self):
+        return [layer for layer in self.layers.values() if isinstance(layer, BatchNormalization)]
+
+    @property
+    def astype(self):
+        """``astype(dtype)``: a copy computing in ``dtype``, with the same parameters and running statistics.
+
+        Not offered (an ``AttributeError``) for networks with Batch Normalization
+        inside a training loop that copies parameters only; see :meth:`copy_as`.
+        """
+        if self._running_statistics():
+            raise AttributeError(
+                f"{type(self).__name__} with BatchNormalization has no astype(): a copy made from its "
+                "parameters alone would miss the running statistics; use copy_as(dtype)"
+            )
+        return self.copy_as
+
+    def copy_as(self, dtype):
+        """A copy of this network computing in ``dtype``: parameters and running statistics cast."""
+        cfg = dict(self.config)
+        cfg.pop("class")
+        other = type(self)(**cfg, dtype=dtype, rng=0)
+        for k in self.params:
+            other.params[k] = self.params[k].astype(dtype)
+        for mine, theirs in zip(self._running_statistics(), other._running_statistics(), strict=True):
+            theirs.running_mean = mine.running_mean.astype(dtype)
+            theirs.running_var = mine.running_var.astype(dtype)
+        return other
+
+    def _bind_params(self, names):
+        """Name the parameters: ``names`` is ``[(layer name, {attribute: parameter name})]`` in order."""
+        self.params = ParamDict()
+        for layer_name, attrs in names:
+            for attr, name in attrs.items():
+                self.params._bind(name, self.layers[layer_name], attr)
+
+
+class MultiLayerNetExtend(ModeSequential):
+    """The book's ``MultiLayerNetExtend``: ``MultiLayerNet`` with Dropout and Batch Normalization.
+
+    ``Affine1 -> [BatchNorm1] -> Activation_function1 -> [Dropout1] -> ... -> Affine{L} -> SoftmaxWithLoss``
+
+    Parameters
+    ----------
+    input_size, hidden_size_list, output_size, activation, weight_init_std, weight_decay_lambda :
+        As for :class:`~chainrule.MultiLayerNet`.
+    use_dropout : bool
+        A Dropout layer after each hidden activation.
+    dropout_ration : float
+        The Dropout ratio (the book's argument name, spelling included; 0.5).
+    use_batchnorm : bool
+        A BatchNormalization layer before each hidden activation, with parameters
+        ``gamma{i}`` (ones) and ``beta{i}`` (zeros).
+    dtype : float64 (default) or float32
+    rng : numpy.random.Generator, int or None
+        The initial weights and the Dropout masks.
+
+    ``params``: ``W1, b1, ..., W{L}, b{L}`` then ``gamma1, beta1, ...`` (the book's order).
+    """
+
+    def __init__(self, input_size, hidden_size_list, output_size, activation="relu", weight_init_std="relu",
+                 weight_decay_lambda=0, use_dropout=False, dropout_ration=0.5, use_batchnorm=False, *,
+                 dtype=np.float64, rng=None):
+        dtype = _check_dtype(dtype)
+        if activation not in _ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}; got {activation!r}")
+        if isinstance(weight_init_std, str) and weight_init_std.lower() not in _INIT_SCALE:
+            raise ValueError(
+                f"weight_init_std must be a number or one of {sorted(_INIT_SCALE)}; got {weight_init_std!r}"
+            )
+        if weight_decay_lambda < 0:
+            raise ValueError(f"weight_decay_lambda must be >= 0; got {weight_decay_lambda}")
+        sizes = [int(input_size), *map(int, hidden_size_list), int(output_size)]
+        if any(s < 1 for s in sizes):
+            raise ValueError(f"layer sizes must be positive integers; got {sizes}")
+        rng = np.random.default_rng(rng)
+        self._config = {"class": "MultiLayerNetExtend", "input_size": sizes[0],
+                        "hidden_size_list": sizes[1:-1], "output_size": sizes[-1], "activation": activation,
+                        "weight_init_std": weight_init_std, "weight_decay_lambda": float(weight_decay_lambda),
+                        "use_dropout": bool(use_dropout), "dropout_ration": float(dropout_ration),
+                        "use_batchnorm": bool(use_batchnorm)}
+        self.hidden_layer_num = len(sizes) - 2
+        self.use_dropout = bool(use_dropout)
+        self.use_batchnorm = bool(use_batchnorm)
+        self.weight_decay_lambda = float(weight_decay_lambda)
+
+        layers = OrderedDict()
+        weights, norms = [], []
+        for i in range(1, len(sizes)):
+            fan_in = sizes[i - 1]
+            if isinstance(weight_init_std, str):
+                std = np.sqrt(_INIT_SCALE[weight_init_std.lower()] / fan_in)
+            else:
+                std = float(weight_init_std)
+            layers[f"Affine{i}"] = Affine(_weights(rng, std, (fan_in, sizes[i]), dtype),
+                                          np.zeros(sizes[i], dtype=dtype))
+            weights.append((f"Affine{i}", {"W": f"W{i}", "b": f"b{i}"}))
+            if i == len(sizes) - 1:
+                break
+            if self.use_batchnorm:
+                layers[f"BatchNorm{i}"] = BatchNormalization(np.ones(sizes[i], dtype=dtype),
+                                                             np.zeros(sizes[i], dtype=dtype))
+                norms.append((f"BatchNorm{i}", {"gamma": f"gamma{i}", "beta": f"beta{i}"}))
+            layers[f"Activation_function{i}"] = _ACTIVATIONS[activation]()
+            if self.use_dropout:
+                layers[f"Dropout{i}"] = Dropout(dropout_ration, rng=rng)
+        super().__init__(layers, SoftmaxWithLoss())
+        self._bind_params(weights + norms)
+
+    def numerical_gradient(self, x, t):
+        """Numerical gradients, listed layer by layer as the book does: ``W1, b1, gamma1, beta1, W2, ...``."""
+        grads = super().numerical_gradient(x, t)
+        order = [f"{p}{i}" for i in range(1, self.hidden_layer_num + 2) for p in ("W", "b", "gamma", "beta")]
+        return {k: grads[k] for k in order if k in grads}
+
+    @property
+    def config(self):
+        return dict(self._config)

@@ -26,8 +26,11 @@ import numpy as np
 from ._cli_args import (
     PROG,
     bench_parser,
+    check_parser,
     data_parser,
     evaluate_parser,
+    explore_parser,
+    export_parser,
     gradcheck_parser,
     graph_parser,
     predict_parser,
@@ -36,7 +39,6 @@ from ._cli_args import (
 from ._cli_args import Formatter as _Formatter  # noqa: F401  (the options' building blocks, for any subcommand)
 from ._cli_args import Parser as _Parser
 from ._cli_args import add_data_options as _add_data_options  # noqa: F401
-from ._cli_args import arg_type as _arg_type
 from ._cli_args import non_negative_float as _non_negative_float  # noqa: F401
 from ._cli_args import positive_float as _positive_float  # noqa: F401
 from ._cli_args import positive_int as _positive_int  # noqa: F401
@@ -426,32 +428,8 @@ def _run_graph(args):
 
 # -- explore (implemented in chainrule.explore) ------------------------------------------
 
-EXPLORE_EPILOG = """\
-examples:
-  chainrule explore apple-orange --out apple.html
-  chainrule explore runs/<date>-<time>/model.npz --out explore.html
-
-The page is one file: no server, no network; open it in any browser (file://).
-"""
-
-
 def _add_explore(sub):
-    from .graph import FIGURES as GRAPH_FIGURES
-
-    p = sub.add_parser("explore", help="write an offline HTML page that shows the chain rule happening",
-                       description="Write one self-contained HTML page: step through the book's graphs (forward "
-                                   "values above the edges, derivatives below, editable inputs), or draw a digit "
-                                   "for a saved model and see its forward pass and the gradient down to the pixels.",
-                       epilog=EXPLORE_EPILOG, formatter_class=_Formatter)
-    p.add_argument("target", nargs="?", default="apple-orange", metavar="FIGURE|MODEL",
-                   help=f"one of the book's graphs ({', '.join(GRAPH_FIGURES)}; the page holds all of them and "
-                        "opens this one; default apple-orange) or a model file written by chainrule train")
-    p.add_argument("--out", metavar="FILE", default="explore.html", help="the page to write (default explore.html)")
-    p.add_argument("--images", type=_arg_type(int, lambda v: 0 <= v <= 100, "an integer from 0 to 100"),
-                   default=10, metavar="N", help="for a model: embed N test images to start from (default 10, "
-                                                 "one per class; taken from data already on this computer)")
-    p.add_argument("--data-dir", metavar="DIR", default=None, help="a folder holding the four IDX files")
-    p.set_defaults(func=_run_explore)
+    explore_parser(sub).set_defaults(func=_run_explore)
 
 
 def _run_explore(args):
@@ -512,36 +490,8 @@ SUBCOMMANDS = [_add_train, _add_evaluate, _add_predict, _add_gradcheck, _add_dat
 
 # -- check: exercise mode (implemented in chainrule.exercises) ----------------------------------
 
-CHECK_EPILOG = """\
-Write the book's layers yourself (any of MulLayer, AddLayer, Relu, Sigmoid, Affine,
-SoftmaxWithLoss) in a .py file; each one runs on random shapes and edge cases beside
-chainrule's layer and numerical differentiation, one row per tensor. A wrong tensor
-shows the first element that differs and a hint naming the usual mistake.
-Exit status: 0 all right, 1 something is wrong, 2 the file cannot be loaded.
-
-examples:
-  chainrule check my_layers.py
-  chainrule check --lang ko my_layers.py
-  chainrule check --network my_two_layer_net.py
-(starter files: examples/exercises/)
-"""
-
-
 def _add_check(sub):
-    from .exercises.messages import LANGUAGES
-
-    p = sub.add_parser("check", help="check your own layers (or TwoLayerNet) against chainrule's: exercise mode",
-                       description="Check the book's layers you wrote yourself against chainrule's layers "
-                                   "and numerical differentiation.",
-                       epilog=CHECK_EPILOG, formatter_class=_Formatter)
-    p.add_argument("file", metavar="FILE", help="your .py file with the book's layer classes (or a TwoLayerNet)")
-    p.add_argument("--network", action="store_true",
-                   help="check the file's TwoLayerNet: each parameter's gradient, and the layer where it "
-                        "first goes wrong")
-    p.add_argument("--lang", choices=LANGUAGES, default=None,
-                   help="language of the report: en, ko, zh or ja (default: from LC_ALL / LC_MESSAGES / LANG)")
-    p.add_argument("--seed", type=_seed, default=0, help="seed of the random inputs (default 0)")
-    p.set_defaults(func=_run_check)
+    check_parser(sub).set_defaults(func=_run_check)
 
 
 def _run_check(args):
@@ -562,20 +512,7 @@ SUBCOMMANDS.append(_add_check)
 # -- export (implemented in chainrule.export) ---------------------------------------------------
 
 def _add_export(sub):
-    p = sub.add_parser("export", help="write a saved model as an ONNX graph or PyTorch weights",
-                       description="Write a saved model for a bigger engine, then run the written file in that "
-                                   "engine on random inputs and compare with chainrule.\n"
-                                   "onnx: an ONNX graph (input 'image' (N, 784), outputs 'probabilities' and "
-                                   "'label'; needs pip install \"chainrule[onnx]\").\n"
-                                   "torch: torch.save(state_dict) to OUT plus OUT's name with .json holding the "
-                                   "architecture (needs pip install torch).",
-                       epilog="examples:\n  chainrule export runs/20250101-120000/model.npz --to onnx model.onnx\n"
-                              "  chainrule export runs/20250101-120000/model.npz --to torch model.pt",
-                       formatter_class=_Formatter)
-    p.add_argument("model", metavar="MODEL", help="a model file written by chainrule train (model.npz)")
-    p.add_argument("--to", choices=("onnx", "torch"), required=True, help="the format to write")
-    p.add_argument("out", metavar="OUT", help="the file to write (.onnx, or .pt for torch)")
-    p.set_defaults(func=_run_export)
+    export_parser(sub).set_defaults(func=_run_export)
 
 
 def _run_export(args):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .im2col import _check_window, col2im, im2col
+from .im2col import check_window, col2im, im2col
 from .layers import Layer
 
 __all__ = ["Convolution", "Pooling"]
@@ -63,7 +63,7 @@ class Convolution(Layer):
             raise ValueError(f"Convolution b must have shape ({W.shape[0]},) to match W {W.shape}; got {b.shape}")
         if b.dtype != W.dtype:
             raise ValueError(f"Convolution b has dtype {b.dtype} but W has {W.dtype}; use one dtype")
-        _check_window(W.shape[2], W.shape[3], W.shape[2], W.shape[3], stride, pad)  # stride and pad themselves
+        check_window(W.shape[2], W.shape[3], W.shape[2], W.shape[3], stride, pad)  # stride and pad themselves
         self.W = W
         self.b = b
         self.stride = int(stride)
@@ -79,7 +79,7 @@ class Convolution(Layer):
         FN, C, FH, FW = self.W.shape
         x = _check_images("Convolution", x, C)
         N, C, H, W = x.shape
-        out_h, out_w = _check_window(H, W, FH, FW, self.stride, self.pad)
+        out_h, out_w = check_window(H, W, FH, FW, self.stride, self.pad)
         if x.dtype != self.W.dtype:
             x = x.astype(self.W.dtype)
 
@@ -97,7 +97,7 @@ class Convolution(Layer):
         self._require_forward(self.col)
         FN, C, FH, FW = self.W.shape
         N, _, H, W = self.x_shape
-        out_h, out_w = _check_window(H, W, FH, FW, self.stride, self.pad)
+        out_h, out_w = check_window(H, W, FH, FW, self.stride, self.pad)
         dout = np.asarray(dout)
         if dout.shape != (N, FN, out_h, out_w):
             raise ValueError(
@@ -141,7 +141,7 @@ class Pooling(Layer):
     """
 
     def __init__(self, pool_h, pool_w, stride=2, pad=0):
-        _check_window(pool_h, pool_w, pool_h, pool_w, stride, pad)
+        check_window(pool_h, pool_w, pool_h, pool_w, stride, pad)
         self.pool_h = int(pool_h)
         self.pool_w = int(pool_w)
         self.stride = int(stride)
@@ -154,7 +154,7 @@ class Pooling(Layer):
         if x.dtype.kind != "f":
             x = x.astype(np.float64)
         N, C, H, W = x.shape
-        out_h, out_w = _check_window(H, W, self.pool_h, self.pool_w, self.stride, self.pad)
+        out_h, out_w = check_window(H, W, self.pool_h, self.pool_w, self.stride, self.pad)
 
         col = im2col(x, self.pool_h, self.pool_w, self.stride, self.pad)
         col = col.reshape(-1, self.pool_h * self.pool_w)
@@ -170,7 +170,7 @@ class Pooling(Layer):
     def backward(self, dout):
         self._require_forward(self.arg_max)
         N, C, H, W = self.x_shape
-        out_shape = (N, C, *_check_window(H, W, self.pool_h, self.pool_w, self.stride, self.pad))
+        out_shape = (N, C, *check_window(H, W, self.pool_h, self.pool_w, self.stride, self.pad))
         dout = np.asarray(dout)
         if dout.shape != out_shape:
             raise ValueError(

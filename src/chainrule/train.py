@@ -341,7 +341,7 @@ class Trainer:
         """Evaluate the network as it is now and record it, or start that in the background."""
         self._await_evaluation(t0)  # the previous one first: records stay in order
         if self._background is not None and self.current_iter < self.max_iter:
-            self._background.start(self.network.params, self.current_iter)
+            self._background.start(self.network, self.current_iter)
             return
         # the last evaluation (or every one, without a background thread) runs here: once training
         # is over, nothing else needs the cores

@@ -5,11 +5,20 @@ A convolution slides ``FN`` filters of shape ``(C, FH, FW)`` over the image;
 product, and its backward is the Affine layer's backward followed by
 ``col2im``. Max pooling keeps the largest value of each window; its backward
 sends each upstream gradient to the position that was the maximum.
+
+As in :mod:`chainrule.layers`, each public ``forward``/``backward`` is the book's
+body (plus validation) after one line that hands the call to the fast
+formulation at the end of the class when ``reuse_buffers`` is on: the same
+numbers (``tests/test_fastpath_cnn.py``), computed into the layer's
+:class:`~chainrule.layers.Buffers` with the windows gathered by one strided copy
+(``sliding_window_view``) and scattered back by ``FH * FW`` slice additions,
+never by Python loops over the images or the output positions.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from .im2col import check_window, col2im, im2col
 from .layers import Layer
@@ -76,12 +85,11 @@ class Convolution(Layer):
         self.need_dx = True
 
     def forward(self, x):
+        if self.reuse_buffers:
+            return self._forward_fast(x)
+        x, (out_h, out_w) = self._checked_input(x)  # validation: (N, C, H, W) in W's dtype, a window that fits
         FN, C, FH, FW = self.W.shape
-        x = _check_images("Convolution", x, C)
         N, C, H, W = x.shape
-        out_h, out_w = check_window(H, W, FH, FW, self.stride, self.pad)
-        if x.dtype != self.W.dtype:
-            x = x.astype(self.W.dtype)
 
         col = im2col(x, FH, FW, self.stride, self.pad)
         col_W = self.W.reshape(FN, -1).T
@@ -94,18 +102,10 @@ class Convolution(Layer):
         return out
 
     def backward(self, dout):
-        self._require_forward(self.col)
+        if self.reuse_buffers:
+            return self._backward_fast(dout)
+        dout = self._checked_dout(dout)  # validation: the forward output's shape, in W's dtype
         FN, C, FH, FW = self.W.shape
-        N, _, H, W = self.x_shape
-        out_h, out_w = check_window(H, W, FH, FW, self.stride, self.pad)
-        dout = np.asarray(dout)
-        if dout.shape != (N, FN, out_h, out_w):
-            raise ValueError(
-                f"Convolution.backward(): dout has shape {dout.shape} but the forward output had "
-                f"shape {(N, FN, out_h, out_w)}"
-            )
-        if dout.dtype != self.W.dtype:
-            dout = dout.astype(self.W.dtype)
 
         dout = dout.transpose(0, 2, 3, 1).reshape(-1, FN)
         self.db = np.sum(dout, axis=0)
@@ -114,6 +114,58 @@ class Convolution(Layer):
             return None
         dcol = np.dot(dout, self.col_W.T)
         return col2im(dcol, self.x_shape, FH, FW, self.stride, self.pad)
+
+    def _checked_input(self, x):
+        FN, C, FH, FW = self.W.shape
+        x = _check_images("Convolution", x, C)
+        size = check_window(x.shape[2], x.shape[3], FH, FW, self.stride, self.pad)
+        return (x if x.dtype == self.W.dtype else x.astype(self.W.dtype)), size
+
+    def _checked_dout(self, dout):
+        self._require_forward(self.col)
+        FN, C, FH, FW = self.W.shape
+        N, _, H, W = self.x_shape
+        out_shape = (N, FN, *check_window(H, W, FH, FW, self.stride, self.pad))
+        dout = np.asarray(dout)
+        if dout.shape != out_shape:
+            raise ValueError(
+                f"Convolution.backward(): dout has shape {dout.shape} but the forward output had shape {out_shape}"
+            )
+        return dout if dout.dtype == self.W.dtype else dout.astype(self.W.dtype)
+
+    # -- the fast formulation: im2col as one strided copy into a kept array, the products written into
+    # -- buffers, col2im as FH * FW slice additions
+    def _forward_fast(self, x):
+        x, (out_h, out_w) = self._checked_input(x)
+        FN, C, FH, FW = self.W.shape
+        N = x.shape[0]
+        img = _padded(self.buffers, "padded", x, self.pad)
+        col = self.buffers.get("col", (N * out_h * out_w, C * FH * FW), self.W.dtype)
+        np.copyto(col.reshape(N, out_h, out_w, C, FH, FW), _windows(img, FH, FW, self.stride, out_h, out_w))
+        self.col_W = self.W.reshape(FN, -1).T
+        out = np.dot(col, self.col_W, out=self.buffers.get("out", (N * out_h * out_w, FN), self.W.dtype))
+        out += self.b
+        self.x_shape = x.shape
+        self.col = col
+        return out.reshape(N, out_h, out_w, FN).transpose(0, 3, 1, 2)
+
+    def _backward_fast(self, dout):
+        dout = self._checked_dout(dout)
+        FN, C, FH, FW = self.W.shape
+        N, _, out_h, out_w = dout.shape
+        buffers = self.buffers
+        rows = buffers.get("dout", (N * out_h * out_w, FN), self.W.dtype)
+        np.copyto(rows.reshape(N, out_h, out_w, FN), dout.transpose(0, 2, 3, 1))
+        self.db = np.dot(buffers.ones(rows.shape[0], rows.dtype), rows, out=buffers.get("db", self.b.shape,
+                                                                                         self.b.dtype))
+        dW = buffers.get("dW", self.W.shape, self.W.dtype)
+        np.dot(rows.T, self.col, out=dW.reshape(FN, -1))
+        self.dW = dW
+        if not self.need_dx:
+            return None
+        dcol = np.dot(rows, self.col_W.T, out=buffers.get("dcol", self.col.shape, self.W.dtype))
+        dcol = dcol.reshape(N, out_h, out_w, C, FH, FW).transpose(0, 3, 4, 5, 1, 2)  # (N, C, FH, FW, OH, OW)
+        return _fold(buffers, dcol, self.x_shape, self.stride, self.pad)
 
     def __repr__(self):
         return f"Convolution(W={self.W.shape}, b={self.b.shape}, stride={self.stride}, pad={self.pad})"
@@ -150,11 +202,10 @@ class Pooling(Layer):
         self.arg_max = None
 
     def forward(self, x):
-        x = _check_images("Pooling", x)
-        if x.dtype.kind != "f":
-            x = x.astype(np.float64)
+        if self.reuse_buffers:
+            return self._forward_fast(x)
+        x, (out_h, out_w) = self._checked_input(x)  # validation: (N, C, H, W) floats, a window that fits
         N, C, H, W = x.shape
-        out_h, out_w = check_window(H, W, self.pool_h, self.pool_w, self.stride, self.pad)
 
         col = im2col(x, self.pool_h, self.pool_w, self.stride, self.pad)
         col = col.reshape(-1, self.pool_h * self.pool_w)
@@ -168,14 +219,9 @@ class Pooling(Layer):
         return out
 
     def backward(self, dout):
-        self._require_forward(self.arg_max)
-        N, C, H, W = self.x_shape
-        out_shape = (N, C, *check_window(H, W, self.pool_h, self.pool_w, self.stride, self.pad))
-        dout = np.asarray(dout)
-        if dout.shape != out_shape:
-            raise ValueError(
-                f"Pooling.backward(): dout has shape {dout.shape} but the forward output had shape {out_shape}"
-            )
+        if self.reuse_buffers:
+            return self._backward_fast(dout)
+        dout = self._checked_dout(dout)  # validation: the forward output's shape
 
         dout = dout.transpose(0, 2, 3, 1)
         pool_size = self.pool_h * self.pool_w
@@ -184,5 +230,89 @@ class Pooling(Layer):
         dcol = dmax.reshape(dout.shape[0] * dout.shape[1] * dout.shape[2], -1)
         return col2im(dcol, self.x_shape, self.pool_h, self.pool_w, self.stride, self.pad)
 
+    def _checked_input(self, x):
+        x = _check_images("Pooling", x)
+        size = check_window(x.shape[2], x.shape[3], self.pool_h, self.pool_w, self.stride, self.pad)
+        return (x if x.dtype.kind == "f" else x.astype(np.float64)), size
+
+    def _checked_dout(self, dout):
+        self._require_forward(self.arg_max)
+        N, C, H, W = self.x_shape
+        out_shape = (N, C, *check_window(H, W, self.pool_h, self.pool_w, self.stride, self.pad))
+        dout = np.asarray(dout)
+        if dout.shape != out_shape:
+            raise ValueError(
+                f"Pooling.backward(): dout has shape {dout.shape} but the forward output had shape {out_shape}"
+            )
+        return dout
+
+    # -- the fast formulation: the windows copied once into (pool_h, pool_w, N, C, OH, OW), so each
+    # -- window position is one contiguous slice; max and argmax by pool_h * pool_w elementwise passes,
+    # -- and backward adds dout where each window's maximum was, one window position at a time
+    # -- (masked slice additions, no one-hot array)
+    def _forward_fast(self, x):
+        x, (out_h, out_w) = self._checked_input(x)
+        N, C = x.shape[:2]
+        ph, pw, dtype = self.pool_h, self.pool_w, x.dtype
+        buffers = self.buffers
+        img = _padded(buffers, "padded", x, self.pad)
+        win = buffers.get("windows", (ph * pw, N, C, out_h, out_w), dtype)
+        np.copyto(win.reshape(ph, pw, N, C, out_h, out_w),
+                  _windows(img, ph, pw, self.stride, out_h, out_w).transpose(4, 5, 0, 3, 1, 2))
+        out = buffers.get("out", (N, C, out_h, out_w), dtype)
+        arg_max = buffers.get("arg_max", (N, C, out_h, out_w), np.intp)
+        larger = buffers.get("at", (N, C, out_h, out_w), np.bool_)
+        np.copyto(out, win[0])
+        arg_max.fill(0)
+        for k in range(1, ph * pw):  # a later position wins only when strictly larger: ties keep the first
+            np.greater(win[k], out, out=larger)
+            np.copyto(arg_max, k, where=larger)
+            np.maximum(out, win[k], out=out)
+        self.arg_max = arg_max
+        self.x_shape = x.shape
+        self._dtype = dtype
+        return out
+
+    def _backward_fast(self, dout):
+        dout = self._checked_dout(dout)
+        buffers, shape = self.buffers, self.arg_max.shape
+        ph, pw = self.pool_h, self.pool_w
+        at = buffers.get("at", shape, np.bool_)
+        part = buffers.get("part", (ph, pw, *shape), self._dtype)
+        for k in range(ph * pw):  # the share of each window position: dout where it held the maximum
+            np.equal(self.arg_max, k, out=at)
+            np.multiply(dout, at, out=part[k // pw, k % pw])
+        return _fold(buffers, part.transpose(2, 3, 0, 1, 4, 5), self.x_shape, self.stride, self.pad)
+
     def __repr__(self):
         return f"Pooling(pool_h={self.pool_h}, pool_w={self.pool_w}, stride={self.stride}, pad={self.pad})"
+
+
+# -- shared by the fast formulations -------------------------------------------------------------
+def _padded(buffers, name, x, pad):
+    """``x`` with ``pad`` zeros on each side, in a kept array (whose border stays zero): ``x`` itself if no pad."""
+    if pad == 0:
+        return x
+    N, C, H, W = x.shape
+    img = buffers.get(name, (N, C, H + 2 * pad, W + 2 * pad), x.dtype, zeros=True)
+    img[:, :, pad:H + pad, pad:W + pad] = x
+    return img
+
+
+def _windows(img, fh, fw, stride, out_h, out_w):
+    """A view ``(N, out_h, out_w, C, fh, fw)`` of every window of ``img``: im2col's rows, before any copy."""
+    view = sliding_window_view(img, (fh, fw), axis=(2, 3))[:, :, ::stride, ::stride][:, :, :out_h, :out_w]
+    return view.transpose(0, 2, 3, 1, 4, 5)
+
+
+def _fold(buffers, parts, x_shape, stride, pad):
+    """col2im by window positions: ``parts`` is ``(N, C, fh, fw, out_h, out_w)``; each of the ``fh * fw``
+    slices is added where that position of every window lies (into a kept array, returned without the pad)."""
+    N, C, fh, fw, out_h, out_w = parts.shape
+    H, W = x_shape[2:]
+    img = buffers.get("dx", (N, C, H + 2 * pad, W + 2 * pad), parts.dtype)
+    img.fill(0)
+    for y in range(fh):
+        for x in range(fw):
+            img[:, :, y:y + stride * out_h:stride, x:x + stride * out_w:stride] += parts[:, :, y, x]
+    return img[:, :, pad:H + pad, pad:W + pad] if pad else img

@@ -27,7 +27,7 @@ from .layers import Affine, Relu, SoftmaxWithLoss
 from .networks import NETWORKS, check_dtype, gaussian_weights
 from .networks_extend import ModeSequential
 
-__all__ = ["DeepConvNet", "SimpleConvNet"]
+__all__ = ["SIMPLECONV_RUN", "DeepConvNet", "SimpleConvNet"]
 
 _META_KEY = "__chainrule__"
 _PICKLE_HINT = (
@@ -100,6 +100,12 @@ class ParamsFile:
                 raise ModelFileError(f"{path}: {k!r} has dtype {arrays[k].dtype}; parameters are floats")
         for k in self.params:
             self.params[k] = arrays[k].astype(self.dtype, copy=False)
+
+
+#: The book's ch07/train_convnet.py run: ``chainrule train --net simpleconv`` (its epochs option as for the MLP).
+SIMPLECONV_RUN = {"conv_param": {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}, "hidden_size": 100,
+                  "weight_init_std": 0.01, "optimizer": "adam", "lr": 0.001, "batch_size": 100, "epochs": 20,
+                  "eval_chunk_size": 500}
 
 
 def _conv_out(size, param):

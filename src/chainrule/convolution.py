@@ -246,43 +246,50 @@ class Pooling(Layer):
             )
         return dout
 
-    # -- the fast formulation: the windows copied once into (pool_h, pool_w, N, C, OH, OW), so each
-    # -- window position is one contiguous slice; max and argmax by pool_h * pool_w elementwise passes,
-    # -- and backward adds dout where each window's maximum was, one window position at a time
-    # -- (masked slice additions, no one-hot array)
+    # -- the fast formulation: position (i, j) of every window is one strided view of the (padded)
+    # -- input, so max and argmax are pool_h * pool_w elementwise passes over views (no copy of the
+    # -- windows), and backward writes (or, for overlapping windows, adds) dout where each window's
+    # -- maximum was, one window position at a time (no one-hot array)
     def _forward_fast(self, x):
         x, (out_h, out_w) = self._checked_input(x)
         N, C = x.shape[:2]
-        ph, pw, dtype = self.pool_h, self.pool_w, x.dtype
-        buffers = self.buffers
+        buffers, shape = self.buffers, (N, C, out_h, out_w)
         img = _padded(buffers, "padded", x, self.pad)
-        win = buffers.get("windows", (ph * pw, N, C, out_h, out_w), dtype)
-        np.copyto(win.reshape(ph, pw, N, C, out_h, out_w),
-                  _windows(img, ph, pw, self.stride, out_h, out_w).transpose(4, 5, 0, 3, 1, 2))
-        out = buffers.get("out", (N, C, out_h, out_w), dtype)
-        arg_max = buffers.get("arg_max", (N, C, out_h, out_w), np.intp)
-        larger = buffers.get("at", (N, C, out_h, out_w), np.bool_)
-        np.copyto(out, win[0])
+        views = _positions(img, self.pool_h, self.pool_w, self.stride, out_h, out_w)
+        index = np.uint8 if len(views) < 256 else np.intp  # small integers: a byte per output, fast passes
+        out = buffers.get("out", shape, x.dtype)
+        arg_max = buffers.get("arg_max", shape, index)
+        larger = buffers.get("at", shape, np.bool_)
+        k_where = buffers.get("k_where", shape, index)
+        np.copyto(out, views[0])
         arg_max.fill(0)
-        for k in range(1, ph * pw):  # a later position wins only when strictly larger: ties keep the first
-            np.greater(win[k], out, out=larger)
-            np.copyto(arg_max, k, where=larger)
-            np.maximum(out, win[k], out=out)
+        for k in range(1, len(views)):  # a later position wins only when strictly larger: ties keep the first
+            np.greater(views[k], out, out=larger)
+            np.multiply(larger, index(k), out=k_where)  # k where position k beats the maximum so far, else 0
+            np.maximum(arg_max, k_where, out=arg_max)  # positions grow with k: the last winner stays
+            np.maximum(out, views[k], out=out)
         self.arg_max = arg_max
         self.x_shape = x.shape
-        self._dtype = dtype
+        self._dtype = x.dtype
         return out
 
     def _backward_fast(self, dout):
         dout = self._checked_dout(dout)
-        buffers, shape = self.buffers, self.arg_max.shape
-        ph, pw = self.pool_h, self.pool_w
+        N, C, H, W = self.x_shape
+        buffers, shape, pad = self.buffers, self.arg_max.shape, self.pad
+        img = buffers.get("dx", (N, C, H + 2 * pad, W + 2 * pad), self._dtype)
+        img.fill(0)
+        views = _positions(img, self.pool_h, self.pool_w, self.stride, *shape[2:])
         at = buffers.get("at", shape, np.bool_)
-        part = buffers.get("part", (ph, pw, *shape), self._dtype)
-        for k in range(ph * pw):  # the share of each window position: dout where it held the maximum
-            np.equal(self.arg_max, k, out=at)
-            np.multiply(dout, at, out=part[k // pw, k % pw])
-        return _fold(buffers, part.transpose(2, 3, 0, 1, 4, 5), self.x_shape, self.stride, self.pad)
+        overlap = self.stride < max(self.pool_h, self.pool_w)
+        part = buffers.get("part", shape, self._dtype) if overlap else None
+        for k, view in enumerate(views):  # the share of each window position: dout where it held the maximum
+            np.equal(self.arg_max, self.arg_max.dtype.type(k), out=at)
+            if overlap:
+                view += np.multiply(dout, at, out=part)
+            else:  # windows apart: each input position belongs to one window at most
+                np.multiply(dout, at, out=view)
+        return img[:, :, pad:H + pad, pad:W + pad] if pad else img
 
     def __repr__(self):
         return f"Pooling(pool_h={self.pool_h}, pool_w={self.pool_w}, stride={self.stride}, pad={self.pad})"
@@ -303,6 +310,11 @@ def _windows(img, fh, fw, stride, out_h, out_w):
     """A view ``(N, out_h, out_w, C, fh, fw)`` of every window of ``img``: im2col's rows, before any copy."""
     view = sliding_window_view(img, (fh, fw), axis=(2, 3))[:, :, ::stride, ::stride][:, :, :out_h, :out_w]
     return view.transpose(0, 2, 3, 1, 4, 5)
+
+
+def _positions(img, fh, fw, stride, out_h, out_w):
+    """``fh * fw`` strided views ``(N, C, out_h, out_w)`` of ``img``: position ``(y, x)`` of every window."""
+    return [img[:, :, y:y + stride * out_h:stride, x:x + stride * out_w:stride] for y in range(fh) for x in range(fw)]
 
 
 def _fold(buffers, parts, x_shape, stride, pad):

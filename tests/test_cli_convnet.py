@@ -121,3 +121,19 @@ def test_the_books_simpleconvnet_run(real_mnist_env, tmp_path, capsys):
     assert code == 0, err
     assert "12000 iterations (20 epochs)" in out
     assert float(out.split()[2]) >= 0.985, out
+
+
+def test_explore_says_what_it_cannot_draw(tmp_path, capsys):
+    from chainrule import MultiLayerNetExtend, save
+    from test_cli import one_line_error
+
+    save(SimpleConvNet(dtype=np.float32, rng=0), tmp_path / "cnn.npz")
+    code, out, err = run(capsys, "explore", str(tmp_path / "cnn.npz"), "--out", str(tmp_path / "page.html"))
+    assert code != 0
+    assert one_line_error(err) == (
+        f"chainrule: error: {tmp_path / 'cnn.npz'} holds a SimpleConvNet with Convolution, Pooling layers; explore "
+        "draws fully connected networks (Affine, Relu, Sigmoid): use evaluate or predict for this one")
+    save(MultiLayerNetExtend(784, [20], 10, use_batchnorm=True, rng=0), tmp_path / "bn.npz")
+    code, out, err = run(capsys, "explore", str(tmp_path / "bn.npz"), "--out", str(tmp_path / "page.html"))
+    assert "holds a MultiLayerNetExtend with BatchNormalization layers" in one_line_error(err)
+    assert not (tmp_path / "page.html").exists()

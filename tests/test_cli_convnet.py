@@ -115,7 +115,11 @@ def test_simpleconv_learns_mnist_in_one_epoch_of_10000_images(real_mnist_env, tm
 @pytest.mark.slow
 @pytest.mark.mnist
 def test_the_books_simpleconvnet_run(real_mnist_env, tmp_path, capsys):
-    """The book's ch07/train_convnet.py: 20 epochs on all 60,000 images; the book reports about 0.988."""
+    """The book's ch07/train_convnet.py: 20 epochs on all 60,000 images; the book reports about 0.988.
+
+    Measured with seed 0: 0.9891 (about 20 minutes on a busy 2-core machine); from epoch 5 on the
+    per-epoch test accuracy stayed between 0.984 and 0.989, so 0.985 at the end leaves a margin.
+    """
     code, out, err = run(capsys, "train", "--net", "simpleconv", "--seed", "0", "--quiet", "--no-plots",
                          "--out", str(tmp_path / "run"))
     assert code == 0, err

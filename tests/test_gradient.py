@@ -125,3 +125,38 @@ def test_gradient_check_example_runs_on_mnist(real_mnist_env, capsys, monkeypatc
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split(":")[0] for line in lines] == ["W1", "b1", "W2", "b2"]
     assert all(float(line.split(":")[1]) < 1e-7 for line in lines)
+
+
+# --- NaN anywhere is a failure ----------------------------------------------------------
+
+def test_gradient_check_fails_on_nan_gradient():
+    net = TwoLayerNet(4, 5, 3, rng=0)
+    net.params["W1"][0, 0] = np.nan
+    x, t = np.ones((3, 4)), np.array([0, 1, 2])
+    report = gradient_check(net, x, t)
+    assert report.ok is False
+    assert [r.name for r in report.failures()] == ["W1", "b1", "W2", "b2"]
+    table = str(report).splitlines()
+    assert all(line.endswith("FAIL (not finite)") for line in table[2:6])
+    assert table[-1].startswith("FAILED")
+    with pytest.raises(GradientCheckError, match=r"(?s)W1: .*not finite.*b2: "):
+        gradient_check(net, x, t, raise_on_failure=True)
+
+
+def test_gradient_check_fails_when_only_the_analytic_gradient_has_a_nan():
+    x = np.array([1.0, 2.0, 3.0])
+    grad = 2 * x
+    grad[1] = np.nan
+    report = gradient_check(lambda v: np.sum(v**2), x, grad=grad)
+    assert not report.ok and report["x"].nonfinite == 1
+    with pytest.raises(GradientCheckError, match=r"x: 1 of 3 gradient values not finite"):
+        report.raise_if_failed()
+
+
+def test_gradient_check_fails_when_only_the_numerical_gradient_is_infinite():
+    def f(v):
+        return np.inf if v[0] > 1.00001 else float(np.sum(v**2))
+
+    report = gradient_check(f, np.array([1.0, 2.0]), grad=lambda v: 2 * v)
+    assert not report.ok
+    assert str(report).splitlines()[2].endswith("FAIL (not finite)")

@@ -461,3 +461,55 @@ def test_example_script(capsys, monkeypatch, tmp_path):
     assert lines[:6] == ["price: 715", "dApple: 2.2", "dApple_num: 110", "dOrange: 3.3", "dOrange_num: 165",
                          "dTax: 650"]
     assert out.exists()
+
+
+class _CountingList(list):
+    """A list that counts how often it is iterated over from the start."""
+
+    walks = 0
+
+    def __iter__(self):
+        type(self).walks += 1
+        return super().__iter__()
+
+
+def test_unnamed_inputs_are_named_without_walking_all_values():
+    g = Graph()
+    g.values = _CountingList()
+    _CountingList.walks = 0
+    xs = [g.input(float(i)) for i in range(3000)]
+    assert [x.name for x in xs[:3]] == ["x1", "x2", "x3"] and xs[-1].name == "x3000"
+    assert _CountingList.walks == 0  # each name costs O(1), not a pass over every value
+    y = xs[0] * xs[1]  # recording a node: no walk over the values either
+    assert _CountingList.walks == 0 and y.data == 0.0
+
+
+def test_parameter_names_are_counted_without_walking_all_nodes():
+    from chainrule.layers import Affine
+
+    g = Graph()
+    g.nodes = _CountingList()
+    _CountingList.walks = 0
+    x = g.input(np.ones((1, 2)), name="x")
+    for _ in range(50):
+        x = g.apply(Affine(np.eye(2), np.zeros(2)), x)
+    assert _CountingList.walks == 0
+    assert g["W50"].data.shape == (2, 2) and g["b1"].data.shape == (2,)
+    assert g.input(3.0).name == "x102"  # x, then 50 W and 50 b values, then this one
+
+
+def test_render_with_a_hung_dot_program_times_out(tmp_path, monkeypatch):
+    pytest.importorskip("graphviz")
+    import chainrule.graph as cgraph
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "dot"
+    fake.write_text(f"#!/bin/sh\nexec {shutil.which('sleep')} 5\n")  # a dot that hangs for 5 s
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setattr(cgraph, "RENDER_TIMEOUT", 0.5)
+    with pytest.raises(RuntimeError, match=r"Graphviz's dot did not finish within 0.5 s"):
+        apple_graph().render(tmp_path / "apple.svg")
+    assert (tmp_path / "apple.dot").read_text().startswith("digraph chainrule {")
+    assert not (tmp_path / "apple.svg").exists()

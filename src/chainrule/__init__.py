@@ -45,3 +45,8 @@ __all__ += [
     "BatchNormalization", "Dropout", "Convolution", "Pooling", "MultiLayerNetExtend", "SimpleConvNet",
     "DeepConvNet", "sigmoid_grad", "im2col", "col2im", "smooth_curve", "shuffle_dataset",
 ]
+
+# training that diverged (a loss that is not finite) stops with this error
+from .train import TrainingDiverged  # noqa: E402
+
+__all__ += ["TrainingDiverged"]

@@ -83,8 +83,11 @@ examples:
 
 Writes to the output folder: model.npz (chainrule evaluate / predict read it),
 history.json and history.csv (loss per iteration, accuracies per epoch),
-accuracy.png and loss.png (with matplotlib). Ctrl-C stops early and still
-saves what was learned (exit status 130).
+accuracy.png and loss.png (with matplotlib), all at once: the folder holds a
+complete run or nothing. Ctrl-C, SIGTERM or SIGHUP stops early and still saves
+what was learned (exit status 128 + the signal's number: 130 for Ctrl-C). A loss
+that is not finite (a learning rate too high) stops training, saves the last
+network with finite weights and exits with status 1.
 """
 
 
@@ -142,7 +145,9 @@ def train_parser(sub):
     add_data_options(p)
     g = p.add_argument_group("output")
     g.add_argument("--out", metavar="DIR", default=None,
-                   help="output folder (default runs/<date>-<time>)")
+                   help="output folder (default runs/<date>-<time>); it must be new or empty, checked "
+                        "before training")
+    g.add_argument("--force", action="store_true", help="replace the run already in the --out folder")
     g.add_argument("--no-plots", action="store_true", help="do not draw accuracy.png and loss.png")
     g.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bar and no per-epoch lines; only the result")
@@ -193,7 +198,8 @@ def data_parser(sub):
     from .datasets import SPECS
 
     p.add_argument("--kind", choices=list(SPECS), default="mnist", help="mnist (default) or fashion")
-    p.add_argument("--dir", metavar="DIR", default=None, help="a folder holding the four IDX files to use")
+    p.add_argument("--data-dir", "--dir", dest="dir", metavar="DIR", default=None,
+                   help="a folder holding the four IDX files to use (raw or .gz)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     return p
 
@@ -219,4 +225,81 @@ def bench_parser(sub):
                                    "'chainrule bench --help' lists them.",
                        formatter_class=Formatter)
     p.add_argument("options", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    return p
+
+
+EXPLORE_EPILOG = """\
+examples:
+  chainrule explore apple-orange --out apple.html
+  chainrule explore runs/<date>-<time>/model.npz --out explore.html
+
+The page is one file: no server, no network; open it in any browser (file://).
+"""
+
+
+def explore_parser(sub):
+    from .graph import FIGURES as GRAPH_FIGURES
+
+    p = sub.add_parser("explore", help="write an offline HTML page that shows the chain rule happening",
+                       description="Write one self-contained HTML page: step through the book's graphs (forward "
+                                   "values above the edges, derivatives below, editable inputs), or draw a digit "
+                                   "for a saved model and see its forward pass and the gradient down to the pixels.",
+                       epilog=EXPLORE_EPILOG, formatter_class=Formatter)
+    p.add_argument("target", nargs="?", default="apple-orange", metavar="FIGURE|MODEL",
+                   help=f"one of the book's graphs ({', '.join(GRAPH_FIGURES)}; the page holds all of them and "
+                        "opens this one; default apple-orange) or a model file written by chainrule train")
+    p.add_argument("--out", metavar="FILE", default="explore.html", help="the page to write (default explore.html)")
+    p.add_argument("--images", type=arg_type(int, lambda v: 0 <= v <= 100, "an integer from 0 to 100"),
+                   default=10, metavar="N", help="for a model: embed N test images to start from (default 10, "
+                                                 "one per class; taken from data already on this computer)")
+    p.add_argument("--data-dir", metavar="DIR", default=None, help="a folder holding the four IDX files")
+    return p
+
+
+CHECK_EPILOG = """\
+Write the book's layers yourself (any of MulLayer, AddLayer, Relu, Sigmoid, Affine,
+SoftmaxWithLoss) in a .py file; each one runs on random shapes and edge cases beside
+chainrule's layer and numerical differentiation, one row per tensor. A wrong tensor
+shows the first element that differs and a hint naming the usual mistake.
+Exit status: 0 all right, 1 something is wrong, 2 the file cannot be loaded.
+
+examples:
+  chainrule check my_layers.py
+  chainrule check --lang ko my_layers.py
+  chainrule check --network my_two_layer_net.py
+(starter files: examples/exercises/)
+"""
+
+
+def check_parser(sub):
+    from .exercises.messages import LANGUAGES
+
+    p = sub.add_parser("check", help="check your own layers (or TwoLayerNet) against chainrule's: exercise mode",
+                       description="Check the book's layers you wrote yourself against chainrule's layers "
+                                   "and numerical differentiation.",
+                       epilog=CHECK_EPILOG, formatter_class=Formatter)
+    p.add_argument("file", metavar="FILE", help="your .py file with the book's layer classes (or a TwoLayerNet)")
+    p.add_argument("--network", action="store_true",
+                   help="check the file's TwoLayerNet: each parameter's gradient, and the layer where it "
+                        "first goes wrong")
+    p.add_argument("--lang", choices=LANGUAGES, default=None,
+                   help="language of the report: en, ko, zh or ja (default: from LC_ALL / LC_MESSAGES / LANG)")
+    p.add_argument("--seed", type=seed, default=0, help="seed of the random inputs (default 0)")
+    return p
+
+
+def export_parser(sub):
+    p = sub.add_parser("export", help="write a saved model as an ONNX graph or PyTorch weights",
+                       description="Write a saved model for a bigger engine, then run the written file in that "
+                                   "engine on random inputs and compare with chainrule.\n"
+                                   "onnx: an ONNX graph (input 'image' (N, 784), outputs 'probabilities' and "
+                                   "'label'; needs pip install \"chainrule[onnx]\").\n"
+                                   "torch: torch.save(state_dict) to OUT plus OUT's name with .json holding the "
+                                   "architecture (needs pip install torch).",
+                       epilog="examples:\n  chainrule export runs/20250101-120000/model.npz --to onnx model.onnx\n"
+                              "  chainrule export runs/20250101-120000/model.npz --to torch model.pt",
+                       formatter_class=Formatter)
+    p.add_argument("model", metavar="MODEL", help="a model file written by chainrule train (model.npz)")
+    p.add_argument("--to", choices=("onnx", "torch"), required=True, help="the format to write")
+    p.add_argument("out", metavar="OUT", help="the file to write (.onnx, or .pt for torch)")
     return p

@@ -17,6 +17,7 @@ import datetime
 import logging
 import os
 import secrets
+import signal
 import sys
 from pathlib import Path
 
@@ -25,8 +26,11 @@ import numpy as np
 from ._cli_args import (
     PROG,
     bench_parser,
+    check_parser,
     data_parser,
     evaluate_parser,
+    explore_parser,
+    export_parser,
     gradcheck_parser,
     graph_parser,
     predict_parser,
@@ -35,7 +39,6 @@ from ._cli_args import (
 from ._cli_args import Formatter as _Formatter  # noqa: F401  (the options' building blocks, for any subcommand)
 from ._cli_args import Parser as _Parser
 from ._cli_args import add_data_options as _add_data_options  # noqa: F401
-from ._cli_args import arg_type as _arg_type
 from ._cli_args import non_negative_float as _non_negative_float  # noqa: F401
 from ._cli_args import positive_float as _positive_float  # noqa: F401
 from ._cli_args import positive_int as _positive_int  # noqa: F401
@@ -48,20 +51,38 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whos
 
 
 class CLIError(Exception):
-    """An error to report as ``chainrule: error: <message>`` (exit status 1)."""
+    """An error to report as ``chainrule: error: <message>`` (exit status 1).
+
+    ``details``: further lines, printed indented below it (a list of sources, say).
+    """
+
+    def __init__(self, message, details=()):
+        super().__init__(message)
+        self.details = tuple(details)
 
 
 class _DeferredWarnings(logging.Handler):
     """Holds chainrule's logged warnings (a data source that failed, say) until we know
     whether they matter: shown as ``chainrule: warning: ...`` once the data has loaded, or
-    dropped when the command fails with an error that already says it all."""
+    dropped when the command fails with an error that already says it all. Two kinds are
+    shown at once: a warning that says what happens next (a failing ``--data-dir``: "trying
+    the other sources") and the INFO record of a dataset fetched from the network (where
+    it came from and where it is stored)."""
 
     def __init__(self):
-        super().__init__(logging.WARNING)
+        super().__init__(logging.INFO)
         self.records = []
 
     def emit(self, record):
-        self.records.append(record)
+        data = getattr(record, "chainrule_data", None)
+        if data == "fetched":
+            print(f"{PROG}: {_one_line(record.getMessage())}", file=sys.stderr, flush=True)
+        elif record.levelno < logging.WARNING:
+            return
+        elif data == "falling back":
+            print(f"{PROG}: warning: {_one_line(record.getMessage())}", file=sys.stderr, flush=True)
+        else:
+            self.records.append(record)
 
     def show(self):
         for record in self.records:
@@ -93,9 +114,19 @@ def _load_data(kind, data_dir, progress):
                           data_dir=data_dir, progress=progress)
     except (OSError, RuntimeError, ValueError) as exc:
         _warnings.drop()  # the error lists every source that failed
-        raise CLIError(f"{_title(kind)} is not available: {exc}") from None
+        raise _data_error(exc, kind) from None
     _warnings.show()
     return data
+
+
+def _data_error(exc, kind):
+    """The error of a dataset that no source had, its sources and fixes one a line, in the CLI's words."""
+    from .datasets import DataUnavailableError
+
+    if isinstance(exc, DataUnavailableError):
+        first, *rest = exc.describe(directory="--data-dir DIR").splitlines()
+        return CLIError(first, rest)
+    return CLIError(f"{_title(kind)} is not available: {exc}")
 
 
 def _title(kind):
@@ -124,6 +155,9 @@ def _load_model(path):
     from .io import load, read_metadata
 
     network = load(path)
+    if not all(np.isfinite(v).all() for v in network.params.values()):
+        raise CLIError(f"{path} holds non-finite weights (NaN or infinity: a training run that diverged?); "
+                       "it cannot classify anything")
     meta = read_metadata(path).get("metadata") or {}
     return network, meta if isinstance(meta, dict) else {}
 
@@ -188,10 +222,24 @@ def _build_network(args, input_size, output_size, rng):
 
 
 def _run_train(args):
-    from .io import save
+    from ._runs import release_folder, reserve_folder, stop_signals_as_ctrl_c
+
+    out = Path(args.out) if args.out else _new_run_dir()
+    created = reserve_folder(out, replace=args.force)  # before anything is loaded or trained
+    try:
+        with stop_signals_as_ctrl_c([]) as received:  # SIGTERM, SIGHUP: what Ctrl-C does at that moment
+            return _train_and_save(args, out, received)
+    except BaseException:
+        if created:
+            release_folder(out)  # if still empty
+        raise
+
+
+def _train_and_save(args, out, received):
+    from ._runs import deferred_signals, save_run, stop_signals_as_ctrl_c
     from .metrics import EVAL_CHUNK
     from .optimizers import make_optimizer
-    from .train import BOOK_RUN, Trainer
+    from .train import BOOK_RUN, Trainer, TrainingDiverged
 
     kind = args.kind or "mnist"
     run = BOOK_RUN
@@ -200,9 +248,6 @@ def _run_train(args):
     args.optimizer = args.optimizer or run["optimizer"]
     lr = args.lr if args.lr is not None else (run["lr"] if args.optimizer == run["optimizer"] else None)
     optimizer = make_optimizer(args.optimizer, **({} if lr is None else {"lr": lr}))
-    out = Path(args.out) if args.out else _new_run_dir()
-    if out.exists() and not out.is_dir():
-        raise CLIError(f"--out {out} exists and is not a folder")
     (x_train, t_train), (x_test, t_test) = _load_data(kind, args.data_dir, progress=not args.quiet)
     x_train = x_train.reshape(len(x_train), -1)
     x_test = x_test.reshape(len(x_test), -1)
@@ -223,49 +268,50 @@ def _run_train(args):
               f"batch {args.batch_size}, {trainer.max_iter} iterations ({_epochs(trainer.epochs)}), "
               f"{args.sampling}, seed {seed}", flush=True)
     start_lr = optimizer.lr
-    history = trainer.train()
-    n_test, iter_per_epoch = len(x_test), trainer.iter_per_epoch
-    # The images are not needed any more. Freed now, before the plots, matplotlib's tens of MB
-    # do not come on top of them (chainrule train with its defaults peaks near 110 MB, not 190).
-    del trainer, x_train, t_train, x_test, t_test
-    history.config.update({"kind": kind, "seed": seed, "network": network.config, "optimizer": args.optimizer,
-                           "lr": start_lr, "command": " ".join([PROG, *getattr(args, "argv", [])])})
-
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    meta = {"kind": kind, "input": "uint8 pixels / 255", "test_acc": history.final_test_acc,
-            "train_acc": history.final_train_acc, "iterations": history.iterations_done, "seed": seed,
-            "interrupted": history.interrupted}
-    save(network, out / "model.npz", metadata=meta)
-    written.append("model.npz")
-    history.save_json(out / "history.json")
-    history.save_csv(out / "history.csv")
-    written += ["history.json", "history.csv"]
-    note = None
-    if not args.no_plots and history.train_acc:
-        try:
-            from .plot import accuracy_curves, loss_curve
-
-            accuracy_curves(history, out / "accuracy.png")
-            written.append("accuracy.png")
-            if history.loss:
-                loss_curve(history, out / "loss.png")
-                written.append("loss.png")
-        except ImportError as exc:
-            note = f"(no plots: {exc})"
-    if history.final_test_acc is not None:
-        print(_accuracy_line(history.final_test_acc, n_test)
-              + f"; train accuracy: {history.final_train_acc:.4f}")
-    print(f"{history.iterations_done} iterations ({_epochs(history.iterations_done / iter_per_epoch)}) "
-          f"in {history.total_seconds:.1f} s")
-    print(f"saved to {out}/: {' '.join(written)}")
-    if note:
-        print(note)
-    if history.interrupted:
-        print(f"{PROG}: interrupted after {history.iterations_done} of {history.iterations} iterations; "
-              "saved what was learned", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    return 0
+    diverged = None
+    # From here on no signal raises: Ctrl-C stops training cleanly (the Trainer's handler), SIGTERM
+    # and SIGHUP do the same, and whatever arrives after training waits until the run is saved.
+    with deferred_signals() as late:
+        with stop_signals_as_ctrl_c(received):
+            try:
+                history = trainer.train()
+            except TrainingDiverged as exc:
+                history, diverged = exc.history, exc
+        n_test, iter_per_epoch = len(x_test), trainer.iter_per_epoch
+        # The images are not needed any more. Freed now, before the plots, matplotlib's tens of MB
+        # do not come on top of them (chainrule train with its defaults peaks near 110 MB, not 190).
+        del trainer, x_train, t_train, x_test, t_test
+        history.config.update({"kind": kind, "seed": seed, "network": network.config, "optimizer": args.optimizer,
+                               "lr": start_lr, "command": " ".join([PROG, *getattr(args, "argv", [])])})
+        kept = history.iterations_done if diverged is None else history.kept_iteration
+        meta = {"kind": kind, "input": "uint8 pixels / 255", "test_acc": history.final_test_acc,
+                "train_acc": history.final_train_acc, "iterations": kept, "seed": seed,
+                "interrupted": history.interrupted}
+        written, note = save_run(out, network, history, meta, plots=not args.no_plots, replace=args.force)
+        if history.final_test_acc is not None:
+            print(_accuracy_line(history.final_test_acc, n_test)
+                  + f"; train accuracy: {history.final_train_acc:.4f}")
+        print(f"{history.iterations_done} iterations ({_epochs(history.iterations_done / iter_per_epoch)}) "
+              f"in {history.total_seconds:.1f} s")
+        print(f"saved to {out}/: {' '.join(written)}")
+        if note:
+            print(note)
+        code = 0
+        if history.interrupted:
+            how = f"stopped by {signal.Signals(received[0]).name}" if received else "interrupted"
+            print(f"{PROG}: {how} after {history.iterations_done} of {history.iterations} iterations; "
+                  "saved what was learned", file=sys.stderr)
+            code = 128 + received[0] if received else EXIT_INTERRUPTED
+        if late:
+            print(f"{PROG}: interrupted while saving; the run was saved completely first: {out}", file=sys.stderr)
+            code = code or 128 + late[0]
+        if diverged is not None:
+            weights = (f"the saved model is the network of iteration {history.kept_iteration} (the last with finite "
+                       "weights)" if history.kept_iteration is not None else "the weights were never finite")
+            print(f"{PROG}: error: training diverged: the loss of iteration {history.diverged} is "
+                  f"{history.loss[history.diverged - 1]}; {weights}; try a smaller --lr", file=sys.stderr)
+            code = code or 1
+        return code
 
 
 # -- evaluate --------------------------------------------------------------------------
@@ -325,16 +371,28 @@ def _run_predict(args):
     if int(np.prod(shape)) != 28 * 28:
         raise CLIError(f"{args.model} expects {'x'.join(map(str, shape))} inputs, not a 28x28 picture")
     names = _class_names(meta.get("kind"), network.config["output_size"])
+    failed = 0
     for path in args.images:
-        digit = read_digit(path)
+        try:  # a picture that cannot be read is reported on its own line; the others are still classified
+            digit = read_digit(path)
+        except (OSError, ValueError) as exc:
+            message = str(exc) if not isinstance(exc, OSError) or not exc.filename else _os_message(exc)
+            print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr, flush=True)
+            failed += 1
+            continue
         x = digit.reshape(1, *shape).astype(network.dtype) * network.dtype.type(1 / 255)
-        p = softmax(network.predict(x))[0]
+        with np.errstate(over="ignore", invalid="ignore"):
+            p = softmax(network.predict(x))[0]
+        if not np.isfinite(p).all():
+            print(f"{PROG}: error: {path}: {args.model} gives no finite probabilities for it", file=sys.stderr)
+            failed += 1
+            continue
         k = int(np.argmax(p))
         print(f"{path}: {names[k]} ({p[k]:.1%})")
         cells = [f"{names[i]}: {p[i]:.4f}" for i in range(len(p))]
         for start in range(0, len(cells), 5):
             print("    " + "  ".join(cells[start:start + 5]))
-    return 0
+    return 1 if failed else 0
 
 
 # -- gradcheck -------------------------------------------------------------------------
@@ -368,10 +426,17 @@ def _add_data(sub):
 def _run_data(args):
     from .datasets import SPECS, fetch
 
-    (x_train, t_train, x_test, t_test), source, location = fetch(args.kind, args.dir, progress=not args.quiet)
+    try:
+        (x_train, t_train, x_test, t_test), source, location = fetch(args.kind, args.dir, progress=not args.quiet)
+    except OSError as exc:
+        raise _data_error(exc, args.kind) from None
     print(f"{SPECS[args.kind].title}: verified (SHA-256 of the four IDX files)")
     print(f"  source: {source}")
-    print(f"  stored: {location}")
+    if location is None:  # fetched, but the cache could not be written: the warning says why
+        _warnings.show()
+        print("  not stored: the cache could not be written (see the warning)")
+    else:
+        print(f"  stored: {location}")
     for split, x, t in (("train", x_train, t_train), ("test", x_test, t_test)):
         counts = " ".join(map(str, np.bincount(t, minlength=10)))
         print(f"  {split + ':':6} {len(x)} images {x.shape[1]}x{x.shape[2]}, label counts 0-9: {counts}")
@@ -391,32 +456,8 @@ def _run_graph(args):
 
 # -- explore (implemented in chainrule.explore) ------------------------------------------
 
-EXPLORE_EPILOG = """\
-examples:
-  chainrule explore apple-orange --out apple.html
-  chainrule explore runs/<date>-<time>/model.npz --out explore.html
-
-The page is one file: no server, no network; open it in any browser (file://).
-"""
-
-
 def _add_explore(sub):
-    from .graph import FIGURES as GRAPH_FIGURES
-
-    p = sub.add_parser("explore", help="write an offline HTML page that shows the chain rule happening",
-                       description="Write one self-contained HTML page: step through the book's graphs (forward "
-                                   "values above the edges, derivatives below, editable inputs), or draw a digit "
-                                   "for a saved model and see its forward pass and the gradient down to the pixels.",
-                       epilog=EXPLORE_EPILOG, formatter_class=_Formatter)
-    p.add_argument("target", nargs="?", default="apple-orange", metavar="FIGURE|MODEL",
-                   help=f"one of the book's graphs ({', '.join(GRAPH_FIGURES)}; the page holds all of them and "
-                        "opens this one; default apple-orange) or a model file written by chainrule train")
-    p.add_argument("--out", metavar="FILE", default="explore.html", help="the page to write (default explore.html)")
-    p.add_argument("--images", type=_arg_type(int, lambda v: 0 <= v <= 100, "an integer from 0 to 100"),
-                   default=10, metavar="N", help="for a model: embed N test images to start from (default 10, "
-                                                 "one per class; taken from data already on this computer)")
-    p.add_argument("--data-dir", metavar="DIR", default=None, help="a folder holding the four IDX files")
-    p.set_defaults(func=_run_explore)
+    explore_parser(sub).set_defaults(func=_run_explore)
 
 
 def _run_explore(args):
@@ -481,36 +522,8 @@ SUBCOMMANDS = [_add_train, _add_evaluate, _add_predict, _add_gradcheck, _add_dat
 
 # -- check: exercise mode (implemented in chainrule.exercises) ----------------------------------
 
-CHECK_EPILOG = """\
-Write the book's layers yourself (any of MulLayer, AddLayer, Relu, Sigmoid, Affine,
-SoftmaxWithLoss) in a .py file; each one runs on random shapes and edge cases beside
-chainrule's layer and numerical differentiation, one row per tensor. A wrong tensor
-shows the first element that differs and a hint naming the usual mistake.
-Exit status: 0 all right, 1 something is wrong, 2 the file cannot be loaded.
-
-examples:
-  chainrule check my_layers.py
-  chainrule check --lang ko my_layers.py
-  chainrule check --network my_two_layer_net.py
-(starter files: examples/exercises/)
-"""
-
-
 def _add_check(sub):
-    from .exercise_messages import LANGUAGES
-
-    p = sub.add_parser("check", help="check your own layers (or TwoLayerNet) against chainrule's: exercise mode",
-                       description="Check the book's layers you wrote yourself against chainrule's layers "
-                                   "and numerical differentiation.",
-                       epilog=CHECK_EPILOG, formatter_class=_Formatter)
-    p.add_argument("file", metavar="FILE", help="your .py file with the book's layer classes (or a TwoLayerNet)")
-    p.add_argument("--network", action="store_true",
-                   help="check the file's TwoLayerNet: each parameter's gradient, and the layer where it "
-                        "first goes wrong")
-    p.add_argument("--lang", choices=LANGUAGES, default=None,
-                   help="language of the report: en, ko, zh or ja (default: from LC_ALL / LC_MESSAGES / LANG)")
-    p.add_argument("--seed", type=_seed, default=0, help="seed of the random inputs (default 0)")
-    p.set_defaults(func=_run_check)
+    check_parser(sub).set_defaults(func=_run_check)
 
 
 def _run_check(args):
@@ -531,20 +544,7 @@ SUBCOMMANDS.append(_add_check)
 # -- export (implemented in chainrule.export) ---------------------------------------------------
 
 def _add_export(sub):
-    p = sub.add_parser("export", help="write a saved model as an ONNX graph or PyTorch weights",
-                       description="Write a saved model for a bigger engine, then run the written file in that "
-                                   "engine on random inputs and compare with chainrule.\n"
-                                   "onnx: an ONNX graph (input 'image' (N, 784), outputs 'probabilities' and "
-                                   "'label'; needs pip install \"chainrule[onnx]\").\n"
-                                   "torch: torch.save(state_dict) to OUT plus OUT's name with .json holding the "
-                                   "architecture (needs pip install torch).",
-                       epilog="examples:\n  chainrule export runs/20250101-120000/model.npz --to onnx model.onnx\n"
-                              "  chainrule export runs/20250101-120000/model.npz --to torch model.pt",
-                       formatter_class=_Formatter)
-    p.add_argument("model", metavar="MODEL", help="a model file written by chainrule train (model.npz)")
-    p.add_argument("--to", choices=("onnx", "torch"), required=True, help="the format to write")
-    p.add_argument("out", metavar="OUT", help="the file to write (.onnx, or .pt for torch)")
-    p.set_defaults(func=_run_export)
+    export_parser(sub).set_defaults(func=_run_export)
 
 
 def _run_export(args):
@@ -579,6 +579,14 @@ def build_parser():
 
 def main(argv=None):
     """Run the ``chainrule`` command with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # while the parser is built, or the handlers are set up
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv):
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["bench"]:  # every option belongs to the benchmark script
@@ -593,6 +601,8 @@ def main(argv=None):
     logger = logging.getLogger("chainrule")
     _warnings.drop()
     logger.addHandler(_warnings)
+    level = logger.level
+    logger.setLevel(logging.INFO)  # a dataset fetched from the network is announced (INFO)
     try:
         code = int(args.func(args) or 0)
         _warnings.show()
@@ -614,9 +624,12 @@ def main(argv=None):
         _warnings.drop()
         message = str(exc) if not isinstance(exc, OSError) or not exc.filename else _os_message(exc)
         print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr)
+        for line in getattr(exc, "details", ()):
+            print(f"  {line}", file=sys.stderr)
         return 1
     finally:
         logger.removeHandler(_warnings)
+        logger.setLevel(level)
 
 
 def _os_message(exc):

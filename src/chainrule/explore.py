@@ -1,6 +1,6 @@
 """``chainrule explore``: one self-contained HTML page that shows the chain rule happening.
 
-The page needs no server and no network: its script (``explore.js``), its style
+The page needs no server and no network: its script (``explore*.js``), its style
 (``explore.css``) and its data are all inside the one file, so it opens from
 ``file://`` and works offline. Two kinds of page:
 
@@ -11,7 +11,8 @@ The page needs no server and no network: its script (``explore.js``), its style
   sees, its hidden activations, its softmax, and the gradient of the loss for a
   chosen label down to the input pixels.
 
-The numbers in the page come from ``explore.js``, a port of chainrule's layers
+The numbers in the page come from its script (:data:`SCRIPTS`: ``explore_core.js``,
+``explore_graph.js``, ``explore_model.js``, ``explore.js``), a port of chainrule's layers
 (``MulLayer``, ``AddLayer``, the graph's elementary nodes, ``Sigmoid``, ``Relu``,
 ``Affine``, ``SoftmaxWithLoss``); the tests check it against chainrule to 1e-12
 (float64 graphs) and 1e-5 (float32 networks). Data is embedded as JSON; a model's
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_path
+from .files import folder_of, write_text
 from .graph import FIGURES, AddConst, Exp, Graph, MulConst, Reciprocal
 from .layers import AddLayer, Affine, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 
@@ -44,7 +45,7 @@ FIGURE_TITLES = {
     "two-layer-net": "TwoLayerNet 4-5-3 on 2 samples, as a graph of layers",
 }
 
-# Layer class -> the operation name explore.js implements for it.
+# Layer class -> the operation name explore_graph.js implements for it.
 _OPS = {MulLayer: "mul", AddLayer: "add", MulConst: "mulconst", AddConst: "addconst", Exp: "exp",
         Reciprocal: "recip", Sigmoid: "sigmoid", Relu: "relu", Affine: "affine", SoftmaxWithLoss: "softmaxloss"}
 #: Values with more elements than this are shown by their shape only (the page stays small);
@@ -74,7 +75,7 @@ def graph_payload(graph: Graph, name: str = "graph", title: str | None = None) -
     indices of its source values, its output, its constant, the gradient along
     each edge), ``root`` (the output backward starts from), ``seed`` (its
     upstream gradient) and ``computable`` (whether the page can recompute it:
-    every operation known to ``explore.js`` and every value small enough).
+    every operation known to ``explore_graph.js`` and every value small enough).
     """
     if not isinstance(graph, Graph):
         raise TypeError(f"expected a chainrule.graph.Graph; got {type(graph).__name__}")
@@ -152,6 +153,11 @@ def model_payload(network, *, class_names=None, images=None, labels=None, title=
     return payload
 
 
+#: The page's script, in the order the page runs it: the shared math and page helpers, the graph
+#: view, the model view, the start (plain JavaScript files in the package, inlined into one <script>).
+SCRIPTS = ("explore_core.js", "explore_graph.js", "explore_model.js", "explore.js")
+
+
 def _asset(name):
     return resources.files("chainrule").joinpath(name).read_text(encoding="utf-8")
 
@@ -171,9 +177,9 @@ def page_html(*, graphs=(), model=None, initial=None, title="chainrule explore")
     if not graphs and model is None:
         raise ValueError("a page needs at least one graph or a model")
     data = {"graphs": graphs, "model": model, "initial": initial or (graphs[0]["name"] if graphs else None)}
-    script = _asset("explore.js")
+    script = "".join(_asset(name) for name in SCRIPTS)
     if "</script" in script.lower():  # pragma: no cover - guarded by the tests
-        raise RuntimeError("explore.js must not contain '</script'")
+        raise RuntimeError("the page's script must not contain '</script'")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -184,12 +190,10 @@ def page_html(*, graphs=(), model=None, initial=None, title="chainrule explore")
     )
 
 
-def _check_out(path):
-    """The output path, checked before any work: its folder must exist (nothing is written otherwise)."""
+def check_out(path):
+    """The output path, checked before any work (nothing is written otherwise): its folder must exist."""
     path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise FileNotFoundError(f"cannot write {path}: directory {parent} does not exist")
+    folder_of(path)
     if path.is_dir():
         raise IsADirectoryError(f"cannot write {path}: it is a directory")
     return path
@@ -197,16 +201,15 @@ def _check_out(path):
 
 def write_page(path, **page) -> Path:
     """Write :func:`page_html` (``page`` are its keyword arguments) to ``path`` atomically."""
-    path = _check_out(path)
+    path = check_out(path)
     text = page_html(**page)
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    write_text(path, text)
     return path
 
 
 def write_graph_page(graph: Graph, path, *, title: str | None = None) -> Path:
     """``Graph.to_html(path)``: a page showing ``graph`` alone."""
-    _check_out(path)
+    check_out(path)
     return write_page(path, graphs=[graph_payload(graph, "graph", title or "Your graph")],
                       title=title or "chainrule explore")
 
@@ -260,8 +263,3 @@ def embedded_images(kind="mnist", count=10, data_dir=None):
     images, labels = pick_images(x, t, per_class)
     order = np.argsort(np.arange(len(labels)) % per_class, kind="stable")  # one of each class first
     return images[order][:count], labels[order][:count], None
-
-
-def check_out(path):
-    """Raise (before any work is done) when ``path`` cannot be written: its folder is missing."""
-    return _check_out(path)

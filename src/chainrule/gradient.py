@@ -79,7 +79,8 @@ class GradientCheckRow:
     mean_abs: float
     max_abs: float
     max_rel: float
-    where: tuple  # index of the largest relative error
+    where: tuple  # index of the largest relative error (of the first non-finite value, if any)
+    nonfinite: int = 0  # how many positions hold a NaN or infinity in either gradient
 
     @classmethod
     def compare(cls, name, analytic, numeric, rel_floor):
@@ -87,13 +88,23 @@ class GradientCheckRow:
         n = np.asarray(numeric, dtype=np.float64)
         if a.shape != n.shape:
             raise ValueError(f"gradient {name!r}: backprop shape {a.shape} != numerical shape {n.shape}")
-        diff = np.abs(a - n)
-        rel = diff / np.maximum(np.abs(a) + np.abs(n), rel_floor)
-        if diff.size == 0:
+        if a.size == 0:
             return cls(name, a.shape, 0.0, 0.0, 0.0, ())
-        idx = np.unravel_index(int(np.argmax(rel)), rel.shape)
+        bad = ~(np.isfinite(a) & np.isfinite(n))
+        with np.errstate(invalid="ignore"):  # inf - inf: the row fails on `nonfinite` anyway
+            diff = np.abs(a - n)
+            rel = diff / np.maximum(np.abs(a) + np.abs(n), rel_floor)
+        flat = int(np.argmax(bad)) if bad.any() else int(np.argmax(rel))
+        idx = np.unravel_index(flat, rel.shape)
         return cls(name, a.shape, float(diff.mean()), float(diff.max()), float(rel[idx]),
-                   tuple(int(i) for i in idx))
+                   tuple(int(i) for i in idx), int(bad.sum()))
+
+    def passes(self, mean_tol, rel_tol):
+        """True when every value is finite and both errors are within the tolerances.
+
+        Written so that a NaN error fails (``nan <= tol`` is False).
+        """
+        return self.nonfinite == 0 and self.mean_abs <= mean_tol and self.max_rel <= rel_tol
 
 
 @dataclass
@@ -116,8 +127,9 @@ class GradientCheckReport:
         raise KeyError(name)
 
     def failures(self):
-        """Rows whose mean absolute difference or max relative error exceeds a tolerance."""
-        return [r for r in self.rows if r.mean_abs > self.mean_tol or r.max_rel > self.rel_tol]
+        """Rows with a NaN or infinity, or whose mean absolute difference or max relative error
+        exceeds a tolerance."""
+        return [r for r in self.rows if not r.passes(self.mean_tol, self.rel_tol)]
 
     @property
     def ok(self):
@@ -128,6 +140,9 @@ class GradientCheckReport:
         bad = self.failures()
         if bad:
             lines = [
+                f"{r.name}: {r.nonfinite} of {int(np.prod(r.shape))} gradient values not finite "
+                f"(NaN or infinity), the first at {r.where}"
+                if r.nonfinite else
                 f"{r.name}: mean |a-n| = {r.mean_abs:.3e} (tol {self.mean_tol:.0e}), "
                 f"max rel = {r.max_rel:.3e} at {r.where} (tol {self.rel_tol:.0e})"
                 for r in bad
@@ -139,7 +154,7 @@ class GradientCheckReport:
         head = f"{'param':<10} {'shape':<14} {'mean |a-n|':>11} {'max |a-n|':>11} {'max rel':>11}  where"
         lines = [head, "-" * len(head)]
         for r in self.rows:
-            flag = "" if (r.mean_abs <= self.mean_tol and r.max_rel <= self.rel_tol) else "  FAIL"
+            flag = "" if r.passes(self.mean_tol, self.rel_tol) else "  FAIL (not finite)" if r.nonfinite else "  FAIL"
             lines.append(
                 f"{r.name:<10} {str(r.shape):<14} {r.mean_abs:>11.3e} {r.max_abs:>11.3e} "
                 f"{r.max_rel:>11.3e}  {r.where}{flag}"

@@ -19,8 +19,8 @@ work::
     g.render("apple_orange.svg")          # through Graphviz, when installed
 
 Operators record :class:`~chainrule.layers.MulLayer` and
-:class:`~chainrule.layers.AddLayer` nodes (and the elementary nodes below for
-constants, ``exp`` and ``1 / x``); :meth:`Graph.apply` records any layer; and
+:class:`~chainrule.layers.AddLayer` nodes (and the elementary nodes of
+:mod:`chainrule.graph_nodes` for constants, ``exp`` and ``1 / x``); :meth:`Graph.apply` records any layer; and
 :meth:`Graph.trace` records the layer calls of a network such as
 :class:`~chainrule.TwoLayerNet` without changing it.
 
@@ -32,19 +32,23 @@ recursion, so graphs of any depth work.
 A layer caches one forward call, so a layer object can be a node of a graph
 only once, and the graph's ``backward`` needs those caches intact: run it
 before the same layers run forward again.
+
+Here: the recorder (:class:`Graph`) and the book's figures recorded with it. The values
+and nodes a graph holds are in :mod:`chainrule.graph_nodes`, the drawing in
+:mod:`chainrule.graph_draw`; every name is importable from here.
 """
 
 from __future__ import annotations
 
 import functools
-import html
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_path
-from .layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss, unbroadcast
+from . import graph_draw
+from .graph_draw import FORMATS, GRAD_COLOR, format_of  # noqa: F401 - GRAD_COLOR: importable from here, as before
+from .graph_nodes import AddConst, Exp, MulConst, Node, Reciprocal, Value, label_of
 
 __all__ = [
     "FIGURES",
@@ -63,228 +67,8 @@ __all__ = [
     "two_layer_net_graph",
 ]
 
-#: Output formats of :meth:`Graph.render` (by file suffix).
-FORMATS = ("dot", "svg", "png")
-#: Colour of the backward derivative on an edge (the forward value is black).
-GRAD_COLOR = "#d62728"
-
-
-# -- the elementary nodes the book uses to take sigmoid apart ---------------------------
-class Exp(Layer):
-    """``out = exp(x)``; ``x: any shape -> out: same shape``; ``backward(dout) = dout * out``."""
-
-    label = "exp"
-
-    def __init__(self):
-        self.out = None
-
-    def forward(self, x):
-        self.out = np.exp(x)
-        return self.out
-
-    def backward(self, dout):
-        self._require_forward(self.out)
-        self._check_dout(dout, np.shape(self.out))
-        return dout * self.out
-
-
-class Reciprocal(Layer):
-    """The book's "/" node ``out = 1 / x``; ``backward(dout) = -dout * out**2`` (same shape as ``x``)."""
-
-    label = "/"
-
-    def __init__(self):
-        self.out = None
-
-    def forward(self, x):
-        self.out = 1 / x
-        return self.out
-
-    def backward(self, dout):
-        self._require_forward(self.out)
-        self._check_dout(dout, np.shape(self.out))
-        return -dout * self.out * self.out
-
-
-class MulConst(Layer):
-    """Multiplication by a constant, ``out = x * c`` (the "x(-1)" node of the sigmoid figure).
-
-    ``x`` and ``c``: broadcastable shapes ``-> out``: the broadcast shape;
-    ``backward(dout) = dout * c`` summed back to ``x``'s shape. ``c`` gets no gradient.
-    """
-
-    def __init__(self, c):
-        self.c = c
-        self._x_shape = None
-
-    @property
-    def label(self):
-        return f"×{_fmt(self.c)}"
-
-    def forward(self, x):
-        self._x_shape = np.shape(x)
-        out = x * self.c
-        self._out_shape = np.shape(out)
-        return out
-
-    def backward(self, dout):
-        self._require_forward(self._x_shape)
-        self._check_dout(dout, self._out_shape)
-        return unbroadcast(dout * self.c, self._x_shape)
-
-
-class AddConst(Layer):
-    """Addition of a constant, ``out = x + c`` (the "+1" node of the sigmoid figure).
-
-    ``x`` and ``c``: broadcastable shapes ``-> out``: the broadcast shape;
-    ``backward(dout) = dout`` summed back to ``x``'s shape. ``c`` gets no gradient.
-    """
-
-    def __init__(self, c):
-        self.c = c
-        self._x_shape = None
-
-    @property
-    def label(self):
-        c = _fmt(self.c)
-        return c if c.startswith("-") else f"+{c}"
-
-    def forward(self, x):
-        self._x_shape = np.shape(x)
-        out = x + self.c
-        self._out_shape = np.shape(out)
-        return out
-
-    def backward(self, dout):
-        self._require_forward(self._x_shape)
-        self._check_dout(dout, self._out_shape)
-        return unbroadcast(dout * 1, self._x_shape)
-
-
-_LABELS = {MulLayer: "×", AddLayer: "+", Relu: "ReLU", Sigmoid: "sigmoid", Affine: "Affine",
-           SoftmaxWithLoss: "Softmax-with-Loss"}
-
-
-def _label(layer):
-    """What a node shows: the layer's ``label``, the book's symbol, or the class name."""
-    return getattr(layer, "label", None) or _LABELS.get(type(layer), type(layer).__name__)
-
-
-# -- values and nodes -------------------------------------------------------------------
-class Value:
-    """A value flowing along an edge of a :class:`Graph`: a scalar or an array, and its gradient.
-
-    Attributes
-    ----------
-    data : scalar or ndarray, any shape
-        The forward value (an input's data is kept as given, arrays are not copied).
-    grad : same shape as ``data``, or None
-        ``d output / d data`` after :meth:`backward`; None where the output does not depend on it.
-    name : str or None
-        Shown in drawings for inputs and outputs; set it freely (``price.name = "price"``).
-    node : Node or None
-        The node that computed this value (None for inputs).
-    graph : Graph
-        The graph that recorded it; values of different graphs cannot be combined.
-
-    Arithmetic (``+ - * /``, also with plain numbers or arrays on either side) and
-    :meth:`exp`, :meth:`reciprocal`, :meth:`relu`, :meth:`sigmoid` record nodes.
-    """
-
-    __array_ufunc__ = None  # `array * value` calls Value.__rmul__ instead of looping over the array
-
-    def __init__(self, graph, data, name=None, node=None):
-        self.graph = graph
-        self.data = data
-        self.name = name
-        self.node = node
-        self.grad = None
-
-    @property
-    def shape(self):
-        """``np.shape(data)``: ``()`` for a scalar."""
-        return np.shape(self.data)
-
-    def backward(self, dout=None, *, accumulate=False):
-        """Backpropagate from this value; see :meth:`Graph.backward`."""
-        self.graph.backward(self, dout, accumulate=accumulate)
-
-    def _binary(self, other, layer, const_layer):
-        if isinstance(other, Value):
-            return self.graph.apply(layer(), self, other)
-        return self.graph.apply(const_layer(other), self)
-
-    def __add__(self, other):
-        return self._binary(other, AddLayer, AddConst)
-
-    def __mul__(self, other):
-        return self._binary(other, MulLayer, MulConst)
-
-    __radd__ = __add__
-    __rmul__ = __mul__
-
-    def __neg__(self):
-        return self * -1
-
-    def __sub__(self, other):
-        return self + (-other)
-
-    def __rsub__(self, other):
-        return (-self) + other
-
-    def __truediv__(self, other):
-        return self * (other.reciprocal() if isinstance(other, Value) else 1 / other)
-
-    def __rtruediv__(self, other):
-        inv = self.reciprocal()
-        return inv if np.ndim(other) == 0 and other == 1 else inv * other
-
-    def exp(self):
-        """``exp(self)`` through an :class:`Exp` node."""
-        return self.graph.apply(Exp(), self)
-
-    def reciprocal(self):
-        """``1 / self`` through a :class:`Reciprocal` node (the book's "/")."""
-        return self.graph.apply(Reciprocal(), self)
-
-    def relu(self):
-        """``max(0, self)`` through a :class:`~chainrule.layers.Relu` node."""
-        return self.graph.apply(Relu(), self)
-
-    def sigmoid(self):
-        """``1 / (1 + exp(-self))`` through one :class:`~chainrule.layers.Sigmoid` node."""
-        return self.graph.apply(Sigmoid(), self)
-
-    def __repr__(self):
-        grad = "None" if self.grad is None else _fmt(self.grad)
-        return f"Value({self.name!r}, data={_fmt(self.data)}, grad={grad})"
-
-
-class Node:
-    """One recorded layer call: ``output = layer.forward(*inputs)``.
-
-    Attributes
-    ----------
-    layer : the chainrule layer whose ``backward`` this node calls
-    inputs : list of Value, the arguments of ``forward`` in order
-    params : dict attribute -> Value, the layer's parameters (``{"W": W1, "b": b1}`` for an Affine)
-    sources : list of Value, ``inputs`` then the parameter values: every edge into the node
-    grads : list, the gradient that flowed back along each edge of ``sources`` (None if none)
-    label : str, what the drawing shows ("×", "+", "exp", "/", "Affine1", ...)
-    output : Value
-    """
-
-    def __init__(self, layer, inputs, params, label):
-        self.layer = layer
-        self.inputs = inputs
-        self.params = params
-        self.sources = [*inputs, *params.values()]
-        self.grads = [None] * len(self.sources)
-        self.label = label
-        self.output = None
-
-    def __repr__(self):
-        return f"Node({self.label!r}, {len(self.inputs)} inputs)"
+#: Seconds Graphviz's ``dot`` may take to draw a graph before :meth:`Graph.render` gives up.
+RENDER_TIMEOUT = 60.0
 
 
 def _add(a, b):
@@ -313,10 +97,13 @@ class Graph:
         self.nodes = []
         self._layer_ids = set()  # each layer can be one node only: it caches one forward call
         self._by_array = {}  # id(ndarray) -> the Value holding it, to find traced inputs
+        self._leaves = 0  # values without a node (inputs and parameters): names x1, x2, ... in O(1)
+        self._param_nodes = 0  # nodes with parameters: names W1, b1, W2, ... in O(1)
 
     def _new_value(self, data, name=None, node=None):
         value = Value(self, data, name, node)
         self.values.append(value)
+        self._leaves += node is None
         if isinstance(data, np.ndarray):
             self._by_array[id(data)] = value
         return value
@@ -339,7 +126,7 @@ class Graph:
         if not (np.isscalar(data) or isinstance(data, np.ndarray)):
             data = np.asarray(data)
         if name is None:
-            name = f"x{sum(v.node is None for v in self.values) + 1}"
+            name = f"x{self._leaves + 1}"
         return self._new_value(data, name)
 
     def __getitem__(self, name):
@@ -396,13 +183,14 @@ class Graph:
             )
         inputs = [self._own(a) for a in args]
         attrs = tuple(getattr(layer, "param_names", ()))
-        k = 1 + sum(bool(n.params) for n in self.nodes) if attrs else 0
+        k = 1 + self._param_nodes if attrs else 0
         names = param_names or {}
         params = {a: self._new_value(getattr(layer, a), names.get(a, f"{a}{k}")) for a in attrs}
         data = forward(*(v.data for v in inputs))
-        node = Node(layer, inputs, params, label or _label(layer))
+        node = Node(layer, inputs, params, label or label_of(layer))
         node.output = self._new_value(data, node=node)
         self.nodes.append(node)
+        self._param_nodes += bool(params)
         self._layer_ids.add(id(layer))
         return node.output
 
@@ -556,32 +344,7 @@ class Graph:
         -------
         str
         """
-        index = {value: i for i, value in enumerate(self.values)}
-        node_id = {node: f"n{i}" for i, node in enumerate(self.nodes)}
-        lines = [
-            "digraph chainrule {",
-            "  rankdir=LR; ordering=in;",
-            '  node [fontname="Helvetica", fontsize=12];',
-            '  edge [fontname="Helvetica", fontsize=11, arrowsize=0.7];',
-        ]
-        for value in self.values:
-            if value.node is None:
-                lines.append(f"  v{index[value]} [shape=plaintext, label={_quote(value.name or '')}];")
-        consumed = set()
-        for node in self.nodes:
-            shape = "circle" if len(node.label) <= 3 else "box, style=rounded"
-            lines.append(f"  {node_id[node]} [shape={shape}, label={_quote(node.label)}];")
-            for value, grad in zip(node.sources, node.grads, strict=True):
-                consumed.add(value)
-                tail = node_id[value.node] if value.node is not None else f"v{index[value]}"
-                lines.append(f"  {tail} -> {node_id[node]} [label={_edge_label(value.data, grad)}];")
-        for node in self.nodes:
-            out = node.output
-            if out not in consumed:
-                lines.append(f"  o{index[out]} [shape=plaintext, label={_quote(out.name or '')}];")
-                lines.append(f"  {node_id[node]} -> o{index[out]} [label={_edge_label(out.data, out.grad)}];")
-        lines.append("}")
-        return "\n".join(lines) + "\n"
+        return graph_draw.to_dot(self)
 
     def render(self, path):
         """Draw the graph to ``path``: ``.dot`` (DOT text), ``.svg`` or ``.png`` (through Graphviz).
@@ -596,28 +359,12 @@ class Graph:
         pathlib.Path
             The file written.
         """
-        path = Path(path)
-        fmt = _format_of(path)
-        dot = self.to_dot()
-        if fmt == "dot":
-            _write_atomic(path, dot.encode())
-            return path
-        try:
-            data = _run_dot(dot, fmt)
-        except RuntimeError as err:
-            dot_path = path.with_suffix(".dot")
-            _write_atomic(dot_path, dot.encode())
-            raise RuntimeError(
-                f"cannot draw {path.name}: {err}. Wrote the DOT text to {dot_path} instead "
-                f"(render it later with: dot -T{fmt} {dot_path} -o {path})"
-            ) from None
-        _write_atomic(path, data)
-        return path
+        return graph_draw.render(self, path, RENDER_TIMEOUT)
 
     def _repr_svg_(self):
         """Jupyter's display hook: the drawing as SVG, or None (plain repr) without Graphviz."""
         try:
-            return _run_dot(self.to_dot(), "svg").decode()
+            return graph_draw.run_dot(self.to_dot(), "svg", RENDER_TIMEOUT).decode()
         except RuntimeError:
             return None
 
@@ -639,61 +386,6 @@ class Graph:
 
     def __repr__(self):
         return f"Graph({len(self.values)} values, {len(self.nodes)} nodes)"
-
-
-# -- drawing helpers ----------------------------------------------------------------------
-def _fmt(x):
-    """Compact edge text like the book's: 220, 2.2, 110, 1.1 for scalars; the shape for arrays."""
-    if np.ndim(x) != 0:
-        return str(tuple(np.shape(x)))
-    x = x.item() if isinstance(x, (np.generic, np.ndarray)) else x
-    return str(x) if isinstance(x, int) else f"{x:.6g}"
-
-
-def _quote(text):
-    """A DOT double-quoted string."""
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _edge_label(data, grad):
-    """An HTML-like DOT label: the forward value, and below it the derivative in GRAD_COLOR."""
-    text = html.escape(_fmt(data))
-    if grad is not None:
-        text += f'<br/><font color="{GRAD_COLOR}">{html.escape(_fmt(grad))}</font>'
-    return f"<{text}>"
-
-
-def _format_of(path):
-    fmt = Path(path).suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise ValueError(
-            f"cannot write {Path(path).name!r}: the output format must be one of "
-            f"{', '.join('.' + f for f in FORMATS)} (got {Path(path).suffix or 'no suffix'})"
-        )
-    return fmt
-
-
-def _run_dot(dot, fmt):
-    """DOT text -> SVG/PNG bytes through the graphviz package; RuntimeError when unavailable."""
-    try:
-        import graphviz
-    except ImportError:
-        raise RuntimeError(
-            "SVG and PNG need the graphviz Python package (pip install 'chainrule[graph]')"
-        ) from None
-    try:
-        return graphviz.Source(dot).pipe(format=fmt)
-    except graphviz.ExecutableNotFound:
-        raise RuntimeError(
-            "Graphviz's 'dot' program is not on PATH (install Graphviz: apt-get install graphviz, "
-            "brew install graphviz, or see https://graphviz.org/download/)"
-        ) from None
-
-
-def _write_atomic(path, data):
-    """Write ``data`` (bytes) to ``path`` atomically (temp file + ``os.replace``)."""
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
 
 
 # -- the book's figures -----------------------------------------------------------------
@@ -775,5 +467,5 @@ def draw_figure(figure: str, out: str) -> Path:
     """
     if figure not in FIGURES:
         raise ValueError(f"unknown figure {figure!r}; choose one of: {', '.join(FIGURES)}")
-    _format_of(out)
+    format_of(out)
     return FIGURES[figure]().render(out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from dataclasses import asdict, dataclass, field
 
 from .files import write_text
@@ -37,6 +38,9 @@ class History:
         Iterations per epoch, the minibatch size and the planned number of iterations.
     interrupted : bool
         True when training was stopped early (Ctrl-C); the network keeps what it learned.
+    diverged, kept_iteration : int or None
+        When training diverged: the iteration whose loss was not finite, and the iteration
+        the network was restored to (the last evaluation with finite weights).
     total_seconds, train_seconds, eval_seconds : float
         Wall time of the run; of the training steps; of the evaluations.
     config : dict
@@ -55,6 +59,8 @@ class History:
     batch_size: int = 0
     iterations: int = 0
     interrupted: bool = False
+    diverged: int | None = None
+    kept_iteration: int | None = None
     total_seconds: float = 0.0
     train_seconds: float = 0.0
     eval_seconds: float = 0.0
@@ -80,10 +86,11 @@ class History:
         return cls(**{k: v for k, v in data.items() if k in names})
 
     def to_json(self):
-        return json.dumps(self.to_dict(), indent=1)
+        """Strict JSON (RFC 8259): a loss or accuracy that is not finite is ``null``."""
+        return json.dumps(_finite(self.to_dict()), indent=1, allow_nan=False)
 
     def save_json(self, path):
-        """Write the history as JSON (atomically); floats round-trip exactly."""
+        """Write the history as JSON (atomically); finite floats round-trip exactly, others are null."""
         write_text(path, self.to_json() + "\n")
 
     @classmethod
@@ -104,7 +111,7 @@ class History:
         ipe = self.iter_per_epoch or 1
         last = max(len(self.loss), max(self.iteration, default=0))
         for it in range(0, last + 1):
-            loss = repr(self.loss[it - 1]) if 1 <= it <= len(self.loss) else ""
+            loss = repr(self.loss[it - 1]) if 1 <= it <= len(self.loss) and self.loss[it - 1] is not None else ""
             k = evals.get(it)
             row = [it, repr(it / ipe), loss, "", "", ""]
             if k is not None:
@@ -119,3 +126,14 @@ class History:
     def save_csv(self, path):
         """Write :meth:`to_csv` to ``path`` (atomically)."""
         write_text(path, self.to_csv())
+
+
+def _finite(value):
+    """``value`` with every float that is not finite (NaN, infinity) replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value

@@ -59,6 +59,14 @@ def accuracy(predict, x, t, batch_size=None):
     return count_correct(predict, lambda start, stop: x[start:stop], t, n, chunk) / n
 
 
+def _chunked_inputs(network, x, chunk_size, input_scale):
+    """``(x, chunk_size, converter)``, checked: the converter gives the network's inputs of rows ``start:stop``."""
+    x = check_inputs(x, "x")
+    chunk_size = positive_int("chunk_size", chunk_size)
+    scale = input_scale_for(x) if input_scale is None else float(input_scale)
+    return x, chunk_size, Converter(x, min(chunk_size, x.shape[0]), network_dtype(network), scale, gather=False)
+
+
 def predict_labels(network, x, *, chunk_size=EVAL_CHUNK, input_scale=None):
     """Predicted class of every row of ``x``, computed ``chunk_size`` rows at a time.
 
@@ -75,10 +83,7 @@ def predict_labels(network, x, *, chunk_size=EVAL_CHUNK, input_scale=None):
     -------
     labels : ndarray of intp, shape (N,)
     """
-    x = check_inputs(x, "x")
-    chunk_size = positive_int("chunk_size", chunk_size)
-    scale = input_scale_for(x) if input_scale is None else float(input_scale)
-    conv = Converter(x, min(chunk_size, x.shape[0]), network_dtype(network), scale, gather=False)
+    x, chunk_size, conv = _chunked_inputs(network, x, chunk_size, input_scale)
     labels = np.empty(x.shape[0], dtype=np.intp)
     for start in range(0, x.shape[0], chunk_size):
         stop = min(start + chunk_size, x.shape[0])
@@ -100,10 +105,7 @@ def evaluate(network, x, t, *, chunk_size=EVAL_CHUNK, input_scale=None):
     -------
     accuracy : float
     """
-    x = check_inputs(x, "x")
-    chunk_size = positive_int("chunk_size", chunk_size)
-    scale = input_scale_for(x) if input_scale is None else float(input_scale)
-    conv = Converter(x, min(chunk_size, x.shape[0]), network_dtype(network), scale, gather=False)
+    x, chunk_size, conv = _chunked_inputs(network, x, chunk_size, input_scale)
     return count_correct(network.predict, conv.slice, t, x.shape[0], chunk_size) / x.shape[0]
 
 

@@ -24,6 +24,8 @@ The loop at the heart of it is the book's::
 * a :class:`~chainrule.history.History`, saved as JSON or CSV;
 * a tqdm progress bar when tqdm is installed and the output is a terminal;
 * Ctrl-C stops cleanly after the current iteration, keeping what was learned;
+* a loss that is not finite (a learning rate too high) stops training: the network goes back
+  to the last evaluation where its weights were finite and :class:`TrainingDiverged` is raised;
 * one ``rng`` for every random choice: the same seed gives the same history.
 """
 
@@ -32,9 +34,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import signal
 import sys
-import threading
 import time
 
 import numpy as np
@@ -49,13 +49,15 @@ from ._speed import (
     one_blas_thread_from_now_on,
     positive_int,
 )
+from ._stop import LastFinite, StopOnSigint, TrainingDiverged
 from .functions import as_labels
 from .history import History
 from .metrics import EVAL_CHUNK, confusion_matrix, count_correct, evaluate, predict_labels
 from .optimizers import make_optimizer
 
 # History and the metrics are importable from here too, where they lived before.
-__all__ = ["BOOK_RUN", "Trainer", "History", "confusion_matrix", "evaluate", "input_scale_for", "predict_labels"]
+__all__ = ["BOOK_RUN", "Trainer", "TrainingDiverged", "History", "confusion_matrix", "evaluate", "input_scale_for",
+           "predict_labels"]
 
 _SAMPLINGS = ("shuffle", "choice")
 
@@ -63,35 +65,6 @@ _SAMPLINGS = ("shuffle", "choice")
 #: what benchmarks/train_speed.py times.
 BOOK_RUN = {"hidden": 50, "weight_init_std": 0.01, "optimizer": "sgd", "lr": 0.1, "batch_size": 100,
             "iters": 10000, "sampling": "shuffle", "dtype": "float32"}
-
-
-class _StopOnSigint:
-    """While active (main thread): the first Ctrl-C sets ``requested``, a second raises KeyboardInterrupt."""
-
-    def __init__(self, enabled=True):
-        self.requested = False
-        self.enabled = enabled
-        self._old = None
-        self._installed = False
-
-    def _handle(self, signum, frame):
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-
-    def __enter__(self):
-        if self.enabled and threading.current_thread() is threading.main_thread():
-            old = signal.getsignal(signal.SIGINT)
-            if old is not None:  # None: a handler not installed from Python; leave it alone
-                self._old = signal.signal(signal.SIGINT, self._handle)
-                self._installed = True
-        return self
-
-    def __exit__(self, *exc):
-        if self._installed:
-            signal.signal(signal.SIGINT, self._old)
-            self._installed = False
-        return False
 
 
 def _make_bar(total, progress):
@@ -273,6 +246,7 @@ class Trainer:
                                and hasattr(network, "config"))
         self.background_eval = bool(background_eval)
         self._background = None
+        self._kept = LastFinite()  # the weights at the last evaluation where all were finite
 
     # -- the book's attribute names --------------------------------------------------
     @property
@@ -328,8 +302,10 @@ class Trainer:
             return self._accuracies(self.network, limit)
 
     def _accuracies(self, network, limit=None):
-        train_acc = self._set_accuracy(network, self._eval_train, self.t_train, limit)
-        test_acc = None if self.x_test is None else self._set_accuracy(network, self._eval_test, self.t_test, limit)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # weights about to diverge
+            train_acc = self._set_accuracy(network, self._eval_train, self.t_train, limit)
+            test_acc = (None if self.x_test is None
+                        else self._set_accuracy(network, self._eval_test, self.t_test, limit))
         return train_acc, test_acc
 
     def _set_accuracy(self, network, conv, labels, limit):
@@ -413,6 +389,12 @@ class Trainer:
         Ctrl-C stops after the current iteration: the network keeps what it has
         learned, the final accuracies are computed (unless Ctrl-C is pressed again)
         and ``history.interrupted`` is True.
+
+        Raises
+        ------
+        TrainingDiverged
+            When a minibatch loss is not finite; the network is restored to the last
+            evaluation with finite weights and the exception's ``history`` is complete.
         """
         if self.current_iter >= self.max_iter:
             raise RuntimeError("this Trainer has already trained; make a new one to train again")
@@ -426,17 +408,20 @@ class Trainer:
         t0 = time.perf_counter()
         interrupted = False
         self._bar = _make_bar(self.max_iter, self.progress)
-        stop = _StopOnSigint(self.catch_sigint)
+        stop = StopOnSigint(self.catch_sigint)
         if self.background_eval:
             limit = self.evaluate_sample_num_per_epoch
             self._background = BackgroundEvaluation(lambda net: self._accuracies(net, limit),
                                                     network.astype(self.dtype))
         try:
             one_blas_thread_from_now_on()  # as network.gradient would: outside the phases' own limits
-            with stop, fast, blas_threads(1):  # one BLAS thread for the small products of a step
+            # NumPy's overflow warnings are not shown: a loss that is not finite stops training below
+            errors = np.errstate(over="ignore", invalid="ignore", divide="ignore")
+            with stop, fast, blas_threads(1), errors:  # one BLAS thread for the small products of a step
                 if saved_need_dx is not None:
                     first.need_dx = False  # nobody uses the gradient with respect to the input
                 try:
+                    self._kept.keep(network.params, self.current_iter)
                     if self.eval_at_start and self.current_iter == 0:
                         self._record_evaluation(t0)
                     postfix_every = max(self.iter_per_epoch // 20, 1)
@@ -447,6 +432,9 @@ class Trainer:
                         ts = time.perf_counter()
                         loss = self.train_step()
                         h.train_seconds += time.perf_counter() - ts
+                        if not math.isfinite(loss):  # the float already computed for the history
+                            h.diverged = self.current_iter
+                            break
                         self._ema = loss if self._ema is None else 0.98 * self._ema + 0.02 * loss
                         if self._bar is not None:
                             self._bar.update(1)
@@ -454,12 +442,13 @@ class Trainer:
                                 self._bar.set_postfix_str(self._postfix(), refresh=False)
                         end_of_epoch = self.current_iter % self.iter_per_epoch == 0
                         if end_of_epoch or self.current_iter == self.max_iter:
+                            self._kept.keep(network.params, self.current_iter)
                             self._record_evaluation(t0)
                         elif self._background is not None and self._background.done:
                             self._await_evaluation(t0)  # record (and print) it as soon as it is done
                         if end_of_epoch and self.lr_decay is not None:
                             self.optimizer.lr *= self.lr_decay
-                    interrupted = interrupted or stop.requested
+                    interrupted = (interrupted or stop.requested) and h.diverged is None
                 except KeyboardInterrupt:
                     interrupted = True
                 h.interrupted = interrupted
@@ -477,6 +466,8 @@ class Trainer:
                 self._bar.close()
                 self._bar = None
             h.total_seconds = time.perf_counter() - t0
+        if h.diverged is not None:
+            raise TrainingDiverged(h)
         return h
 
     def _finish(self, t0):
@@ -485,6 +476,12 @@ class Trainer:
         if self._background is not None:  # what is left is evaluated here, on the network itself
             self._background.close()
             self._background = None
+        if h.diverged is not None:
+            h.kept_iteration = self._kept.restore(self.network.params)
+            te0 = time.perf_counter()
+            h.final_train_acc, h.final_test_acc = self.accuracies()
+            h.eval_seconds += time.perf_counter() - te0
+            return
         if h.iteration and h.iteration[-1] != self.current_iter and self.current_iter > 0:
             self._record_evaluation(t0)  # stopped inside an epoch
         elif not h.iteration:

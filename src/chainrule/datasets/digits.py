@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["read_digit"]
+from .. import _npz
+
+__all__ = ["MAX_IMAGE_PIXELS", "read_digit"]
+
+#: The most pixels :func:`read_digit` decodes (a 5000 x 5000 picture).
+MAX_IMAGE_PIXELS = 25_000_000
+
+
+class _PictureRefused(ValueError):
+    """A picture refused before decoding (too large, or not a regular file); the message says why."""
+
+
+def _check_image_size(path, size):
+    width, height = size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise _PictureRefused(f"{path} is {width}x{height} pixels, more than the limit of {MAX_IMAGE_PIXELS} "
+                             "pixels for a picture of a digit: crop or scale it down")
 
 
 def read_digit(path, *, size=28, box=20):
@@ -38,9 +56,19 @@ def read_digit(path, *, size=28, box=20):
     if not path.exists():
         raise FileNotFoundError(f"image not found: {path}")
     try:
-        with Image.open(path) as im:
-            im = ImageOps.exif_transpose(im)
-            im.load()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with _npz.open_regular(path, _PictureRefused) as f, Image.open(f) as im:  # the header only, so far
+                _check_image_size(path, im.size)
+                im = ImageOps.exif_transpose(im)
+                im.load()
+    except _PictureRefused as exc:
+        raise ValueError(str(exc)) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:  # Pillow's own, larger limit
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        pixels = f"{found[1]} pixels" if found else f"larger than Pillow's limit ({exc})"
+        raise ValueError(f"{path} is {pixels}, more than the limit of {MAX_IMAGE_PIXELS} pixels for a picture "
+                         "of a digit: crop or scale it down") from None
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ValueError(f"{path} is not an image Pillow can read: {exc}") from None
     alpha = None
@@ -51,7 +79,7 @@ def read_digit(path, *, size=28, box=20):
     if alpha is not None:
         ink = alpha
     else:
-        gray = np.asarray(im.convert("L"), dtype=np.float64) / 255.0
+        gray = _gray(im)
         border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
         ink = 1.0 - gray if np.median(border) > 0.5 else gray
     border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
@@ -79,3 +107,20 @@ def read_digit(path, *, size=28, box=20):
     out = np.zeros((size, size), dtype=np.float64)
     out[top:top + new_h, left:left + new_w] = small
     return np.round(out * 255).astype(np.uint8)
+
+
+def _gray(im):
+    """The picture's grayscale in [0, 1], by its real range: 8-bit by 255, 16-bit by 65535
+    (``convert("L")`` would clip a 16-bit picture to white), 32-bit and float by the
+    smallest of 1, 255 and 65535 that holds its values, else by its own minimum and maximum."""
+    if im.mode.startswith("I;16"):
+        return np.asarray(im, dtype=np.float64) / 65535.0
+    if im.mode not in ("I", "F"):
+        return np.asarray(im.convert("L"), dtype=np.float64) / 255.0
+    values = np.asarray(im, dtype=np.float64)
+    low, high = float(values.min()), float(values.max())
+    if low >= 0:
+        for top in (1.0, 255.0, 65535.0):
+            if high <= top:
+                return values / top
+    return (values - low) / (high - low) if high > low else np.zeros_like(values)

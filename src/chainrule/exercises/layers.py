@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import layers as _ref
-from .functions import cross_entropy_error, softmax
-from .gradient import numerical_gradient
+from .. import layers as _ref
+from ..functions import cross_entropy_error, softmax
+from ..gradient import numerical_gradient
 
 __all__ = ["LAYERS", "TENSORS", "Case", "Outcome", "cases", "run_case"]
 
@@ -159,7 +159,7 @@ def _frame(exc, filename):
     return None
 
 
-def _describe(exc, filename):
+def describe(exc, filename):
     text = " ".join(str(exc).split()) or "(no message)"
     if len(text) > 110:
         text = text[:107] + "..."
@@ -168,7 +168,7 @@ def _describe(exc, filename):
     return f"{type(exc).__name__}: {text}{where}", (frame.line or "") if frame else ""
 
 
-def _call(fn, *args, filename=None):
+def call(fn, *args, filename=None):
     """``(result, outcome-or-None)``: the learner's code run with its warnings kept quiet."""
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -177,7 +177,7 @@ def _call(fn, *args, filename=None):
     except NotImplementedError:
         return None, Outcome(not_implemented=True)
     except (Exception, SystemExit) as exc:  # the learner's bug (even an exit()), reported as a row
-        text, line = _describe(exc, filename)
+        text, line = describe(exc, filename)
         return None, Outcome(raised=text, line=line)
 
 
@@ -191,12 +191,12 @@ def _changed(before, after):
     return False
 
 
-def _grab(value):
+def grab(value):
     """A copy of what the learner returned (their next call may overwrite it), or None."""
     if value is None:
         return None
     if isinstance(value, tuple):
-        return tuple(_grab(v) for v in value)
+        return tuple(grab(v) for v in value)
     try:
         return np.array(value, dtype=np.float64, copy=True)
     except (TypeError, ValueError):
@@ -243,20 +243,20 @@ def run_case(name, cls, case, filename=None):
                                 skipped=outcome.skipped, mutated=outcome.mutated, line=outcome.line)
         return result
 
-    layer, failed = _call(cls, *[_copy(a) for a in case.init], filename=filename)
+    layer, failed = call(cls, *[_copy(a) for a in case.init], filename=filename)
     if failed:
         return all_rows(failed)
     if not callable(getattr(layer, "forward", None)):
         return all_rows(Outcome(raised=f"{name} has no forward() method", hint="missing_method"))
     inputs = [_copy(a) for a in case.inputs]
-    out, failed = _call(layer.forward, *inputs, filename=filename)
+    out, failed = call(layer.forward, *inputs, filename=filename)
     grads_named = tensors[1:]
     if failed:
         result[tensors[0]] = failed
         return all_rows(Outcome(not_implemented=failed.not_implemented, skipped=not failed.not_implemented),
                         grads_named)
     first = result[tensors[0]]
-    first.got, first.precision = _grab(out), _precision(out)
+    first.got, first.precision = grab(out), _precision(out)
     first.mutated = any(_changed(a, b) for a, b in zip(case.inputs, inputs, strict=True))
     if out is None:
         if not _is_blank(layer.forward):  # a body that forgot its return
@@ -269,9 +269,9 @@ def run_case(name, cls, case, filename=None):
         return all_rows(Outcome(raised=f"{name} has no backward() method", hint="missing_method"), grads_named)
     dout = _copy(case.dout)
     if name == "SoftmaxWithLoss" and not _accepts_argument(layer.backward):
-        grads, failed = _call(layer.backward, filename=filename)
+        grads, failed = call(layer.backward, filename=filename)
     else:
-        grads, failed = _call(layer.backward, dout, filename=filename)
+        grads, failed = call(layer.backward, dout, filename=filename)
     if failed:
         culprit = _tensor_of_line(failed.line, grads_named)
         if culprit is None or failed.not_implemented:
@@ -295,7 +295,7 @@ def run_case(name, cls, case, filename=None):
         values = {"dx": grads}
     nothing = all(v is None for v in values.values())  # a blank body: not written yet
     for t in grads_named:
-        result[t] = Outcome(got=_grab(values[t]), mutated=mutated, not_implemented=nothing,
+        result[t] = Outcome(got=grab(values[t]), mutated=mutated, not_implemented=nothing,
                             precision=_precision(values[t]))
         if values[t] is None and not nothing:
             result[t].hint = "affine_grads_not_set" if t in ("dW", "db") else "backward_returns_nothing"

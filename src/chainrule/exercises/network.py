@@ -16,10 +16,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import layers as _ref
-from .exercise_layers import _call, _grab
-from .exercises import CheckReport, _first_difference, _Judged, combine
-from .gradient import numerical_gradient
+from .. import layers as _ref
+from ..gradient import numerical_gradient
+from .judge import Judged, combine, compare, first_difference
+from .layers import call, grab
+from .report import CheckReport
 
 __all__ = ["check_network"]
 
@@ -33,14 +34,14 @@ class _Case:
 
 
 def _compare(got, expected, numeric=None):
-    """A :class:`_Judged` for one array the learner's net produced."""
-    j = _Judged("wrong", case=_Case)
+    """A :class:`Judged` for one array the learner's net produced."""
+    j = Judged("wrong", case=_Case)
     expected = np.asarray(expected, dtype=np.float64)
     j.expected_shape = expected.shape
     if got is None:
         j.verdict = "not implemented"
         return j
-    got = _grab(got)
+    got = grab(got)
     if not isinstance(got, np.ndarray) or got.dtype != np.float64:
         j.hint = "not_numbers"
         return j
@@ -50,13 +51,9 @@ def _compare(got, expected, numeric=None):
     if got.shape != expected.shape:
         j.shape_ok, j.hint = False, "shape"
         return j
-    j.diff = float(np.max(np.abs(got - expected), initial=0.0)) if np.all(np.isfinite(got)) else float("inf")
-    if np.array_equal(got, expected):
-        j.verdict = "exact"
-    elif np.allclose(got, expected, rtol=1e-6, atol=1e-9):
-        j.verdict = "close"
-    else:
-        j.first, j.got, j.expected = _first_difference(got, expected)
+    j.diff, j.verdict = compare(got, expected)
+    if j.verdict == "wrong":
+        j.first, j.got, j.expected = first_difference(got, expected)
     return j
 
 
@@ -90,9 +87,9 @@ def check_network(cls, source, lang, rng, filename=None):
     """The :class:`CheckReport` of a learner's ``TwoLayerNet`` class."""
     report = CheckReport(source, lang=lang, network=True)
     names = ("W1", "b1", "W2", "b2")
-    net, failed = _call(lambda: cls(weight_init_std=0.01, **SIZES), filename=filename)
+    net, failed = call(lambda: cls(weight_init_std=0.01, **SIZES), filename=filename)
     if failed:
-        j = _Judged("not implemented" if failed.not_implemented else "wrong", error=failed.raised, case=_Case)
+        j = Judged("not implemented" if failed.not_implemented else "wrong", error=failed.raised, case=_Case)
         report.rows = [combine("TwoLayerNet", t, [j]) for t in ("loss", *names)]
         return report
     params = getattr(net, "params", None)
@@ -100,7 +97,7 @@ def check_network(cls, source, lang, rng, filename=None):
     bad = [k for k in names if not (hasattr(params, "__getitem__") and k in params
                                     and isinstance(params[k], np.ndarray) and params[k].shape == shapes[k])]
     if bad:
-        j = _Judged("wrong", error=f"params must hold {', '.join(f'{k} {shapes[k]}' for k in names)}", case=_Case)
+        j = Judged("wrong", error=f"params must hold {', '.join(f'{k} {shapes[k]}' for k in names)}", case=_Case)
         report.rows = [combine("TwoLayerNet", t, [j]) for t in ("loss", *names)]
         return report
     values = {"W1": rng.normal(size=(6, 5)) * 0.5, "b1": rng.normal(size=5) * 0.1,
@@ -126,7 +123,7 @@ def check_network(cls, source, lang, rng, filename=None):
     else:  # the book's structure: Affine1, Relu1, Affine2
         ref_net_layers = [_ref.Affine(values["W1"].copy(), values["b1"].copy()), _ref.Relu(),
                           _ref.Affine(values["W2"].copy(), values["b2"].copy())]
-    from .networks import Sequential
+    from ..networks import Sequential
 
     ref_net = Sequential(ref_net_layers)
     if walkable and len(ref_net.params) != 4:
@@ -136,16 +133,16 @@ def check_network(cls, source, lang, rng, filename=None):
     if set(ref_grads) != set(names):
         ref_grads = {k: ref_grads.get(k, np.zeros(shapes[k])) for k in names}
 
-    loss, failed = _call(net.loss, x.copy(), t.copy(), filename=filename)
+    loss, failed = call(net.loss, x.copy(), t.copy(), filename=filename)
     if loss is not None and np.ndim(loss) == 0 and abs(float(loss) - _book_loss(ref_net.predict(x), t)) < \
             abs(float(loss) - ref_loss):
         ref_loss = _book_loss(ref_net.predict(x), t)  # the book's log(y + 1e-7): right too
     rows = [_row_from(failed, "loss", loss, ref_loss, None)]
-    grads, failed_grads = _call(net.gradient, x.copy(), t.copy(), filename=filename)
+    grads, failed_grads = call(net.gradient, x.copy(), t.copy(), filename=filename)
     for k in names:
         numeric = None
         if failed is None:
-            numeric, _ = _call(numerical_gradient, lambda _w: float(net.loss(x.copy(), t.copy())), params[k])
+            numeric, _ = call(numerical_gradient, lambda _w: float(net.loss(x.copy(), t.copy())), params[k])
         got = grads.get(k) if isinstance(grads, dict) else None
         rows.append(_row_from(failed_grads, k, got, ref_grads[k], numeric))
     report.rows = rows
@@ -171,7 +168,7 @@ def check_network(cls, source, lang, rng, filename=None):
 
 def _row_from(failed, tensor, got, expected, numeric):
     if failed is not None:
-        j = _Judged("not implemented" if failed.not_implemented else "wrong", error=failed.raised, case=_Case)
+        j = Judged("not implemented" if failed.not_implemented else "wrong", error=failed.raised, case=_Case)
     else:
         j = _compare(got, expected, numeric)
     return combine("TwoLayerNet", tensor, [j])
@@ -181,21 +178,21 @@ def _walk(refs, last, x, t, filename):
     """``(message key, {fields})`` naming the first layer that goes wrong, or None when each is right."""
     h = x
     for name, layer, ref in refs:  # forward, each layer given the right input
-        out, failed = _call(layer.forward, h.copy(), filename=filename)
+        out, failed = call(layer.forward, h.copy(), filename=filename)
         h = ref.forward(h)
         if failed or not _same(out, h):
             return ("net.culprit_forward", {"layer": name, "kind": _kind(layer), "tensor": "out"})
-    loss, failed = _call(last.forward, h.copy(), t.copy(), filename=filename)
+    loss, failed = call(last.forward, h.copy(), t.copy(), filename=filename)
     ref_last = _ref.SoftmaxWithLoss()
     ref_loss = ref_last.forward(h, t)
     if failed or not (_same(loss, ref_loss) or _same(loss, _book_loss(h, t))):
         return ("net.culprit_forward", {"layer": "lastLayer", "kind": "SoftmaxWithLoss", "tensor": "loss"})
     dout = ref_last.backward(1)
-    got, failed = _call(last.backward, 1, filename=filename)
+    got, failed = call(last.backward, 1, filename=filename)
     if failed or not _same(got, dout):
         return ("net.culprit_backward", {"layer": "lastLayer", "kind": "SoftmaxWithLoss", "tensor": "dx"})
     for name, layer, ref in reversed(refs):  # backward from the loss, each layer given the right dout
-        got, failed = _call(layer.backward, dout.copy(), filename=filename)
+        got, failed = call(layer.backward, dout.copy(), filename=filename)
         dout = ref.backward(dout)
         wrong = "dx" if failed or not _same(got, dout) else None
         if _kind(layer) == "Affine" and not failed:
@@ -208,7 +205,7 @@ def _walk(refs, last, x, t, filename):
 
 
 def _book_loss(y, t):
-    from .functions import cross_entropy_error, softmax
+    from ..functions import cross_entropy_error, softmax
 
     return cross_entropy_error(softmax(y), t)
 

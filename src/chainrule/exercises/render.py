@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from .exercise_messages import text
+from .messages import text
 
 __all__ = ["render", "width"]
 

@@ -8,7 +8,9 @@ Terms follow the translated editions of the book: 오차역전파법 / 误差反
 
 from __future__ import annotations
 
-__all__ = ["FORMULAS", "LANGUAGES", "MESSAGES", "text"]
+import os
+
+__all__ = ["FORMULAS", "LANGUAGES", "MESSAGES", "default_language", "language", "text"]
 
 LANGUAGES = ("en", "ko", "zh", "ja")
 
@@ -145,7 +147,7 @@ MESSAGES = {
     "case.network": {"en": "a small net", "ko": "작은 신경망", "zh": "小型网络", "ja": "小さなネットワーク"},
 }
 
-from .exercise_hints import HINTS  # noqa: E402  (the hints, a long table of their own)
+from .hints import HINTS  # noqa: E402  (the hints, a long table of their own)
 
 MESSAGES.update(HINTS)
 
@@ -158,3 +160,24 @@ def text(key, lang="en", **fields):
     entry = MESSAGES[key]
     template = entry.get(lang) or entry["en"]
     return template.format(**fields) if fields else template
+
+
+def default_language(environ=None):
+    """``"ko"``, ``"zh"``, ``"ja"`` or ``"en"`` from LC_ALL, LC_MESSAGES or LANG (the first one set)."""
+    environ = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(var, "")
+        if value:
+            code = value.split(".")[0].split("_")[0].split("-")[0].lower()
+            return code if code in LANGUAGES else "en"
+    return "en"
+
+
+def language(lang):
+    """``lang`` checked (``"ko-KR"`` -> ``"ko"``); None: :func:`default_language`."""
+    if lang is None:
+        return default_language()
+    code = str(lang).lower().split("-")[0].split("_")[0]
+    if code not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}; got {lang!r}")
+    return code

@@ -1,0 +1,142 @@
+"""Judging a learner's tensor against chainrule's: a verdict per case, then one row over the cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .layers import TENSORS, cases, diagnose, diagnose_raised, reference, run_case
+from .report import VERDICTS, CheckRow
+
+__all__ = ["Judged", "check_layer", "combine", "compare", "first_difference", "judge"]
+
+_RTOL, _ATOL = 1e-6, 1e-9  # "close": the same numbers up to float64 rounding of another formulation
+_NUM_RTOL, _NUM_ATOL = 1e-4, 1e-6  # against central differences (accurate to about h^2 = 1e-8)
+
+
+@dataclass
+class Judged:
+    """One tensor of one case: its verdict and what tells about it."""
+
+    verdict: str
+    diff: float | None = None
+    numeric_diff: float | None = None
+    shape_ok: bool = True
+    mutated: bool = False
+    first: tuple | None = None
+    got: float | None = None
+    expected: float | None = None
+    got_shape: tuple | None = None
+    expected_shape: tuple | None = None
+    hint: str | None = None
+    strength: int = 0  # 3: the numbers match a usual mistake; 2: the exception points at one; 1: generic
+    error: str | None = None
+    case: object = None
+
+
+def compare(got, expected, rtol=_RTOL, atol=_ATOL):
+    """``(largest |got - expected|, "exact" | "close" | "wrong")`` for two float64 arrays of one shape.
+
+    The difference is inf where ``got`` is not finite; "close": equal up to ``rtol`` and ``atol``.
+    """
+    diff = float(np.max(np.abs(got - expected), initial=0.0)) if np.all(np.isfinite(got)) else float("inf")
+    if np.array_equal(got, expected):
+        return diff, "exact"
+    return diff, "close" if np.allclose(got, expected, rtol=rtol, atol=atol) else "wrong"
+
+
+def first_difference(got, expected):
+    """The index of the first element that differs beyond rounding, and the two values there."""
+    bad = ~np.isclose(got, expected, rtol=_RTOL, atol=_ATOL, equal_nan=False)
+    idx = tuple(int(i) for i in np.argwhere(bad)[0]) if bad.ndim else ()
+    return idx, float(got[idx]), float(expected[idx])
+
+
+def judge(name, tensor, case, ref, outcome):
+    """Compare one outcome with chainrule's tensor: a :class:`Judged`, or None when not run."""
+    if outcome.skipped:
+        return None
+    expected = np.asarray(ref[tensor], dtype=np.float64)
+    j = Judged("wrong", mutated=outcome.mutated, expected_shape=expected.shape, case=case)
+    if outcome.not_implemented and outcome.raised is None:
+        j.verdict = "not implemented"
+        return j
+    if outcome.raised is not None:
+        j.error = outcome.raised
+        j.hint = outcome.hint or diagnose_raised(name, case)
+        j.strength = 2 if j.hint else 0
+        return j
+    got = outcome.got
+    if got is None and outcome.hint:
+        j.hint, j.strength = outcome.hint, 3
+        return j
+    if not isinstance(got, np.ndarray) or got.dtype != np.float64:
+        j.hint, j.strength = "not_numbers", 1
+        return j
+    j.got_shape = got.shape
+    if tensor == "loss" and got.shape == () and abs(got - ref["loss_book"]) < abs(got - expected):
+        expected = np.asarray(ref["loss_book"])  # the book's log(y + 1e-7): right too
+    if outcome.numeric is not None and outcome.numeric.shape == got.shape:
+        finite = np.all(np.isfinite(got)) and np.all(np.isfinite(outcome.numeric))
+        j.numeric_diff = float(np.max(np.abs(got - outcome.numeric), initial=0.0)) if finite else float("inf")
+    if got.shape != expected.shape:
+        j.shape_ok = False
+        j.hint = diagnose(name, tensor, case, ref, got)
+        j.hint, j.strength = (j.hint, 3) if j.hint else ("shape", 1)
+        return j
+    # "close": equal up to float64 rounding, or for a float32 (float16) result up to its own rounding
+    j.diff, j.verdict = compare(got, expected, *((1e-3, 1e-5) if outcome.precision else (_RTOL, _ATOL)))
+    if j.verdict == "close":
+        if outcome.precision:
+            j.hint, j.strength = "low_precision", 3
+    elif j.verdict == "wrong":
+        j.first, j.got, j.expected = first_difference(got, expected)
+        j.hint = diagnose(name, tensor, case, ref, got)
+        if j.hint == "relu_zero":  # only where x == 0, a matter of convention: noted, not wrong
+            j.verdict, j.strength = "close", 3
+        elif j.hint:
+            j.strength = 3
+        elif outcome.numeric is not None and j.numeric_diff is not None and \
+                np.allclose(got, outcome.numeric, rtol=_NUM_RTOL, atol=_NUM_ATOL):
+            j.hint, j.strength = "matches_your_forward", 1
+        else:
+            j.hint, j.strength = f"formula.{name}.{tensor}", 1
+    return j
+
+
+def combine(layer, tensor, judged):
+    """One row from a tensor's judgements over the cases."""
+    judged = [j for j in judged if j is not None]
+    if not judged:
+        return CheckRow(layer, tensor, "wrong", hint="not_run")
+    verdict = max((j.verdict for j in judged), key=VERDICTS.index)  # the worst case decides
+    diffs = [j.diff for j in judged]  # a case that raised or came out in another shape has none
+    nums = [j.numeric_diff for j in judged if j.numeric_diff is not None]
+    mutated = any(j.mutated for j in judged)
+    same = [j for j in judged if j.verdict == verdict]
+    lead = max(same, key=lambda j: j.strength)  # the most telling case; the first among equals
+    hint = lead.hint
+    if verdict == "not implemented":
+        hint = None
+    elif hint is None and mutated:
+        hint = "mutates_input" if tensor in ("out", "loss") else "mutates_dout"
+    case = lead.case
+    return CheckRow(
+        layer, tensor, verdict, max_diff=max(diffs) if None not in diffs else None,
+        numeric_diff=max(nums) if nums else None,
+        shape_ok=all(j.shape_ok for j in judged), dout_mutated=mutated, first_diff=lead.first, got=lead.got,
+        expected=lead.expected, got_shape=lead.got_shape, expected_shape=lead.expected_shape,
+        case=case.key if case is not None and verdict != "exact" else None,
+        case_shape=case.shape if case is not None and verdict != "exact" else None, hint=hint, error=lead.error)
+
+
+def check_layer(name, cls, rng, filename=None):
+    """The rows of one learner layer class ``cls`` playing the book's layer ``name``."""
+    judged = {t: [] for t in TENSORS[name]}
+    for case in cases(name, rng):
+        ref = reference(name, case)
+        outcomes = run_case(name, cls, case, filename)
+        for t in TENSORS[name]:
+            judged[t].append(judge(name, t, case, ref, outcomes[t]))
+    return [combine(name, t, judged[t]) for t in TENSORS[name]]

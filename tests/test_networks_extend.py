@@ -144,3 +144,19 @@ def test_constructor_errors():
         MultiLayerNetExtend(5, [4], 2, use_dropout=True, dropout_ration=1.0)
     with pytest.raises(ValueError, match="weight_decay_lambda must be >= 0"):
         MultiLayerNetExtend(5, [4], 2, weight_decay_lambda=-1)
+
+
+def test_divergence_restores_the_running_statistics_too():
+    from chainrule.train import TrainingDiverged
+
+    rng = np.random.default_rng(7)
+    x, t = rng.random((200, 10)), rng.integers(0, 3, 200)
+    net = MultiLayerNetExtend(10, [8], 3, use_batchnorm=True, dtype=np.float32, rng=1)
+    start = {k: v.copy() for k, v in {**net.params, **net.state}.items()}
+    trainer = Trainer(net, x, t, x[:50], t[:50], iters=30, mini_batch_size=20, optimizer="sgd",
+                      optimizer_param={"lr": 1e30}, verbose=False, rng=0, progress=False, background_eval=False)
+    with pytest.raises(TrainingDiverged):
+        trainer.train()
+    assert trainer.history.kept_iteration == 0
+    for k, v in start.items():  # the network of iteration 0: weights and running statistics
+        np.testing.assert_array_equal({**net.params, **net.state}[k], v, err_msg=k)

@@ -67,9 +67,9 @@ def test_chainrule_bench_runs_the_script_with_its_options():
 
 
 def test_chainrule_bench_without_a_checkout_says_so(monkeypatch, capsys, tmp_path):
-    from chainrule import cli
+    from chainrule import _cli_tools, cli
 
-    monkeypatch.setattr(cli, "BENCH_SCRIPT", tmp_path / "benchmarks" / "train_speed.py")
+    monkeypatch.setattr(_cli_tools, "BENCH_SCRIPT", tmp_path / "benchmarks" / "train_speed.py")
     assert cli.main(["bench", "--quick"]) == 1
     err = capsys.readouterr().err
     assert "chainrule bench runs benchmarks/train_speed.py from a source checkout" in err

@@ -1,8 +1,9 @@
-"""The ``chainrule`` command: train, evaluate, predict, gradcheck, data, graph, bench.
+"""The ``chainrule`` command: train, evaluate, predict here; gradcheck, data, graph, explore, bench,
+check and export in :mod:`chainrule._cli_tools`.
 
 Every subcommand is a pair of functions: ``_add_<name>(subparsers)`` builds its
-parser (the options and help texts of the built-in ones are in ``_cli_args``) and
-``_run_<name>(args) -> int`` does the work; this module is the one that prints. Errors a user can cause
+parser (the options and help texts are in ``_cli_args``) and ``_run_<name>(args) -> int``
+does the work; these modules (with ``_cli_common``) are the only ones that print. Errors a user can cause
 (a missing file, a bad option, a damaged model, no data) end as one line on
 stderr, ``chainrule: error: ...``, and a non-zero exit status; set
 ``CHAINRULE_DEBUG=1`` to see the traceback instead. Optional dependencies
@@ -23,143 +24,24 @@ from pathlib import Path
 
 import numpy as np
 
-from ._cli_args import (
-    PROG,
-    bench_parser,
-    check_parser,
-    data_parser,
-    evaluate_parser,
-    explore_parser,
-    export_parser,
-    gradcheck_parser,
-    graph_parser,
-    predict_parser,
-    train_parser,
-)
-from ._cli_args import Formatter as _Formatter  # noqa: F401  (the options' building blocks, for any subcommand)
+from . import _cli_tools as _tools
+from ._cli_args import PROG, evaluate_parser, predict_parser, train_parser
+from ._cli_args import Formatter as _Formatter
 from ._cli_args import Parser as _Parser
-from ._cli_args import add_data_options as _add_data_options  # noqa: F401
-from ._cli_args import non_negative_float as _non_negative_float  # noqa: F401
-from ._cli_args import positive_float as _positive_float  # noqa: F401
-from ._cli_args import positive_int as _positive_int  # noqa: F401
-from ._cli_args import seed as _seed  # noqa: F401
+from ._cli_common import CLIError
+from ._cli_common import class_names as _class_names
+from ._cli_common import deferred_warnings as _warnings
+from ._cli_common import describe as _describe
+from ._cli_common import load_data as _load_data
+from ._cli_common import load_model as _load_model
+from ._cli_common import one_line as _one_line
+from ._cli_common import os_message as _os_message
+from ._cli_common import title as _title
 
 __all__ = ["CLIError", "build_parser", "main"]
 
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader went away
-
-
-class CLIError(Exception):
-    """An error to report as ``chainrule: error: <message>`` (exit status 1).
-
-    ``details``: further lines, printed indented below it (a list of sources, say).
-    """
-
-    def __init__(self, message, details=()):
-        super().__init__(message)
-        self.details = tuple(details)
-
-
-class _DeferredWarnings(logging.Handler):
-    """Holds chainrule's logged warnings (a data source that failed, say) until we know
-    whether they matter: shown as ``chainrule: warning: ...`` once the data has loaded, or
-    dropped when the command fails with an error that already says it all. Two kinds are
-    shown at once: a warning that says what happens next (a failing ``--data-dir``: "trying
-    the other sources") and the INFO record of a dataset fetched from the network (where
-    it came from and where it is stored)."""
-
-    def __init__(self):
-        super().__init__(logging.INFO)
-        self.records = []
-
-    def emit(self, record):
-        data = getattr(record, "chainrule_data", None)
-        if data == "fetched":
-            print(f"{PROG}: {_one_line(record.getMessage())}", file=sys.stderr, flush=True)
-        elif record.levelno < logging.WARNING:
-            return
-        elif data == "falling back":
-            print(f"{PROG}: warning: {_one_line(record.getMessage())}", file=sys.stderr, flush=True)
-        else:
-            self.records.append(record)
-
-    def show(self):
-        for record in self.records:
-            print(f"{PROG}: warning: {_one_line(record.getMessage())}", file=sys.stderr)
-        self.records.clear()
-
-    def drop(self):
-        self.records.clear()
-
-
-_warnings = _DeferredWarnings()
-
-
-def _one_line(text):
-    """A possibly multi-line message as one line."""
-    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
-
-
-# -- argument types --------------------------------------------------------------------
-
-# -- shared helpers --------------------------------------------------------------------
-
-def _load_data(kind, data_dir, progress):
-    """MNIST (or Fashion-MNIST) as stored: ``((x_train, t_train), (x_test, t_test))``, uint8, flat."""
-    from .datasets import load_mnist
-
-    try:
-        data = load_mnist(normalize=False, flatten=True, one_hot_label=False, kind=kind,
-                          data_dir=data_dir, progress=progress)
-    except (OSError, RuntimeError, ValueError) as exc:
-        _warnings.drop()  # the error lists every source that failed
-        raise _data_error(exc, kind) from None
-    _warnings.show()
-    return data
-
-
-def _data_error(exc, kind):
-    """The error of a dataset that no source had, its sources and fixes one a line, in the CLI's words."""
-    from .datasets import DataUnavailableError
-
-    if isinstance(exc, DataUnavailableError):
-        first, *rest = exc.describe(directory="--data-dir DIR").splitlines()
-        return CLIError(first, rest)
-    return CLIError(f"{_title(kind)} is not available: {exc}")
-
-
-def _title(kind):
-    from .datasets import SPECS
-
-    return SPECS[kind].title if kind in SPECS else str(kind)
-
-
-def _class_names(kind, n):
-    from .datasets import SPECS
-
-    classes = SPECS[kind].classes if kind in SPECS else ()
-    return list(classes) if len(classes) == n else [str(i) for i in range(n)]
-
-
-def _describe(network):
-    cfg = network.config
-    if "input_dim" in cfg:  # a convolutional network
-        return f"{cfg['class']} {'x'.join(map(str, cfg['input_dim']))} -> {cfg['output_size']} " \
-               f"({np.dtype(network.dtype).name})"
-    sizes = [cfg["input_size"], *(cfg.get("hidden_size_list") or [cfg.get("hidden_size")]), cfg["output_size"]]
-    return f"{cfg['class']} {'-'.join(map(str, sizes))} ({np.dtype(network.dtype).name})"
-
-
-def _load_model(path):
-    from .io import load, read_metadata
-
-    network = load(path)
-    if not all(np.isfinite(v).all() for v in network.params.values()):
-        raise CLIError(f"{path} holds non-finite weights (NaN or infinity: a training run that diverged?); "
-                       "it cannot classify anything")
-    meta = read_metadata(path).get("metadata") or {}
-    return network, meta if isinstance(meta, dict) else {}
 
 
 def _accuracy_line(acc, n):
@@ -338,7 +220,12 @@ def _run_evaluate(args):
     network, meta = _load_model(args.model)
     kind = args.kind or meta.get("kind") or "mnist"
     _, (x_test, t_test) = _load_data(kind, args.data_dir, progress=True)
-    x_test = _as_images(network, x_test.reshape(len(x_test), -1), args.model)
+    x_test = x_test.reshape(len(x_test), -1)
+    shape = _image_shape(network)
+    if x_test.shape[1] != int(np.prod(shape)):
+        raise CLIError(f"{args.model} expects {'x'.join(map(str, shape))} inputs per image but {_title(kind)} "
+                       f"images have {x_test.shape[1]} pixels")
+    x_test = x_test.reshape(len(x_test), *shape)
     pred = predict_labels(network, x_test, chunk_size=500 if x_test.ndim == 4 else EVAL_CHUNK)
     n_classes = network.config["output_size"]
     cm = confusion_matrix(t_test, pred, n_classes)
@@ -395,170 +282,10 @@ def _run_predict(args):
     return 1 if failed else 0
 
 
-# -- gradcheck -------------------------------------------------------------------------
-
-def _add_gradcheck(sub):
-    gradcheck_parser(sub).set_defaults(func=_run_gradcheck)
-
-
-def _run_gradcheck(args):
-    from .gradient import gradient_check
-    from .networks import TwoLayerNet
-
-    kind = args.kind or "mnist"
-    (x_train, t_train), _ = _load_data(kind, args.data_dir, progress=True)
-    x = x_train[:3].reshape(3, -1).astype(np.float64) / 255.0
-    t = t_train[:3]
-    network = TwoLayerNet(x.shape[1], 50, 10, dtype=np.float64, rng=args.seed)
-    print(f"gradient check: backprop vs numerical gradients, {_describe(network)}, "
-          f"the first 3 {_title(kind)} training images (labels {t.tolist()})", flush=True)
-    report = gradient_check(network, x, t)
-    print(report)
-    return 0 if report.ok else 1
-
-
-# -- data, graph (implemented in chainrule.datasets and chainrule.graph) -------------------
-
-def _add_data(sub):
-    data_parser(sub).set_defaults(func=_run_data)
-
-
-def _run_data(args):
-    from .datasets import SPECS, fetch
-
-    try:
-        (x_train, t_train, x_test, t_test), source, location = fetch(args.kind, args.dir, progress=not args.quiet)
-    except OSError as exc:
-        raise _data_error(exc, args.kind) from None
-    print(f"{SPECS[args.kind].title}: verified (SHA-256 of the four IDX files)")
-    print(f"  source: {source}")
-    if location is None:  # fetched, but the cache could not be written: the warning says why
-        _warnings.show()
-        print("  not stored: the cache could not be written (see the warning)")
-    else:
-        print(f"  stored: {location}")
-    for split, x, t in (("train", x_train, t_train), ("test", x_test, t_test)):
-        counts = " ".join(map(str, np.bincount(t, minlength=10)))
-        print(f"  {split + ':':6} {len(x)} images {x.shape[1]}x{x.shape[2]}, label counts 0-9: {counts}")
-    return 0
-
-
-def _add_graph(sub):
-    graph_parser(sub).set_defaults(func=_run_graph)
-
-
-def _run_graph(args):
-    from .graph import draw_figure
-
-    print(f"wrote {draw_figure(args.figure, args.out)}")
-    return 0
-
-
-# -- explore (implemented in chainrule.explore) ------------------------------------------
-
-def _add_explore(sub):
-    explore_parser(sub).set_defaults(func=_run_explore)
-
-
-def _run_explore(args):
-    from . import explore
-    from .datasets import SPECS
-    from .graph import FIGURES as GRAPH_FIGURES
-
-    out = explore.check_out(args.out)
-    if args.target in GRAPH_FIGURES or not (args.target.endswith(".npz") or Path(args.target).is_file()):
-        if args.target not in GRAPH_FIGURES:
-            raise CLIError(f"unknown figure {args.target!r}: choose one of {', '.join(GRAPH_FIGURES)}, "
-                           "or give a model file (.npz)")
-        path = explore.write_page(out, graphs=explore.figure_payloads(), initial=args.target)
-        print(f"wrote {path} ({path.stat().st_size / 1000:.0f} kB): the book's graphs, {args.target} first")
-        return 0
-    network, meta = _load_model(args.target)
-    others = sorted({type(layer).__name__ for layer in network.layers.values()} - {"Affine", "Relu", "Sigmoid"})
-    if others:  # the page draws chains of Affine, Relu and Sigmoid layers
-        raise CLIError(f"{args.target} holds a {type(network).__name__} with {', '.join(others)} layers; explore "
-                       "draws fully connected networks (Affine, Relu, Sigmoid): use evaluate or predict for this one")
-    if network.params["W1"].shape[0] != 28 * 28:
-        raise CLIError(f"{args.target} expects {network.params['W1'].shape[0]} inputs, not a 28x28 picture")
-    kind = meta.get("kind") if meta.get("kind") in SPECS else "mnist"
-    images, labels, note = explore.embedded_images(kind, args.images, args.data_dir)
-    _warnings.drop()  # a missing dataset is reported once, as the note below
-    model = explore.model_payload(network, class_names=_class_names(kind, network.config["output_size"]),
-                                  images=images, labels=labels, note=note,
-                                  title=f"{Path(args.target).name}: {_describe(network)}")
-    path = explore.write_page(out, model=model, title=f"chainrule explore: {Path(args.target).name}")
-    count = 0 if images is None else len(images)
-    print(f"wrote {path} ({path.stat().st_size / 1000:.0f} kB): {_describe(network)}, "
-          f"{count} {_title(kind)} test image{'' if count == 1 else 's'}")
-    if note:
-        print(f"{PROG}: warning: {note}", file=sys.stderr)
-    return 0
-
-
-
-# -- bench (benchmarks/train_speed.py of a source checkout) ---------------------------
-
-BENCH_SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "train_speed.py"
-
-
-def _add_bench(sub):
-    bench_parser(sub).set_defaults(func=_run_bench)
-
-
-def _run_bench(args):
-    import subprocess
-
-    if not BENCH_SCRIPT.is_file():
-        raise CLIError(f"chainrule bench runs benchmarks/train_speed.py from a source checkout, and there is none "
-                       f"at {BENCH_SCRIPT}; clone the repository and pip install -e it")
-    return subprocess.run([sys.executable, str(BENCH_SCRIPT), *args.options], check=False).returncode
-
-
 # Subcommands, in the order ``chainrule --help`` lists them. To add one, write ``_add_<name>(sub)``
 # that builds its parser with ``set_defaults(func=...)`` and list it here.
-SUBCOMMANDS = [_add_train, _add_evaluate, _add_predict, _add_gradcheck, _add_data, _add_graph, _add_bench,
-               _add_explore]
-
-
-# -- check: exercise mode (implemented in chainrule.exercises) ----------------------------------
-
-def _add_check(sub):
-    check_parser(sub).set_defaults(func=_run_check)
-
-
-def _run_check(args):
-    """0 when every tensor is right, 1 when one is not, 2 when the file cannot be loaded."""
-    from .exercises import ExerciseLoadError, check
-
-    try:
-        report = check(args.file, network=args.network, lang=args.lang, rng=args.seed)
-    except ExerciseLoadError as exc:
-        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
-        return 2
-    print(report)
-    return 0 if report.ok else 1
-
-
-SUBCOMMANDS.append(_add_check)
-
-# -- export (implemented in chainrule.export) ---------------------------------------------------
-
-def _add_export(sub):
-    export_parser(sub).set_defaults(func=_run_export)
-
-
-def _run_export(args):
-    from .export import export_command
-
-    try:
-        lines = export_command(args.model, args.to, args.out)
-    except TypeError as exc:
-        raise CLIError(str(exc)) from None
-    print("\n".join(lines))
-    return 0
-
-
-SUBCOMMANDS.append(_add_export)
+SUBCOMMANDS = [_add_train, _add_evaluate, _add_predict, _tools.add_gradcheck, _tools.add_data, _tools.add_graph,
+               _tools.add_bench, _tools.add_explore, _tools.add_check, _tools.add_export]
 
 
 def build_parser():
@@ -590,7 +317,7 @@ def _main(argv):
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["bench"]:  # every option belongs to the benchmark script
-        args = argparse.Namespace(func=_run_bench, options=argv[1:])
+        args = argparse.Namespace(func=_tools.run_bench, options=argv[1:])
     else:
         args = parser.parse_args(argv)
     args.argv = argv
@@ -630,10 +357,6 @@ def _main(argv):
     finally:
         logger.removeHandler(_warnings)
         logger.setLevel(level)
-
-
-def _os_message(exc):
-    return f"{exc.strerror or exc}: {exc.filename}"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from chainrule import SimpleConvNet, cli
+from chainrule import DeepConvNet, MultiLayerNetExtend, SimpleConvNet, cli
 from chainrule.io import load, read_metadata
 from test_cli import fake_mnist, run
 
@@ -128,7 +128,7 @@ def test_the_books_simpleconvnet_run(real_mnist_env, tmp_path, capsys):
 
 
 def test_explore_says_what_it_cannot_draw(tmp_path, capsys):
-    from chainrule import MultiLayerNetExtend, save
+    from chainrule import save
     from test_cli import one_line_error
 
     save(SimpleConvNet(dtype=np.float32, rng=0), tmp_path / "cnn.npz")
@@ -141,3 +141,25 @@ def test_explore_says_what_it_cannot_draw(tmp_path, capsys):
     code, out, err = run(capsys, "explore", str(tmp_path / "bn.npz"), "--out", str(tmp_path / "page.html"))
     assert "holds a MultiLayerNetExtend with BatchNormalization layers" in one_line_error(err)
     assert not (tmp_path / "page.html").exists()
+
+
+@pytest.mark.parametrize("make, title", [
+    (lambda: DeepConvNet(hidden_size=10, dtype=np.float32, rng=0), "DeepConvNet 1x28x28 -> 10"),
+    (lambda: MultiLayerNetExtend(784, [20], 10, use_batchnorm=True, use_dropout=True, rng=0),
+     "MultiLayerNetExtend 784-20-10"),
+], ids=["DeepConvNet", "MultiLayerNetExtend"])
+def test_evaluate_opens_the_other_networks_of_chapters_6_to_8(tmp_path, capsys, fake_data, make, title):
+    from chainrule import save
+
+    net = make()
+    if "BatchNorm1" in net.layers:  # running statistics that differ from the initial ones
+        x, t = fake_mnist()[0]
+        net.gradient(x[:50].astype(np.float64) / 255, t[:50])
+    save(net, tmp_path / "m.npz", metadata={"kind": "mnist"})
+    code, out, err = run(capsys, "evaluate", str(tmp_path / "m.npz"))
+    assert code == 0, err
+    assert out.splitlines()[0] == f"{tmp_path / 'm.npz'}: {title} ({np.dtype(net.dtype).name}), MNIST test set"
+    x, t = fake_mnist()[1]
+    shape = (-1, 1, 28, 28) if "input_dim" in net.config else (-1, 784)
+    expected = net.accuracy(x.reshape(shape).astype(net.dtype) / 255, t)  # test mode: the running statistics
+    assert float(out.splitlines()[1].split()[2]) == pytest.approx(expected, abs=1e-4)

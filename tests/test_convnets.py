@@ -202,3 +202,24 @@ def test_graph_trace_loss_of_a_simple_convnet_gives_its_gradients():
     grads = {k: v.copy() for k, v in net.gradient(x, t).items()}
     for k in net.params:
         np.testing.assert_allclose(g[k].grad, grads[k], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: SimpleConvNet(**SMALL, dtype=np.float32, rng=3),
+    lambda: DeepConvNet(input_dim=(1, 12, 12), hidden_size=7, rng=4),
+], ids=["SimpleConvNet", "DeepConvNet"])
+def test_chainrule_load_opens_convnet_model_files(tmp_path, make):
+    from chainrule import load, save
+    from chainrule.networks import NETWORKS
+
+    net = make()
+    assert NETWORKS[type(net).__name__] is type(net)
+    side = net.config["input_dim"][1]
+    x = np.random.default_rng(5).random((4, 1, side, side)).astype(net.dtype)
+    path = save(net, tmp_path / "conv.npz", metadata={"kind": "mnist"})
+    other = load(path)
+    assert type(other) is type(net) and other.config == net.config and other.dtype == net.dtype
+    np.testing.assert_array_equal(other.predict(x), net.predict(x))
+    again = type(net)(**{k: v for k, v in net.config.items() if k != "class"}, rng=9)
+    again.load_params(net.save_params(tmp_path / "params.npz"))  # save_params writes the same model file
+    np.testing.assert_array_equal(again.params["W1"], net.params["W1"])

@@ -60,16 +60,51 @@ def test_dropout_masks_follow_the_rng():
         np.testing.assert_array_equal(ga[k], gb[k])
 
 
-def test_copy_as_keeps_running_statistics_and_astype_is_refused_with_batchnorm():
+def test_astype_keeps_running_statistics():
     x, t = data(n=20)
     net = MultiLayerNetExtend(5, [6], 3, use_batchnorm=True, rng=4)
     net.gradient(x, t)
-    copy = net.copy_as(np.float32)
+    assert list(net.state) == ["running_mean1", "running_var1"]
+    assert np.any(net.state["running_mean1"] != 0) and np.any(net.state["running_var1"] != 0)
+    copy = net.astype(np.float32)
     assert copy.dtype == np.float32
+    np.testing.assert_allclose(copy.state["running_var1"], net.state["running_var1"], rtol=1e-6)
     np.testing.assert_allclose(copy.predict(x.astype(np.float32)), net.predict(x), rtol=1e-4, atol=1e-5)
-    assert not hasattr(net, "astype")  # a parameters-only copy would evaluate with stale statistics
     no_bn = MultiLayerNetExtend(5, [6], 3, use_dropout=True, rng=4)
-    assert no_bn.astype(np.float32).dtype == np.float32
+    assert len(no_bn.state) == 0 and no_bn.astype(np.float32).dtype == np.float32
+
+
+def test_save_and_load_keep_batchnorm_running_statistics(tmp_path):
+    from chainrule import load, save
+
+    x, t = data(n=20)
+    net = MultiLayerNetExtend(5, [6, 4], 3, use_batchnorm=True, use_dropout=True, dtype=np.float32, rng=4)
+    for _ in range(3):
+        net.gradient(x, t)
+    other = load(save(net, tmp_path / "bn.npz"))
+    assert type(other) is MultiLayerNetExtend and other.config == net.config
+    for k in net.state:
+        np.testing.assert_array_equal(other.state[k], net.state[k])
+    np.testing.assert_array_equal(other.predict(x), net.predict(x))  # test mode: the running statistics
+
+
+def test_background_evaluation_sees_the_running_statistics():
+    """The Trainer's evaluation copy gets the running statistics too: the same history with and without it."""
+    rng = np.random.default_rng(5)
+    centers = rng.standard_normal((3, 10)) * 3
+    t = rng.integers(0, 3, 300)
+    x = centers[t] + rng.standard_normal((300, 10))
+    histories = []
+    for background in (False, True):
+        net = MultiLayerNetExtend(10, [16], 3, use_batchnorm=True, dtype=np.float32, rng=6)
+        trainer = Trainer(net, x[:200], t[:200], x[200:], t[200:], iters=45, mini_batch_size=20,
+                          optimizer="sgd", optimizer_param={"lr": 0.05}, verbose=False, rng=0, progress=False,
+                          background_eval=background)
+        assert trainer.background_eval is background
+        histories.append(trainer.train())
+    sync, background = histories
+    assert background.test_acc == sync.test_acc and background.train_acc == sync.train_acc
+    assert len(sync.test_acc) == 6 and len(set(sync.test_acc)) > 1
 
 
 def test_trainer_learns_with_batchnorm_and_dropout():
@@ -109,3 +144,19 @@ def test_constructor_errors():
         MultiLayerNetExtend(5, [4], 2, use_dropout=True, dropout_ration=1.0)
     with pytest.raises(ValueError, match="weight_decay_lambda must be >= 0"):
         MultiLayerNetExtend(5, [4], 2, weight_decay_lambda=-1)
+
+
+def test_divergence_restores_the_running_statistics_too():
+    from chainrule.train import TrainingDiverged
+
+    rng = np.random.default_rng(7)
+    x, t = rng.random((200, 10)), rng.integers(0, 3, 200)
+    net = MultiLayerNetExtend(10, [8], 3, use_batchnorm=True, dtype=np.float32, rng=1)
+    start = {k: v.copy() for k, v in {**net.params, **net.state}.items()}
+    trainer = Trainer(net, x, t, x[:50], t[:50], iters=30, mini_batch_size=20, optimizer="sgd",
+                      optimizer_param={"lr": 1e30}, verbose=False, rng=0, progress=False, background_eval=False)
+    with pytest.raises(TrainingDiverged):
+        trainer.train()
+    assert trainer.history.kept_iteration == 0
+    for k, v in start.items():  # the network of iteration 0: weights and running statistics
+        np.testing.assert_array_equal({**net.params, **net.state}[k], v, err_msg=k)

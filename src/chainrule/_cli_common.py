@@ -107,6 +107,9 @@ def class_names(kind, n):
 
 def describe(network):
     cfg = network.config
+    if "input_dim" in cfg:  # a convolutional network
+        return f"{cfg['class']} {'x'.join(map(str, cfg['input_dim']))} -> {cfg['output_size']} " \
+               f"({np.dtype(network.dtype).name})"
     sizes = [cfg["input_size"], *(cfg.get("hidden_size_list") or [cfg.get("hidden_size")]), cfg["output_size"]]
     return f"{cfg['class']} {'-'.join(map(str, sizes))} ({np.dtype(network.dtype).name})"
 

@@ -113,6 +113,10 @@ def run_explore(args):
         print(f"wrote {path} ({path.stat().st_size / 1000:.0f} kB): the book's graphs, {args.target} first")
         return 0
     network, meta = load_model(args.target)
+    others = sorted({type(layer).__name__ for layer in network.layers.values()} - {"Affine", "Relu", "Sigmoid"})
+    if others:  # the page draws chains of Affine, Relu and Sigmoid layers
+        raise CLIError(f"{args.target} holds a {type(network).__name__} with {', '.join(others)} layers; explore "
+                       "draws fully connected networks (Affine, Relu, Sigmoid): use evaluate or predict for this one")
     if network.params["W1"].shape[0] != 28 * 28:
         raise CLIError(f"{args.target} expects {network.params['W1'].shape[0]} inputs, not a 28x28 picture")
     kind = meta.get("kind") if meta.get("kind") in SPECS else "mnist"

@@ -174,9 +174,12 @@ class BackgroundEvaluation:
         """Whether an evaluation was started and has finished."""
         return self._future is not None and self._future.done()
 
-    def start(self, params, iteration):
-        for key in params:
-            self.copy.params[key] = params[key]
+    def start(self, network, iteration):
+        """Copy ``network``'s parameters and ``state`` (running statistics) into the copy and evaluate it."""
+        for mine, theirs in ((network.params, self.copy.params),
+                             (getattr(network, "state", {}), getattr(self.copy, "state", {}))):
+            for key in mine:
+                theirs[key] = mine[key]
         self._future = self._pool.submit(self._evaluate, iteration)
 
     def _evaluate(self, iteration):

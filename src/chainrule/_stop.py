@@ -39,7 +39,8 @@ class LastFinite:
         self.params = None
         self.iteration = None
 
-    def keep(self, params, iteration):
+    def keep(self, network, iteration):
+        params = _weights_and_state(network)
         if not all(np.isfinite(v).all() for v in params.values()):
             return
         if self.params is None:
@@ -49,11 +50,17 @@ class LastFinite:
                 np.copyto(self.params[k], v)
         self.iteration = iteration
 
-    def restore(self, params):
-        """Copy the kept weights back into ``params`` (in place); return their iteration (None: none kept)."""
+    def restore(self, network):
+        """Copy the kept weights back into ``network`` (in place); return their iteration (None: none kept)."""
+        params = _weights_and_state(network)
         for k, v in (self.params or {}).items():
             np.copyto(params[k], v)
         return self.iteration
+
+
+def _weights_and_state(network):
+    """The arrays a diverged run goes back to: the parameters and the ``state`` (running statistics)."""
+    return {**network.params, **getattr(network, "state", {})}
 
 
 class StopOnSigint:

@@ -68,11 +68,32 @@ def _add_train(sub):
     train_parser(sub).set_defaults(func=_run_train)
 
 
+def _image_shape(network):
+    """The shape one image takes for ``network``: ``(D,)``, or ``(C, H, W)`` for a convolutional one."""
+    cfg = network.config
+    return tuple(cfg["input_dim"]) if "input_dim" in cfg else (network.params["W1"].shape[0],)
+
+
+def _as_images(network, x, model):
+    """``x`` (N, pixels) reshaped for ``network``, or a CLIError when its images have another size."""
+    shape = _image_shape(network)
+    if int(np.prod(shape)) != x[0].size:
+        raise CLIError(f"{model} expects {'x'.join(map(str, shape))} inputs per image but the images have "
+                       f"{x[0].size} pixels")
+    return x.reshape(len(x), *shape)
+
+
 def _build_network(args, input_size, output_size, rng):
     from .networks import MultiLayerNet, TwoLayerNet
     from .train import BOOK_RUN
 
     dtype = np.dtype(args.dtype)
+    if args.net == "simpleconv":
+        from .convnets import SIMPLECONV_RUN, SimpleConvNet
+
+        side = int(round(np.sqrt(input_size)))
+        return SimpleConvNet((1, side, side), SIMPLECONV_RUN["conv_param"], SIMPLECONV_RUN["hidden_size"],
+                             output_size, SIMPLECONV_RUN["weight_init_std"], dtype=dtype, rng=rng)
     if len(args.hidden) == 1 and args.activation == "relu" and args.weight_decay == 0 \
             and not isinstance(args.weight_init_std, str):
         std = BOOK_RUN["weight_init_std"] if args.weight_init_std is None else args.weight_init_std
@@ -98,11 +119,16 @@ def _run_train(args):
 
 def _train_and_save(args, out, received):
     from ._runs import deferred_signals, save_run, stop_signals_as_ctrl_c
+    from .metrics import EVAL_CHUNK
     from .optimizers import make_optimizer
     from .train import BOOK_RUN, Trainer, TrainingDiverged
 
     kind = args.kind or "mnist"
-    lr = args.lr if args.lr is not None else (BOOK_RUN["lr"] if args.optimizer == BOOK_RUN["optimizer"] else None)
+    run = BOOK_RUN
+    if args.net == "simpleconv":  # the book's ch07/train_convnet.py settings
+        from .convnets import SIMPLECONV_RUN as run
+    args.optimizer = args.optimizer or run["optimizer"]
+    lr = args.lr if args.lr is not None else (run["lr"] if args.optimizer == run["optimizer"] else None)
     optimizer = make_optimizer(args.optimizer, **({} if lr is None else {"lr": lr}))
     (x_train, t_train), (x_test, t_test) = _load_data(kind, args.data_dir, progress=not args.quiet)
     x_train = x_train.reshape(len(x_train), -1)
@@ -111,11 +137,14 @@ def _train_and_save(args, out, received):
     rng = np.random.default_rng(seed)
     n_classes = int(max(t_train.max(), t_test.max())) + 1
     network = _build_network(args, x_train.shape[1], n_classes, rng)
-    iters = args.iters if args.iters is not None or args.epochs is not None else BOOK_RUN["iters"]
-    trainer = Trainer(network, x_train, t_train, x_test, t_test, epochs=args.epochs, mini_batch_size=args.batch_size,
+    x_train, x_test = _as_images(network, x_train, "the network"), _as_images(network, x_test, "the network")
+    iters = args.iters if args.iters is not None or args.epochs is not None else run.get("iters")
+    epochs = args.epochs if args.iters is not None or args.epochs is not None else run.get("epochs")
+    trainer = Trainer(network, x_train, t_train, x_test, t_test, epochs=epochs, mini_batch_size=args.batch_size,
                       optimizer=optimizer, evaluate_sample_num_per_epoch=args.eval_samples,
                       verbose=not args.quiet, iters=iters, sampling=args.sampling, rng=rng,
-                      progress=False if args.quiet else None, lr_decay=args.lr_decay)
+                      progress=False if args.quiet else None, lr_decay=args.lr_decay,
+                      eval_chunk_size=run.get("eval_chunk_size", EVAL_CHUNK))
     if not args.quiet:
         print(f"training {_describe(network)} on {_title(kind)} ({len(x_train)} images): {optimizer!r}, "
               f"batch {args.batch_size}, {trainer.max_iter} iterations ({_epochs(trainer.epochs)}), "
@@ -186,17 +215,18 @@ def _confusion_table(cm, names):
 
 
 def _run_evaluate(args):
-    from .metrics import confusion_matrix, predict_labels
+    from .metrics import EVAL_CHUNK, confusion_matrix, predict_labels
 
     network, meta = _load_model(args.model)
     kind = args.kind or meta.get("kind") or "mnist"
     _, (x_test, t_test) = _load_data(kind, args.data_dir, progress=True)
     x_test = x_test.reshape(len(x_test), -1)
-    need = network.params["W1"].shape[0]
-    if x_test.shape[1] != need:
-        raise CLIError(f"{args.model} expects {need} inputs per image but {_title(kind)} images have "
-                       f"{x_test.shape[1]} pixels")
-    pred = predict_labels(network, x_test)
+    shape = _image_shape(network)
+    if x_test.shape[1] != int(np.prod(shape)):
+        raise CLIError(f"{args.model} expects {'x'.join(map(str, shape))} inputs per image but {_title(kind)} "
+                       f"images have {x_test.shape[1]} pixels")
+    x_test = x_test.reshape(len(x_test), *shape)
+    pred = predict_labels(network, x_test, chunk_size=500 if x_test.ndim == 4 else EVAL_CHUNK)
     n_classes = network.config["output_size"]
     cm = confusion_matrix(t_test, pred, n_classes)
     acc = float(np.trace(cm)) / len(t_test)
@@ -224,9 +254,9 @@ def _run_predict(args):
     from .functions import softmax
 
     network, meta = _load_model(args.model)
-    need = network.params["W1"].shape[0]
-    if need != 28 * 28:
-        raise CLIError(f"{args.model} expects {need} inputs, not a 28x28 picture")
+    shape = _image_shape(network)
+    if int(np.prod(shape)) != 28 * 28:
+        raise CLIError(f"{args.model} expects {'x'.join(map(str, shape))} inputs, not a 28x28 picture")
     names = _class_names(meta.get("kind"), network.config["output_size"])
     failed = 0
     for path in args.images:
@@ -237,7 +267,7 @@ def _run_predict(args):
             print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr, flush=True)
             failed += 1
             continue
-        x = digit.reshape(1, -1).astype(network.dtype) * network.dtype.type(1 / 255)
+        x = digit.reshape(1, *shape).astype(network.dtype) * network.dtype.type(1 / 255)
         with np.errstate(over="ignore", invalid="ignore"):
             p = softmax(network.predict(x))[0]
         if not np.isfinite(p).all():

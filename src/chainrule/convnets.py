@@ -15,7 +15,6 @@ a one-line explanation instead.
 from __future__ import annotations
 
 import json
-import os
 from collections import OrderedDict
 from pathlib import Path
 
@@ -23,12 +22,12 @@ import numpy as np
 
 from .convolution import Convolution, Pooling
 from .dropout import Dropout
-from .io import ModelFileError, atomic_path
+from .io import ModelFileError, save
 from .layers import Affine, Relu, SoftmaxWithLoss
-from .networks import _check_dtype, _weights
+from .networks import NETWORKS, check_dtype, gaussian_weights
 from .networks_extend import ModeSequential
 
-__all__ = ["DeepConvNet", "SimpleConvNet"]
+__all__ = ["SIMPLECONV_RUN", "DeepConvNet", "SimpleConvNet"]
 
 _META_KEY = "__chainrule__"
 _PICKLE_HINT = (
@@ -48,21 +47,8 @@ class ParamsFile:
     """``save_params`` / ``load_params`` in chainrule's model format, for networks with ``config``."""
 
     def save_params(self, file_name="params.npz"):
-        """Write the parameters (and the architecture) to ``file_name``: ``.npz`` + JSON metadata, atomically."""
-        from . import __version__
-
-        arrays = {name: np.ascontiguousarray(self.params[name]) for name in self.params}
-        meta = {"format": "chainrule-model", "format_version": 1, "chainrule_version": __version__,
-                "architecture": self.config, "dtype": np.dtype(self.dtype).name,
-                "params": {k: list(v.shape) for k, v in arrays.items()}, "metadata": {}}
-        arrays[_META_KEY] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
-        path = Path(file_name)
-        with atomic_path(path) as tmp:
-            with open(tmp, "wb") as f:  # a file object: np.savez adds no ".npz" to the name
-                np.savez(f, **arrays)
-                f.flush()
-                os.fsync(f.fileno())
-        return path
+        """Write the parameters (and the architecture) to ``file_name``: a :func:`chainrule.save` model file."""
+        return save(self, file_name)
 
     def load_params(self, file_name="params.npz"):
         """Copy the parameters stored in ``file_name`` into this network (the layers see them).
@@ -116,6 +102,12 @@ class ParamsFile:
             self.params[k] = arrays[k].astype(self.dtype, copy=False)
 
 
+#: The book's ch07/train_convnet.py run: ``chainrule train --net simpleconv`` (its epochs option as for the MLP).
+SIMPLECONV_RUN = {"conv_param": {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}, "hidden_size": 100,
+                  "weight_init_std": 0.01, "optimizer": "adam", "lr": 0.001, "batch_size": 100, "epochs": 20,
+                  "eval_chunk_size": 500}
+
+
 def _conv_out(size, param):
     out = (size + 2 * param["pad"] - param["filter_size"]) // param["stride"] + 1
     if out < 1:
@@ -153,7 +145,7 @@ class SimpleConvNet(ParamsFile, ModeSequential):
 
     def __init__(self, input_dim=(1, 28, 28), conv_param=None, hidden_size=100, output_size=10,
                  weight_init_std=0.01, *, dtype=np.float64, rng=None):
-        dtype = _check_dtype(dtype)
+        dtype = check_dtype(dtype)
         if conv_param is None:
             conv_param = {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}
         conv_param = _conv_param("conv_param", conv_param)
@@ -170,14 +162,14 @@ class SimpleConvNet(ParamsFile, ModeSequential):
         pool_output_size = fn * (conv_h // 2) * (conv_w // 2)
 
         layers = OrderedDict()
-        layers["Conv1"] = Convolution(_weights(rng, weight_init_std, (fn, input_dim[0], fs, fs), dtype),
+        layers["Conv1"] = Convolution(gaussian_weights(rng, weight_init_std, (fn, input_dim[0], fs, fs), dtype),
                                       np.zeros(fn, dtype=dtype), conv_param["stride"], conv_param["pad"])
         layers["Relu1"] = Relu()
         layers["Pool1"] = Pooling(pool_h=2, pool_w=2, stride=2)
-        layers["Affine1"] = Affine(_weights(rng, weight_init_std, (pool_output_size, hidden_size), dtype),
+        layers["Affine1"] = Affine(gaussian_weights(rng, weight_init_std, (pool_output_size, hidden_size), dtype),
                                    np.zeros(hidden_size, dtype=dtype))
         layers["Relu2"] = Relu()
-        layers["Affine2"] = Affine(_weights(rng, weight_init_std, (hidden_size, output_size), dtype),
+        layers["Affine2"] = Affine(gaussian_weights(rng, weight_init_std, (hidden_size, output_size), dtype),
                                    np.zeros(output_size, dtype=dtype))
         super().__init__(layers, SoftmaxWithLoss())
 
@@ -223,7 +215,7 @@ class DeepConvNet(ParamsFile, ModeSequential):
     def __init__(self, input_dim=(1, 28, 28), conv_param_1=None, conv_param_2=None, conv_param_3=None,
                  conv_param_4=None, conv_param_5=None, conv_param_6=None, hidden_size=50, output_size=10, *,
                  dtype=np.float64, rng=None):
-        dtype = _check_dtype(dtype)
+        dtype = check_dtype(dtype)
         given = (conv_param_1, conv_param_2, conv_param_3, conv_param_4, conv_param_5, conv_param_6)
         convs = [_conv_param(f"conv_param_{i + 1}", p if p is not None else _DEEP_CONV_PARAMS[i])
                  for i, p in enumerate(given)]
@@ -239,21 +231,20 @@ class DeepConvNet(ParamsFile, ModeSequential):
         channels, (h, w) = input_dim[0], input_dim[1:]
         for i, p in enumerate(convs):
             fan_in = channels * p["filter_size"] ** 2
-            layers[f"Conv{i + 1}"] = Convolution(
-                _weights(rng, np.sqrt(2.0 / fan_in), (p["filter_num"], channels, p["filter_size"], p["filter_size"]),
-                         dtype),
-                np.zeros(p["filter_num"], dtype=dtype), p["stride"], p["pad"])
+            shape = (p["filter_num"], channels, p["filter_size"], p["filter_size"])
+            layers[f"Conv{i + 1}"] = Convolution(gaussian_weights(rng, np.sqrt(2.0 / fan_in), shape, dtype),
+                                                 np.zeros(p["filter_num"], dtype=dtype), p["stride"], p["pad"])
             layers[f"Relu{i + 1}"] = Relu()
             channels, h, w = p["filter_num"], _conv_out(h, p), _conv_out(w, p)
             if i % 2 == 1:
                 layers[f"Pool{i // 2 + 1}"] = Pooling(pool_h=2, pool_w=2, stride=2)
                 h, w = h // 2, w // 2
         flat = channels * h * w
-        layers["Affine1"] = Affine(_weights(rng, np.sqrt(2.0 / flat), (flat, hidden_size), dtype),
+        layers["Affine1"] = Affine(gaussian_weights(rng, np.sqrt(2.0 / flat), (flat, hidden_size), dtype),
                                    np.zeros(hidden_size, dtype=dtype))
         layers["Relu7"] = Relu()
         layers["Dropout1"] = Dropout(0.5, rng=rng)
-        layers["Affine2"] = Affine(_weights(rng, np.sqrt(2.0 / hidden_size), (hidden_size, output_size), dtype),
+        layers["Affine2"] = Affine(gaussian_weights(rng, np.sqrt(2.0 / hidden_size), (hidden_size, output_size), dtype),
                                    np.zeros(output_size, dtype=dtype))
         layers["Dropout2"] = Dropout(0.5, rng=rng)
         super().__init__(layers, SoftmaxWithLoss())
@@ -261,3 +252,6 @@ class DeepConvNet(ParamsFile, ModeSequential):
     @property
     def config(self):
         return json.loads(json.dumps(self._config))
+
+
+NETWORKS.update(SimpleConvNet=SimpleConvNet, DeepConvNet=DeepConvNet)

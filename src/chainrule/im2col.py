@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["col2im", "conv_output_size", "im2col"]
+__all__ = ["check_window", "col2im", "conv_output_size", "im2col"]
 
 
 def _positive_int(name, value):
@@ -22,8 +22,12 @@ def _positive_int(name, value):
     return int(value)
 
 
-def _check_window(H, W, filter_h, filter_w, stride, pad):
-    """The output size ``(out_h, out_w)``, with clear errors for windows that do not fit."""
+def check_window(H, W, filter_h, filter_w, stride, pad):
+    """``(out_h, out_w)``: where a ``filter_h x filter_w`` window fits in an ``H x W`` input (stride, pad).
+
+    Raises ValueError naming the problem when the window, stride or pad is not a
+    valid integer or the window does not fit the padded input (shared by the layers).
+    """
     filter_h = _positive_int("filter_h", filter_h)
     filter_w = _positive_int("filter_w", filter_w)
     stride = _positive_int("stride", stride)
@@ -76,7 +80,7 @@ def im2col(input_data, filter_h, filter_w, stride=1, pad=0):
     if input_data.dtype.kind != "f":
         input_data = input_data.astype(np.float64)
     N, C, H, W = input_data.shape
-    out_h, out_w = _check_window(H, W, filter_h, filter_w, stride, pad)
+    out_h, out_w = check_window(H, W, filter_h, filter_w, stride, pad)
 
     img = np.pad(input_data, [(0, 0), (0, 0), (pad, pad), (pad, pad)], "constant")
     col = np.zeros((N, C, filter_h, filter_w, out_h, out_w), dtype=input_data.dtype)
@@ -105,7 +109,7 @@ def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
     col = np.asarray(col)
     _check_4d("col2im input_shape", tuple(input_shape))
     N, C, H, W = (int(n) for n in input_shape)
-    out_h, out_w = _check_window(H, W, filter_h, filter_w, stride, pad)
+    out_h, out_w = check_window(H, W, filter_h, filter_w, stride, pad)
     want = (N * out_h * out_w, C * filter_h * filter_w)
     if col.shape != want:
         raise ValueError(

@@ -68,8 +68,8 @@ def save(network, path, *, metadata=None):
 
     Parameters
     ----------
-    network : TwoLayerNet or MultiLayerNet
-        Any network with ``params``, ``config`` and ``dtype``.
+    network : a network of :data:`chainrule.networks.NETWORKS`
+        Any network with ``params``, ``config`` and ``dtype`` (and its ``state``, if any, is stored too).
     path : str or Path
         The file to write (conventionally ``something.npz``; the name is used as given).
     metadata : dict, optional
@@ -92,6 +92,9 @@ def save(network, path, *, metadata=None):
         if name == _META_KEY:
             raise ValueError(f"a parameter cannot be named {_META_KEY!r}")
         arrays[name] = np.ascontiguousarray(network.params[name])
+    state = getattr(network, "state", {})  # running statistics (Batch Normalization), stored beside the parameters
+    for name in state:
+        arrays[name] = np.ascontiguousarray(state[name])
     from . import __version__
 
     meta = {
@@ -298,7 +301,7 @@ def load(path):
 
     Returns
     -------
-    network : TwoLayerNet or MultiLayerNet
+    network : a network of :data:`chainrule.networks.NETWORKS`
         Rebuilt from the stored architecture, in the stored dtype, with the
         stored parameters (predictions are bit-identical to the saved network's).
 
@@ -320,19 +323,20 @@ def load(path):
         network = classes[name](**arch, dtype=dtype, rng=0)
     except (TypeError, ValueError, OverflowError, MemoryError, RecursionError) as exc:
         raise ModelFileError(f"{path}: the stored architecture cannot be built: {exc}") from None
-    missing = [k for k in network.params if k not in arrays]
+    held = {**{k: network.params for k in network.params}, **{k: network.state for k in network.state}}
+    missing = [k for k in held if k not in arrays]
     if missing:
-        raise ModelFileError(f"{path}: parameter {missing[0]!r} is missing (the {name} needs {list(network.params)})")
-    extra = [k for k in arrays if k not in network.params]
+        raise ModelFileError(f"{path}: parameter {missing[0]!r} is missing (the {name} needs {list(held)})")
+    extra = [k for k in arrays if k not in held]
     if extra:
-        raise ModelFileError(f"{path}: unexpected array {extra[0]!r} (the {name} has {list(network.params)})")
-    for k in network.params:
-        value, want = arrays[k], network.params[k]
+        raise ModelFileError(f"{path}: unexpected array {extra[0]!r} (the {name} has {list(held)})")
+    for k, where in held.items():
+        value, want = arrays[k], where[k]
         if value.shape != want.shape:
             raise ModelFileError(
                 f"{path}: parameter {k!r} has shape {value.shape} but the {name} needs {want.shape}"
             )
         if value.dtype != want.dtype:
             raise ModelFileError(f"{path}: parameter {k!r} has dtype {value.dtype}, the model says {want.dtype}")
-        network.params[k] = value
+        where[k] = value
     return network

@@ -77,7 +77,8 @@ class ParamDict(MutableMapping):
         return "{" + ", ".join(f"{k!r}: array{self[k].shape}" for k in self) + "}"
 
 
-def _check_dtype(dtype):
+def check_dtype(dtype):
+    """``dtype`` as a NumPy dtype, or TypeError when it is not floating (a network computes in floats)."""
     dtype = np.dtype(dtype)
     if not np.issubdtype(dtype, np.floating):
         raise TypeError(f"a network's dtype must be floating (float32 or float64); got {dtype}")
@@ -208,13 +209,20 @@ class Sequential:
         """The constructor arguments that rebuild this network's architecture (for ``io``)."""
         raise NotImplementedError(f"{type(self).__name__} has no config; it cannot be rebuilt")
 
+    @property
+    def state(self):
+        """Arrays besides ``params`` that ``predict`` uses and training changes, ``{name: array}``
+        (Batch Normalization's running statistics; empty here). Model files and :meth:`astype` keep them."""
+        return ParamDict()
+
     def astype(self, dtype):
-        """A copy of this network computing in ``dtype`` (parameters cast; same values)."""
+        """A copy of this network computing in ``dtype`` (parameters and :attr:`state` cast; same values)."""
         cfg = dict(self.config)
         cls = cfg.pop("class")
         other = NETWORKS[cls](**cfg, dtype=dtype, rng=0)
-        for k in self.params:
-            other.params[k] = self.params[k].astype(dtype)
+        for mine, theirs in ((self.params, other.params), (self.state, other.state)):
+            for k in mine:
+                theirs[k] = mine[k].astype(dtype)
         return other
 
     def __repr__(self):
@@ -222,8 +230,9 @@ class Sequential:
         return f"{type(self).__name__}({arch}, dtype={self.dtype})"
 
 
-def _weights(rng, std, shape, dtype):
-    # Drawn in float64 and then cast, so float32 and float64 nets from one seed agree.
+def gaussian_weights(rng, std, shape, dtype):
+    """``std * N(0, 1)`` of ``shape`` in ``dtype``: drawn in float64 and then cast, so float32 and
+    float64 networks made from one seed agree."""
     return (std * rng.standard_normal(shape)).astype(dtype)
 
 
@@ -246,7 +255,7 @@ class TwoLayerNet(Sequential):
 
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, *,
                  dtype=np.float64, rng=None):
-        dtype = _check_dtype(dtype)
+        dtype = check_dtype(dtype)
         for n, v in (("input_size", input_size), ("hidden_size", hidden_size), ("output_size", output_size)):
             positive_int(n, v)
         rng = np.random.default_rng(rng)
@@ -254,10 +263,10 @@ class TwoLayerNet(Sequential):
                         "hidden_size": int(hidden_size), "output_size": int(output_size),
                         "weight_init_std": float(weight_init_std)}
         layers = OrderedDict()
-        layers["Affine1"] = Affine(_weights(rng, weight_init_std, (input_size, hidden_size), dtype),
+        layers["Affine1"] = Affine(gaussian_weights(rng, weight_init_std, (input_size, hidden_size), dtype),
                                    np.zeros(hidden_size, dtype=dtype))
         layers["Relu1"] = Relu()
-        layers["Affine2"] = Affine(_weights(rng, weight_init_std, (hidden_size, output_size), dtype),
+        layers["Affine2"] = Affine(gaussian_weights(rng, weight_init_std, (hidden_size, output_size), dtype),
                                    np.zeros(output_size, dtype=dtype))
         super().__init__(layers, SoftmaxWithLoss())
 
@@ -292,7 +301,7 @@ class MultiLayerNet(Sequential):
 
     def __init__(self, input_size, hidden_size_list, output_size, activation="relu",
                  weight_init_std="relu", weight_decay_lambda=0, *, dtype=np.float64, rng=None):
-        dtype = _check_dtype(dtype)
+        dtype = check_dtype(dtype)
         if activation not in _ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}; got {activation!r}")
         if isinstance(weight_init_std, str):
@@ -319,7 +328,7 @@ class MultiLayerNet(Sequential):
                 std = np.sqrt(_INIT_SCALE[weight_init_std.lower()] / fan_in)
             else:
                 std = float(weight_init_std)
-            layers[f"Affine{i}"] = Affine(_weights(rng, std, (fan_in, sizes[i]), dtype),
+            layers[f"Affine{i}"] = Affine(gaussian_weights(rng, std, (fan_in, sizes[i]), dtype),
                                           np.zeros(sizes[i], dtype=dtype))
             if i < len(sizes) - 1:
                 layers[f"Activation_function{i}"] = _ACTIVATIONS[activation]()
@@ -361,5 +370,6 @@ class MultiLayerNet(Sequential):
         return np.add(out, grad, out=out)
 
 
-#: The network classes a model file (:mod:`chainrule.io`) and ``astype`` rebuild from a ``config``.
+#: The network classes a model file (:mod:`chainrule.io`) and ``astype`` rebuild from a ``config``
+#: (``networks_extend`` and ``convnets`` add theirs when they are imported, as ``import chainrule`` does).
 NETWORKS = {"TwoLayerNet": TwoLayerNet, "MultiLayerNet": MultiLayerNet}

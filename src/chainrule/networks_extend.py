@@ -17,7 +17,7 @@ from .batchnorm import BatchNormalization
 from .dropout import Dropout
 from .gradient import numerical_gradient as _numerical_gradient
 from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
-from .networks import ParamDict, Sequential, _check_dtype, _weights
+from .networks import NETWORKS, ParamDict, Sequential, check_dtype, gaussian_weights
 
 __all__ = ["ModeSequential", "MultiLayerNetExtend"]
 
@@ -85,30 +85,13 @@ class ModeSequential(Sequential):
         return [layer for layer in self.layers.values() if isinstance(layer, BatchNormalization)]
 
     @property
-    def astype(self):
-        """``astype(dtype)``: a copy computing in ``dtype``, with the same parameters and running statistics.
-
-        Not offered (an ``AttributeError``) for networks with Batch Normalization
-        inside a training loop that copies parameters only; see :meth:`copy_as`.
-        """
-        if self._running_statistics():
-            raise AttributeError(
-                f"{type(self).__name__} with BatchNormalization has no astype(): a copy made from its "
-                "parameters alone would miss the running statistics; use copy_as(dtype)"
-            )
-        return self.copy_as
-
-    def copy_as(self, dtype):
-        """A copy of this network computing in ``dtype``: parameters and running statistics cast."""
-        cfg = dict(self.config)
-        cfg.pop("class")
-        other = type(self)(**cfg, dtype=dtype, rng=0)
-        for k in self.params:
-            other.params[k] = self.params[k].astype(dtype)
-        for mine, theirs in zip(self._running_statistics(), other._running_statistics(), strict=True):
-            theirs.running_mean = mine.running_mean.astype(dtype)
-            theirs.running_var = mine.running_var.astype(dtype)
-        return other
+    def state(self):
+        """Each BatchNormalization's ``running_mean{k}`` and ``running_var{k}`` (k counts them from 1)."""
+        state = ParamDict()
+        for k, layer in enumerate(self._running_statistics(), start=1):
+            state._bind(f"running_mean{k}", layer, "running_mean")
+            state._bind(f"running_var{k}", layer, "running_var")
+        return state
 
     def _bind_params(self, names):
         """Name the parameters: ``names`` is ``[(layer name, {attribute: parameter name})]`` in order."""
@@ -144,7 +127,7 @@ class MultiLayerNetExtend(ModeSequential):
     def __init__(self, input_size, hidden_size_list, output_size, activation="relu", weight_init_std="relu",
                  weight_decay_lambda=0, use_dropout=False, dropout_ration=0.5, use_batchnorm=False, *,
                  dtype=np.float64, rng=None):
-        dtype = _check_dtype(dtype)
+        dtype = check_dtype(dtype)
         if activation not in _ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}; got {activation!r}")
         if isinstance(weight_init_std, str) and weight_init_std.lower() not in _INIT_SCALE:
@@ -175,7 +158,7 @@ class MultiLayerNetExtend(ModeSequential):
                 std = np.sqrt(_INIT_SCALE[weight_init_std.lower()] / fan_in)
             else:
                 std = float(weight_init_std)
-            layers[f"Affine{i}"] = Affine(_weights(rng, std, (fan_in, sizes[i]), dtype),
+            layers[f"Affine{i}"] = Affine(gaussian_weights(rng, std, (fan_in, sizes[i]), dtype),
                                           np.zeros(sizes[i], dtype=dtype))
             weights.append((f"Affine{i}", {"W": f"W{i}", "b": f"b{i}"}))
             if i == len(sizes) - 1:
@@ -199,3 +182,6 @@ class MultiLayerNetExtend(ModeSequential):
     @property
     def config(self):
         return dict(self._config)
+
+
+NETWORKS["MultiLayerNetExtend"] = MultiLayerNetExtend

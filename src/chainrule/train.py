@@ -317,7 +317,7 @@ class Trainer:
         """Evaluate the network as it is now and record it, or start that in the background."""
         self._await_evaluation(t0)  # the previous one first: records stay in order
         if self._background is not None and self.current_iter < self.max_iter:
-            self._background.start(self.network.params, self.current_iter)
+            self._background.start(self.network, self.current_iter)
             return
         # the last evaluation (or every one, without a background thread) runs here: once training
         # is over, nothing else needs the cores
@@ -421,7 +421,7 @@ class Trainer:
                 if saved_need_dx is not None:
                     first.need_dx = False  # nobody uses the gradient with respect to the input
                 try:
-                    self._kept.keep(network.params, self.current_iter)
+                    self._kept.keep(network, self.current_iter)
                     if self.eval_at_start and self.current_iter == 0:
                         self._record_evaluation(t0)
                     postfix_every = max(self.iter_per_epoch // 20, 1)
@@ -442,7 +442,7 @@ class Trainer:
                                 self._bar.set_postfix_str(self._postfix(), refresh=False)
                         end_of_epoch = self.current_iter % self.iter_per_epoch == 0
                         if end_of_epoch or self.current_iter == self.max_iter:
-                            self._kept.keep(network.params, self.current_iter)
+                            self._kept.keep(network, self.current_iter)
                             self._record_evaluation(t0)
                         elif self._background is not None and self._background.done:
                             self._await_evaluation(t0)  # record (and print) it as soon as it is done
@@ -477,7 +477,7 @@ class Trainer:
             self._background.close()
             self._background = None
         if h.diverged is not None:
-            h.kept_iteration = self._kept.restore(self.network.params)
+            h.kept_iteration = self._kept.restore(self.network)
             te0 = time.perf_counter()
             h.final_train_acc, h.final_test_acc = self.accuracies()
             h.eval_seconds += time.perf_counter() - te0

@@ -68,6 +68,17 @@ def test_train_simpleconv_default_is_20_epochs_and_options_still_apply(tmp_path,
     assert seen["iters"] == 10000 and repr(seen["optimizer"]).startswith("SGD(lr=0.1")
 
 
+@pytest.mark.parametrize("option", [["--hidden", "100", "100"], ["--activation", "sigmoid"],
+                                    ["--weight-init-std", "he"], ["--weight-decay", "0.01"]])
+def test_train_simpleconv_refuses_the_mlp_options_instead_of_ignoring_them(tmp_path, capsys, option):
+    out = tmp_path / "run"
+    assert cli.main(["train", "--net", "simpleconv", *option, "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"chainrule: error: {option[0]} shape(s) the MLP and mean nothing with --net simpleconv "
+                   "(the book's SimpleConvNet has its own fixed layers)"]
+    assert not out.exists()
+
+
 def test_predict_with_a_convnet_model(tmp_path, capsys):
     pil = pytest.importorskip("PIL.Image")
     from chainrule import save

@@ -103,9 +103,21 @@ def _build_network(args, input_size, output_size, rng):
                          weight_init_std=std, weight_decay_lambda=args.weight_decay, dtype=dtype, rng=rng)
 
 
+def _mlp_only_options(args):
+    """The options that shape a MultiLayerNet, as given (not at their defaults)."""
+    from .train import BOOK_RUN
+
+    given = {"--hidden": args.hidden != [BOOK_RUN["hidden"]], "--activation": args.activation != "relu",
+             "--weight-init-std": args.weight_init_std is not None, "--weight-decay": args.weight_decay != 0}
+    return [name for name, on in given.items() if on]
+
+
 def _run_train(args):
     from ._runs import release_folder, reserve_folder, stop_signals_as_ctrl_c
 
+    if args.net == "simpleconv" and _mlp_only_options(args):
+        raise CLIError(f"{', '.join(_mlp_only_options(args))} shape(s) the MLP and mean nothing with --net simpleconv "
+                       "(the book's SimpleConvNet has its own fixed layers)")
     out = Path(args.out) if args.out else _new_run_dir()
     created = reserve_folder(out, replace=args.force)  # before anything is loaded or trained
     try:

@@ -275,8 +275,35 @@ class TwoLayerNet(Sequential):
         return dict(self._config)
 
 
-_ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
+ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
 _INIT_SCALE = {"relu": 2.0, "he": 2.0, "sigmoid": 1.0, "xavier": 1.0}
+
+
+def check_mlp_arguments(input_size, hidden_size_list, output_size, activation, weight_init_std,
+                        weight_decay_lambda):
+    """Validate a MultiLayerNet's arguments (the book's names); return the layer sizes, input to output."""
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}; got {activation!r}")
+    if isinstance(weight_init_std, str) and weight_init_std.lower() not in _INIT_SCALE:
+        raise ValueError(
+            f"weight_init_std must be a number or one of {sorted(_INIT_SCALE)}; got {weight_init_std!r}"
+        )
+    if weight_decay_lambda < 0:
+        raise ValueError(f"weight_decay_lambda must be >= 0; got {weight_decay_lambda}")
+    sizes = [int(input_size), *map(int, hidden_size_list), int(output_size)]
+    if any(s < 1 for s in sizes):
+        raise ValueError(f"layer sizes must be positive integers; got {sizes}")
+    return sizes
+
+
+def scaled_affine(rng, weight_init_std, fan_in, fan_out, dtype):
+    """An Affine layer ``fan_in -> fan_out``: Gaussian weights of scale ``weight_init_std`` (a number, or
+    'relu'/'he' for sqrt(2 / fan_in), 'sigmoid'/'xavier' for sqrt(1 / fan_in)) and zero biases."""
+    if isinstance(weight_init_std, str):
+        std = np.sqrt(_INIT_SCALE[weight_init_std.lower()] / fan_in)
+    else:
+        std = float(weight_init_std)
+    return Affine(gaussian_weights(rng, std, (fan_in, fan_out), dtype), np.zeros(fan_out, dtype=dtype))
 
 
 class MultiLayerNet(Sequential):
@@ -302,19 +329,8 @@ class MultiLayerNet(Sequential):
     def __init__(self, input_size, hidden_size_list, output_size, activation="relu",
                  weight_init_std="relu", weight_decay_lambda=0, *, dtype=np.float64, rng=None):
         dtype = check_dtype(dtype)
-        if activation not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}; got {activation!r}")
-        if isinstance(weight_init_std, str):
-            key = weight_init_std.lower()
-            if key not in _INIT_SCALE:
-                raise ValueError(
-                    f"weight_init_std must be a number or one of {sorted(_INIT_SCALE)}; got {weight_init_std!r}"
-                )
-        if weight_decay_lambda < 0:
-            raise ValueError(f"weight_decay_lambda must be >= 0; got {weight_decay_lambda}")
-        sizes = [int(input_size), *map(int, hidden_size_list), int(output_size)]
-        if any(s < 1 for s in sizes):
-            raise ValueError(f"layer sizes must be positive integers; got {sizes}")
+        sizes = check_mlp_arguments(input_size, hidden_size_list, output_size, activation, weight_init_std,
+                                    weight_decay_lambda)
         rng = np.random.default_rng(rng)
         self._config = {"class": "MultiLayerNet", "input_size": sizes[0],
                         "hidden_size_list": sizes[1:-1], "output_size": sizes[-1],
@@ -323,15 +339,9 @@ class MultiLayerNet(Sequential):
         self.weight_decay_lambda = float(weight_decay_lambda)
         layers = OrderedDict()
         for i in range(1, len(sizes)):
-            fan_in = sizes[i - 1]
-            if isinstance(weight_init_std, str):
-                std = np.sqrt(_INIT_SCALE[weight_init_std.lower()] / fan_in)
-            else:
-                std = float(weight_init_std)
-            layers[f"Affine{i}"] = Affine(gaussian_weights(rng, std, (fan_in, sizes[i]), dtype),
-                                          np.zeros(sizes[i], dtype=dtype))
+            layers[f"Affine{i}"] = scaled_affine(rng, weight_init_std, sizes[i - 1], sizes[i], dtype)
             if i < len(sizes) - 1:
-                layers[f"Activation_function{i}"] = _ACTIVATIONS[activation]()
+                layers[f"Activation_function{i}"] = ACTIVATIONS[activation]()
         self.hidden_layer_num = len(sizes) - 2
         super().__init__(layers, SoftmaxWithLoss())
 

@@ -16,13 +16,11 @@ import numpy as np
 from .batchnorm import BatchNormalization
 from .dropout import Dropout
 from .gradient import numerical_gradient as _numerical_gradient
-from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
-from .networks import NETWORKS, ParamDict, Sequential, check_dtype, gaussian_weights
+from .layers import SoftmaxWithLoss
+from .networks import ACTIVATIONS, NETWORKS, ParamDict, Sequential, check_dtype, check_mlp_arguments, scaled_affine
 
 __all__ = ["ModeSequential", "MultiLayerNetExtend"]
 
-_ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
-_INIT_SCALE = {"relu": 2.0, "he": 2.0, "sigmoid": 1.0, "xavier": 1.0}
 
 
 def _takes_train_flg(layer):
@@ -128,17 +126,8 @@ class MultiLayerNetExtend(ModeSequential):
                  weight_decay_lambda=0, use_dropout=False, dropout_ration=0.5, use_batchnorm=False, *,
                  dtype=np.float64, rng=None):
         dtype = check_dtype(dtype)
-        if activation not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}; got {activation!r}")
-        if isinstance(weight_init_std, str) and weight_init_std.lower() not in _INIT_SCALE:
-            raise ValueError(
-                f"weight_init_std must be a number or one of {sorted(_INIT_SCALE)}; got {weight_init_std!r}"
-            )
-        if weight_decay_lambda < 0:
-            raise ValueError(f"weight_decay_lambda must be >= 0; got {weight_decay_lambda}")
-        sizes = [int(input_size), *map(int, hidden_size_list), int(output_size)]
-        if any(s < 1 for s in sizes):
-            raise ValueError(f"layer sizes must be positive integers; got {sizes}")
+        sizes = check_mlp_arguments(input_size, hidden_size_list, output_size, activation, weight_init_std,
+                                    weight_decay_lambda)
         rng = np.random.default_rng(rng)
         self._config = {"class": "MultiLayerNetExtend", "input_size": sizes[0],
                         "hidden_size_list": sizes[1:-1], "output_size": sizes[-1], "activation": activation,
@@ -153,13 +142,7 @@ class MultiLayerNetExtend(ModeSequential):
         layers = OrderedDict()
         weights, norms = [], []
         for i in range(1, len(sizes)):
-            fan_in = sizes[i - 1]
-            if isinstance(weight_init_std, str):
-                std = np.sqrt(_INIT_SCALE[weight_init_std.lower()] / fan_in)
-            else:
-                std = float(weight_init_std)
-            layers[f"Affine{i}"] = Affine(gaussian_weights(rng, std, (fan_in, sizes[i]), dtype),
-                                          np.zeros(sizes[i], dtype=dtype))
+            layers[f"Affine{i}"] = scaled_affine(rng, weight_init_std, sizes[i - 1], sizes[i], dtype)
             weights.append((f"Affine{i}", {"W": f"W{i}", "b": f"b{i}"}))
             if i == len(sizes) - 1:
                 break
@@ -167,7 +150,7 @@ class MultiLayerNetExtend(ModeSequential):
                 layers[f"BatchNorm{i}"] = BatchNormalization(np.ones(sizes[i], dtype=dtype),
                                                              np.zeros(sizes[i], dtype=dtype))
                 norms.append((f"BatchNorm{i}", {"gamma": f"gamma{i}", "beta": f"beta{i}"}))
-            layers[f"Activation_function{i}"] = _ACTIVATIONS[activation]()
+            layers[f"Activation_function{i}"] = ACTIVATIONS[activation]()
             if self.use_dropout:
                 layers[f"Dropout{i}"] = Dropout(dropout_ration, rng=rng)
         super().__init__(layers, SoftmaxWithLoss())

@@ -24,7 +24,7 @@ from .convolution import Convolution, Pooling
 from .dropout import Dropout
 from .io import ModelFileError, save
 from .layers import Affine, Relu, SoftmaxWithLoss
-from .networks import NETWORKS, check_dtype, gaussian_weights
+from .networks import NETWORKS, check_dtype, gaussian_weights, scaled_affine
 from .networks_extend import ModeSequential
 
 __all__ = ["SIMPLECONV_RUN", "DeepConvNet", "SimpleConvNet"]
@@ -166,11 +166,9 @@ class SimpleConvNet(ParamsFile, ModeSequential):
                                       np.zeros(fn, dtype=dtype), conv_param["stride"], conv_param["pad"])
         layers["Relu1"] = Relu()
         layers["Pool1"] = Pooling(pool_h=2, pool_w=2, stride=2)
-        layers["Affine1"] = Affine(gaussian_weights(rng, weight_init_std, (pool_output_size, hidden_size), dtype),
-                                   np.zeros(hidden_size, dtype=dtype))
+        layers["Affine1"] = scaled_affine(rng, weight_init_std, pool_output_size, hidden_size, dtype)
         layers["Relu2"] = Relu()
-        layers["Affine2"] = Affine(gaussian_weights(rng, weight_init_std, (hidden_size, output_size), dtype),
-                                   np.zeros(output_size, dtype=dtype))
+        layers["Affine2"] = scaled_affine(rng, weight_init_std, hidden_size, output_size, dtype)
         super().__init__(layers, SoftmaxWithLoss())
 
     @property

@@ -263,11 +263,9 @@ class TwoLayerNet(Sequential):
                         "hidden_size": int(hidden_size), "output_size": int(output_size),
                         "weight_init_std": float(weight_init_std)}
         layers = OrderedDict()
-        layers["Affine1"] = Affine(gaussian_weights(rng, weight_init_std, (input_size, hidden_size), dtype),
-                                   np.zeros(hidden_size, dtype=dtype))
+        layers["Affine1"] = scaled_affine(rng, weight_init_std, input_size, hidden_size, dtype)
         layers["Relu1"] = Relu()
-        layers["Affine2"] = Affine(gaussian_weights(rng, weight_init_std, (hidden_size, output_size), dtype),
-                                   np.zeros(output_size, dtype=dtype))
+        layers["Affine2"] = scaled_affine(rng, weight_init_std, hidden_size, output_size, dtype)
         super().__init__(layers, SoftmaxWithLoss())
 
     @property

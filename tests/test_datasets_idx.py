@@ -10,6 +10,7 @@ from hypothesis.extra import numpy as hnp
 
 from chainrule.datasets import idx
 from chainrule.datasets.idx import IDXError, decode_idx, encode_idx, read_idx, write_idx
+from fifo_helpers import without_hanging
 
 IMAGES = np.arange(3 * 28 * 28, dtype=np.uint8).reshape(3, 28, 28)
 
@@ -218,25 +219,10 @@ def test_idx_limit_is_a_parameter(tmp_path):
 
 def test_named_pipe_in_place_of_an_idx_file_is_refused_not_hung_on(tmp_path):
     import os
-    import threading
 
     fifo = tmp_path / "train-images-idx3-ubyte"
     os.mkfifo(fifo)
-    result = {}
-
-    def run():
-        try:
-            read_idx(fifo)
-        except Exception as exc:  # noqa: BLE001 - checked below
-            result["error"] = exc
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(10)
-    if thread.is_alive():
-        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        thread.join(5)
-        pytest.fail("read_idx blocked on a named pipe")
+    result = without_hanging(lambda: read_idx(fifo), fifo)
     assert isinstance(result["error"], IDXError)
     assert str(result["error"]) == f"{fifo}: not a regular file"
 

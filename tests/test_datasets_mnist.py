@@ -33,6 +33,7 @@ from chainrule.datasets import (
     mnist,
 )
 from chainrule.datasets.mnist import FILES
+from fifo_helpers import without_hanging
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
@@ -738,31 +739,12 @@ def test_cache_header_claiming_2_40_elements_is_a_bad_cache(tiny, tmp_path, capl
     assert_tiny(load_raw(download=False), tiny)  # rebuilt
 
 
-def _without_hanging(fn, fifo):
-    result = {}
-
-    def run():
-        try:
-            result["value"] = fn()
-        except Exception as exc:  # noqa: BLE001 - returned to the caller
-            result["error"] = exc
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(10)
-    if thread.is_alive():
-        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        thread.join(5)
-        pytest.fail("blocked on a named pipe")
-    return result
-
-
 def test_named_pipe_in_place_of_the_cache_is_a_bad_cache_not_a_hang(tiny, tmp_path, caplog):
     path = cache_file()
     path.parent.mkdir(parents=True)
     os.mkfifo(path)
     tiny.use(debian_dir=str(tiny.write_dir(tmp_path / "deb")))
-    result = _without_hanging(load_raw, path)
+    result = without_hanging(load_raw, path)
     assert_tiny(result["value"], tiny)
     assert f"cache {path} source failed: {path}: not a regular file; ignored, will be rebuilt" in caplog.text
     assert path.is_file()  # replaced by a real cache
@@ -772,7 +754,7 @@ def test_named_pipe_in_place_of_a_data_file_is_refused_not_hung_on(tiny, tmp_pat
     data = tiny.write_dir(tmp_path / "data")
     (data / FILES[0]).unlink()
     os.mkfifo(data / FILES[0])
-    result = _without_hanging(lambda: load_raw(data_dir=data, download=False), data / FILES[0])
+    result = without_hanging(lambda: load_raw(data_dir=data, download=False), data / FILES[0])
     assert isinstance(result["error"], DataUnavailableError)
     assert f"{data / FILES[0]}: not a regular file" in str(result["error"])
 

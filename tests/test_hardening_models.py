@@ -5,7 +5,6 @@ import io
 import json
 import os
 import tempfile
-import threading
 import tracemalloc
 import zipfile
 
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 
 from chainrule import TwoLayerNet
 from chainrule.io import ModelFileError, load, read_metadata, save
+from fifo_helpers import without_hanging
 
 
 def _meta(arch, dtype="float32", **extra):
@@ -147,21 +147,7 @@ def test_text_file_passed_as_a_model_is_not_a_chainrule_model_file(tmp_path):
 def test_named_pipe_in_place_of_a_model_is_refused_not_hung_on(tmp_path):
     fifo = tmp_path / "model.npz"
     os.mkfifo(fifo)
-    result = {}
-
-    def run():
-        try:
-            load(fifo)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            result["error"] = exc
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(10)
-    if thread.is_alive():  # unblock the reader: open and close the writing end
-        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        thread.join(5)
-        pytest.fail("load() blocked on a named pipe")
+    result = without_hanging(lambda: load(fifo), fifo)
     assert isinstance(result["error"], ModelFileError)
     assert str(result["error"]) == f"{fifo} is not a regular file"
 
@@ -265,21 +251,7 @@ def test_named_pipe_in_place_of_a_picture_is_refused_not_hung_on(tmp_path):
 
     fifo = tmp_path / "digit.png"
     os.mkfifo(fifo)
-    result = {}
-
-    def run():
-        try:
-            read_digit(fifo)
-        except Exception as exc:  # noqa: BLE001 - checked below
-            result["error"] = exc
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(10)
-    if thread.is_alive():
-        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        thread.join(5)
-        pytest.fail("read_digit blocked on a named pipe")
+    result = without_hanging(lambda: read_digit(fifo), fifo)
     assert isinstance(result["error"], ValueError)
     assert str(result["error"]) == f"{fifo}: not a regular file"
 

@@ -134,7 +134,6 @@ def run_explore(args):
     return 0
 
 
-
 # -- bench (benchmarks/train_speed.py of a source checkout) ---------------------------
 
 BENCH_SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "train_speed.py"
@@ -170,7 +169,6 @@ def run_check(args):
         return 2
     print(report)
     return 0 if report.ok else 1
-
 
 
 # -- export (implemented in chainrule.export) ---------------------------------------------------

@@ -139,11 +139,16 @@ class Sequential:
                 return _accuracy(self.predict, x, t, batch_size)
         return _accuracy(self.predict, x, t, batch_size)
 
+    def training_loss(self, x, t):
+        """The loss that :meth:`gradient` differentiates: :meth:`loss` here (networks with Dropout or
+        Batch Normalization run it in training mode)."""
+        return self.loss(x, t)
+
     def numerical_gradient(self, x, t):
-        """Gradients of ``loss(x, t)`` by central differences (slow; for checking)."""
+        """Gradients of :meth:`training_loss` by central differences (slow; for checking)."""
 
         def loss_w(_w):
-            return self.loss(x, t)
+            return self.training_loss(x, t)
 
         return {k: _numerical_gradient(loss_w, self.params[k]) for k in self.params}
 
@@ -155,7 +160,7 @@ class Sequential:
         of a large set, and the Trainer's evaluations, still use the BLAS default).
         """
         one_blas_thread_from_now_on()
-        self.loss(x, t)
+        self.training_loss(x, t)
         dout = self.lastLayer.backward(1)
         for layer in reversed(self.layers.values()):
             dout = layer.backward(dout)

@@ -15,7 +15,6 @@ import numpy as np
 
 from .batchnorm import BatchNormalization
 from .dropout import Dropout
-from .gradient import numerical_gradient as _numerical_gradient
 from .layers import SoftmaxWithLoss
 from .networks import ACTIVATIONS, NETWORKS, ParamDict, Sequential, check_dtype, check_mlp_arguments, scaled_affine
 
@@ -62,18 +61,9 @@ class ModeSequential(Sequential):
         """The loss in training mode: what ``gradient`` differentiates (``gradient_check`` compares with it)."""
         return self.loss(x, t, train_flg=True)
 
-    def numerical_gradient(self, x, t):
-        def loss_w(_w):
-            return self.training_loss(x, t)
-
-        return {k: _numerical_gradient(loss_w, self.params[k]) for k in self.params}
-
     def gradient(self, x, t):
-        self.training_loss(x, t)
-        dout = self.lastLayer.backward(1)
-        for layer in reversed(self.layers.values()):
-            dout = layer.backward(dout)
-        grads = {name: getattr(layer, "d" + attr) for name, (layer, attr) in self.params._owners.items()}
+        """As :meth:`Sequential.gradient` (of the training-mode loss), each ``dW`` plus ``lambda * W``."""
+        grads = super().gradient(x, t)
         if self.weight_decay_lambda:
             for k in self._weight_names():
                 grads[k] = grads[k] + self.weight_decay_lambda * self.params[k]

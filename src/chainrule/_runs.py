@@ -18,7 +18,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .files import _suffix
+from .files import temp_suffix
 
 __all__ = ["RunFolderError", "deferred_signals", "release_folder", "reserve_folder", "save_run",
            "stop_signals_as_ctrl_c"]
@@ -58,7 +58,7 @@ def reserve_folder(out, *, replace=False):
             out.mkdir(parents=True)
             created = True
         # the run is written into a temporary folder beside it, then renamed: that must work too
-        probe = tempfile.mkdtemp(prefix=f".{out.name}.probe.", suffix=_suffix(),
+        probe = tempfile.mkdtemp(prefix=f".{out.name}.probe.", suffix=temp_suffix(),
                                  dir=out.parent if str(out.parent) else ".")
         os.rmdir(probe)
     except OSError as exc:

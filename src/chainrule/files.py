@@ -19,13 +19,15 @@ import socket
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_folder", "atomic_path", "folder_of", "remove_stale_temporaries", "write_text"]
+__all__ = ["atomic_folder", "atomic_path", "folder_of", "remove_stale_temporaries", "temp_suffix", "write_text"]
 
 _HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
 _STALE = re.compile(r"^\..*\.(\d+)@([A-Za-z0-9-]+)\.chainrule\.tmp$")
 
 
-def _suffix():
+def temp_suffix():
+    """How this process's temporary names end: ``.<pid>@<host>.chainrule.tmp`` (so a later save can
+    tell, and remove, the ones whose process is gone)."""
     return f".{os.getpid()}@{_HOST}.chainrule.tmp"
 
 
@@ -91,7 +93,7 @@ def atomic_path(path):
     path = Path(path)
     parent = folder_of(path)
     remove_stale_temporaries(parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_suffix(), dir=parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=temp_suffix(), dir=parent)
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions
     except (AttributeError, OSError):  # pragma: no cover - Windows
@@ -126,7 +128,7 @@ def atomic_folder(path, *, replace=False):
     path = Path(path)
     parent = folder_of(path)
     remove_stale_temporaries(parent)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=_suffix(), dir=parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=temp_suffix(), dir=parent))
     old = None
     try:
         with contextlib.suppress(AttributeError, OSError):
@@ -137,7 +139,7 @@ def atomic_folder(path, *, replace=False):
         except OSError:
             if not (replace and path.is_dir()):
                 raise
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", suffix=_suffix(), dir=parent))
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", suffix=temp_suffix(), dir=parent))
             os.replace(path, old / path.name)
             try:
                 os.replace(tmp, path)

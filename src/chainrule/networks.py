@@ -40,7 +40,8 @@ class ParamDict(MutableMapping):
     def __init__(self):
         self._owners = OrderedDict()  # name -> (layer, attribute)
 
-    def _bind(self, name, layer, attr):
+    def bind(self, name, layer, attr):
+        """Make ``name`` the parameter held in ``layer``'s attribute ``attr`` (read and written there)."""
         self._owners[name] = (layer, attr)
 
     def owner(self, name):
@@ -108,7 +109,7 @@ class Sequential:
             if getattr(layer, "param_names", ()):
                 k += 1
                 for attr in layer.param_names:
-                    self.params._bind(f"{attr}{k}", layer, attr)
+                    self.params.bind(f"{attr}{k}", layer, attr)
 
     # -- the book's methods ---------------------------------------------------
     def predict(self, x):

@@ -77,8 +77,8 @@ class ModeSequential(Sequential):
         """Each BatchNormalization's ``running_mean{k}`` and ``running_var{k}`` (k counts them from 1)."""
         state = ParamDict()
         for k, layer in enumerate(self._running_statistics(), start=1):
-            state._bind(f"running_mean{k}", layer, "running_mean")
-            state._bind(f"running_var{k}", layer, "running_var")
+            state.bind(f"running_mean{k}", layer, "running_mean")
+            state.bind(f"running_var{k}", layer, "running_var")
         return state
 
     def _bind_params(self, names):
@@ -86,7 +86,7 @@ class ModeSequential(Sequential):
         self.params = ParamDict()
         for layer_name, attrs in names:
             for attr, name in attrs.items():
-                self.params._bind(name, self.layers[layer_name], attr)
+                self.params.bind(name, self.layers[layer_name], attr)
 
 
 class MultiLayerNetExtend(ModeSequential):

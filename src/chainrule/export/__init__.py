@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import ExportError, _need_onnx, _need_torch, _plan
+from ._common import ExportError, make_plan, need_onnx, need_torch
 from ._onnx import ONNX_OPSET, to_onnx
 from ._torch import from_torch, load_torch, save_torch, to_torch
 
@@ -43,8 +43,8 @@ def export_command(model_path, to, out, *, check_inputs=256, rng=0):
 
     if to not in ("onnx", "torch"):
         raise ExportError(f"unknown export format {to!r}; choose onnx or torch")
-    (_need_onnx if to == "onnx" else _need_torch)()  # a missing engine is reported before the model is read
-    plan = _plan(model_path)
+    (need_onnx if to == "onnx" else need_torch)()  # a missing engine is reported before the model is read
+    plan = make_plan(model_path)
     network = load(model_path)
     x = np.random.default_rng(rng).random((check_inputs, plan.sizes[0])).astype(plan.dtype)
     ours = softmax(network.predict(x))
@@ -65,7 +65,7 @@ def export_command(model_path, to, out, *, check_inputs=256, rng=0):
     else:
         pt, js = save_torch(model_path, out)
         lines.append(f"wrote {pt} (state_dict) and {js} (architecture): {plan.describe()} as torch.nn.Sequential")
-        torch = _need_torch()
+        torch = need_torch()
         with torch.no_grad():
             scores = load_torch(pt)(torch.from_numpy(x))
         probs = torch.softmax(scores, dim=1).numpy()

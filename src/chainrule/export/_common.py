@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-_DTYPES = ("float32", "float64")
+DTYPES = ("float32", "float64")
 
 
 class ExportError(ValueError):
@@ -23,11 +23,11 @@ def _require(module, what, install):
         raise ImportError(f"{what} needs {module.split('.')[0]}: {install}") from None
 
 
-def _need_onnx():
+def need_onnx():
     return _require("onnx", "exporting to ONNX", 'pip install "chainrule[onnx]"')
 
 
-def _need_torch():
+def need_torch():
     return _require("torch", "the PyTorch exit", "pip install torch")
 
 
@@ -52,7 +52,7 @@ class _Plan:
         return f"{name} {'-'.join(map(str, self.sizes))} ({self.dtype.name})"
 
 
-def _plan(model, metadata=None, *, check_trained=True):
+def make_plan(model, metadata=None, *, check_trained=True):
     """Read ``model`` (a network or a model file path) into a :class:`_Plan`, or say why not."""
     from .. import Affine, Relu, Sigmoid, SoftmaxWithLoss  # the public names: wherever the layers live
 
@@ -100,7 +100,7 @@ def _plan(model, metadata=None, *, check_trained=True):
         raise ExportError(f"the network ends in {type(last).__name__}; the exits support SoftmaxWithLoss "
                           "(softmax probabilities)")
     dtype = np.dtype(weights[0][0].dtype)
-    if dtype.name not in _DTYPES:
+    if dtype.name not in DTYPES:
         raise ExportError(f"the network computes in {dtype.name}; the exits support float32 and float64")
     for k, (W, b) in enumerate(weights, 1):
         if W.dtype != dtype or b.dtype != dtype:
@@ -121,7 +121,7 @@ def _plan(model, metadata=None, *, check_trained=True):
     return _Plan(weights, activations[0] if activations else None, dtype, architecture, meta)
 
 
-def _accuracy(meta):
+def accuracy(meta):
     for key in ("accuracy", "test_acc"):
         value = meta.get(key)
         if isinstance(value, (int, float)) and not isinstance(value, bool):

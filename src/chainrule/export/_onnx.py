@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from ._common import _accuracy, _need_onnx, _plan
+from ._common import accuracy, make_plan, need_onnx
 
 #: The ONNX operator set the graphs use (ONNX Runtime 1.12+, onnxruntime-web, mobile builds read it).
 ONNX_OPSET = 17
@@ -32,8 +32,8 @@ def to_onnx(model, path, *, metadata=None, check_trained=True):
     Its ``metadata_props`` hold ``architecture`` (JSON), ``dataset``, ``accuracy``,
     ``chainrule_version``, ``dtype``, ``input`` and ``metadata`` (all the stored metadata as JSON).
     """
-    onnx = _need_onnx()
-    model_proto = _onnx_graph(onnx, _plan(model, metadata, check_trained=check_trained))
+    onnx = need_onnx()
+    model_proto = _onnx_graph(onnx, make_plan(model, metadata, check_trained=check_trained))
     from ..files import atomic_path
 
     with atomic_path(path) as tmp:
@@ -79,8 +79,8 @@ def _onnx_graph(onnx, plan):
     dataset = meta.get("dataset", meta.get("kind"))
     if dataset is not None:
         props["dataset"] = str(dataset)
-    if _accuracy(meta) is not None:
-        props["accuracy"] = repr(_accuracy(meta))
+    if accuracy(meta) is not None:
+        props["accuracy"] = repr(accuracy(meta))
     if meta.get("input") is not None:
         props["input"] = str(meta["input"])
     helper.set_model_props(model, props)

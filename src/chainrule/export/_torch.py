@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._common import _DTYPES, ExportError, _need_torch, _plan
+from ._common import DTYPES, ExportError, make_plan, need_torch
 
 _TORCH_FORMAT = "chainrule-torch"
 
@@ -21,8 +21,8 @@ def to_torch(model, *, check_trained=True):
     is in eval mode and remembers the chainrule architecture (``chainrule_architecture``),
     so :func:`from_torch` rebuilds the same class.
     """
-    torch = _need_torch()
-    return _torch_module(torch, _plan(model, check_trained=check_trained))
+    torch = need_torch()
+    return _torch_module(torch, make_plan(model, check_trained=check_trained))
 
 
 def _torch_module(torch, plan):
@@ -54,7 +54,7 @@ def from_torch(module):
     Returns a ``TwoLayerNet`` for one ReLU hidden layer (or the class recorded by
     :func:`to_torch`), else a ``MultiLayerNet``, in the module's dtype (float32 or float64).
     """
-    torch = _need_torch()
+    torch = need_torch()
     nn = torch.nn
     if not isinstance(module, nn.Module):
         raise TypeError(f"from_torch needs a torch.nn.Module; got a {type(module).__name__}")
@@ -94,7 +94,7 @@ def from_torch(module):
         W = linear.weight.detach().cpu().numpy().T
         b = (np.zeros(W.shape[1], dtype=W.dtype) if linear.bias is None
              else linear.bias.detach().cpu().numpy())
-        if W.dtype.name not in _DTYPES or b.dtype != W.dtype:
+        if W.dtype.name not in DTYPES or b.dtype != W.dtype:
             raise ExportError(f"Linear layer {k} holds {W.dtype}/{b.dtype}; chainrule computes in float32 or float64")
         if weights and (W.dtype != weights[0][0].dtype):
             raise ExportError(f"Linear layer {k} is {W.dtype} but layer 1 is {weights[0][0].dtype}: use one dtype")
@@ -148,10 +148,10 @@ def save_torch(model, path, *, metadata=None, check_trained=True):
     module); ``out.json`` beside ``out.pt`` says how to rebuild the ``nn.Sequential``
     (:func:`load_torch` does it). Returns the two paths.
     """
-    torch = _need_torch()
+    torch = need_torch()
     if isinstance(model, torch.nn.Module):
         model = from_torch(model)
-    plan = _plan(model, metadata, check_trained=check_trained)
+    plan = make_plan(model, metadata, check_trained=check_trained)
     module = _torch_module(torch, plan)
     from .. import __version__
     from ..files import atomic_path
@@ -175,7 +175,7 @@ def save_torch(model, path, *, metadata=None, check_trained=True):
 
 def load_torch(path):
     """The ``nn.Sequential`` saved by :func:`save_torch` (weights read with ``weights_only=True``)."""
-    torch = _need_torch()
+    torch = need_torch()
     path = Path(path)
     arch_path = _architecture_path(path)
     for p in (path, arch_path):
@@ -187,7 +187,7 @@ def load_torch(path):
         raise ExportError(f"{arch_path} is not JSON: {exc}") from None
     if not isinstance(arch, dict) or arch.get("format") != _TORCH_FORMAT:
         raise ExportError(f"{arch_path} is not a chainrule PyTorch architecture file")
-    if arch.get("dtype") not in _DTYPES or not isinstance(arch.get("layers"), list):
+    if arch.get("dtype") not in DTYPES or not isinstance(arch.get("layers"), list):
         raise ExportError(f"{arch_path} has a damaged architecture (dtype {arch.get('dtype')!r})")
     dtype = getattr(torch, arch["dtype"])
     modules = []

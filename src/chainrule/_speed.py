@@ -18,8 +18,9 @@ import time
 
 import numpy as np
 
-__all__ = ["BackgroundEvaluation", "Buffers", "Converter", "blas_threads", "check_inputs", "exp_span",
-           "input_scale_for", "network_dtype", "one_blas_thread_from_now_on", "plain_labels", "positive_int"]
+__all__ = ["BackgroundEvaluation", "Buffers", "Converter", "blas_threads", "check_inputs", "cores", "exp_span",
+           "input_scale_for", "network_dtype", "one_blas_thread_from_now_on", "plain_labels", "positive_int",
+           "share"]
 
 _blas = {}  # "controller": threadpoolctl's, "default": BLAS threads before chainrule limited them, "process": the limit
 
@@ -58,6 +59,47 @@ def one_blas_thread_from_now_on():
     """
     if "process" not in _blas:
         _blas["process"] = _controller().limit(limits=1, user_api="blas")
+
+
+def cores():
+    """How many threads chainrule may compute on: the BLAS threads allowed when chainrule first looked
+    (``threadpoolctl.threadpool_limits`` around a run, or ``OPENBLAS_NUM_THREADS``, sets it)."""
+    _controller()
+    return _blas["default"]
+
+
+def share(work, items):
+    """Call ``work(part, item)`` for every item, on this thread (part 0) and, when :func:`cores` allows,
+    on worker threads (parts 1, 2, ...) at the same time; returns the set of parts that did some.
+
+    Each thread takes the next item when it is done with one, so a worker that starts late (its core
+    busy) takes fewer, and a worker that has not started when the items run out is not waited for.
+    NumPy releases the GIL in its products and copies, so the parts run on separate cores; each part
+    must write to arrays of its own (or to separate rows of one).
+    """
+    items = list(items)
+    workers = min(cores(), len(items)) - 1
+    items = iter(items)
+    if workers < 1:
+        return {0} if _drain(work, 0, items) else set()
+    if "pool" not in _blas:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _blas["pool"] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chainrule-part")
+    futures = [_blas["pool"].submit(_drain, work, part, items) for part in range(1, workers + 1)]
+    parts = {0} if _drain(work, 0, items) else set()
+    for part, future in enumerate(futures, start=1):
+        if not future.cancel() and future.result():
+            parts.add(part)
+    return parts
+
+
+def _drain(work, part, items):
+    did = False
+    for item in items:  # next() on a shared iterator: each item goes to one thread
+        work(part, item)
+        did = True
+    return did
 
 
 def positive_int(name, value):
@@ -230,6 +272,16 @@ class Buffers:
                 del self._views[key]
         view = self._views[(name, shape)] = buf if buf.shape == shape else buf[: shape[0]]
         return view
+
+    def like(self, name, x, dtype=None, zeros=False):
+        """A reusable array of ``x``'s shape laid out in memory as ``x`` is (a channels-last view of
+        images gets a channels-last array), so elementwise passes over both run in memory order."""
+        dtype = x.dtype if dtype is None else dtype
+        if x.flags.c_contiguous or x.ndim < 2:
+            return self.get(name, x.shape, dtype, zeros)
+        order = sorted(range(x.ndim), key=lambda axis: -abs(x.strides[axis]))  # outermost first
+        buf = self.get(name, tuple(x.shape[axis] for axis in order), dtype, zeros)
+        return buf.transpose(np.argsort(order))
 
     def ones(self, n, dtype):
         """``ones(n)``, kept: sums as products (``ones(N) @ dout`` is ``dout.sum(axis=0)``, in one BLAS call)."""

@@ -21,6 +21,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .im2col import check_window, col2im, im2col
+from ._speed import Buffers, cores, share
 from .layers import Layer
 
 __all__ = ["Convolution", "Pooling"]
@@ -80,6 +81,7 @@ class Convolution(Layer):
         self.x_shape = None
         self.col = None
         self.col_W = None
+        self.x = None
         self.dW = None
         self.db = None
         self.need_dx = True
@@ -104,7 +106,7 @@ class Convolution(Layer):
     def backward(self, dout):
         if self.reuse_buffers:
             return self._backward_fast(dout)
-        dout = self._checked_dout(dout)  # validation: the forward output's shape, in W's dtype
+        dout = self._checked_dout(dout, self.col)  # validation: the forward output's shape, in W's dtype
         FN, C, FH, FW = self.W.shape
 
         dout = dout.transpose(0, 2, 3, 1).reshape(-1, FN)
@@ -121,8 +123,8 @@ class Convolution(Layer):
         size = check_window(x.shape[2], x.shape[3], FH, FW, self.stride, self.pad)
         return (x if x.dtype == self.W.dtype else x.astype(self.W.dtype)), size
 
-    def _checked_dout(self, dout):
-        self._require_forward(self.col)
+    def _checked_dout(self, dout, cached):
+        self._require_forward(cached)
         FN, C, FH, FW = self.W.shape
         N, _, H, W = self.x_shape
         out_shape = (N, FN, *check_window(H, W, FH, FW, self.stride, self.pad))
@@ -133,39 +135,89 @@ class Convolution(Layer):
             )
         return dout if dout.dtype == self.W.dtype else dout.astype(self.W.dtype)
 
-    # -- the fast formulation: im2col as one strided copy into a kept array, the products written into
-    # -- buffers, col2im as FH * FW slice additions
+    # -- the fast formulation, channels last and in chunks of images: each chunk's windows are gathered by one
+    # -- strided copy into rows (n*OH*OW, FH*FW*C) small enough to stay in the cache for their product, which
+    # -- writes (n, OH, OW, FN) rows of the output (returned as an (N, FN, OH, OW) view); chunks run on every
+    # -- core chainrule may use. The input gradient is the same forward on the upstream gradient (spread by the
+    # -- stride, padded by FH-1-pad) with the flipped filters: one gather and one product, no scatter-add
     def _forward_fast(self, x):
         x, (out_h, out_w) = self._checked_input(x)
         FN, C, FH, FW = self.W.shape
         N = x.shape[0]
-        img = _padded(self.buffers, "padded", x, self.pad)
-        col = self.buffers.get("col", (N * out_h * out_w, C * FH * FW), self.W.dtype)
-        np.copyto(col.reshape(N, out_h, out_w, C, FH, FW), _windows(img, FH, FW, self.stride, out_h, out_w))
-        self.col_W = self.W.reshape(FN, -1).T
-        out = np.dot(col, self.col_W, out=self.buffers.get("out", (N * out_h * out_w, FN), self.W.dtype))
-        out += self.b
+        dtype = self.W.dtype
+        kernel = self.buffers.get("kernel", (FH * FW * C, FN), dtype)
+        np.copyto(kernel.reshape(FH, FW, C, FN), self.W.transpose(2, 3, 1, 0))  # rows in col's order (y, x, c)
+        out = self.buffers.get("out", (N, out_h, out_w, FN), dtype)
+
+        def forward(part, chunk):
+            rows = out[chunk].reshape(-1, FN)
+            np.dot(self._unfold(part, "col", x[chunk], self.pad, self.stride, out_h, out_w), kernel, out=rows)
+            rows += self.b
+
+        share(forward, _chunks(N, out_h * out_w * FH * FW * C * x.itemsize))
         self.x_shape = x.shape
-        self.col = col
-        return out.reshape(N, out_h, out_w, FN).transpose(0, 3, 1, 2)
+        self.x = x  # the input itself, as Affine keeps it: backward gathers its windows again, chunk by chunk
+        self.col = None
+        return out.transpose(0, 3, 1, 2)
 
     def _backward_fast(self, dout):
-        dout = self._checked_dout(dout)
+        dout = self._checked_dout(dout, self.x)
         FN, C, FH, FW = self.W.shape
-        N, _, out_h, out_w = dout.shape
-        buffers = self.buffers
-        rows = buffers.get("dout", (N * out_h * out_w, FN), self.W.dtype)
-        np.copyto(rows.reshape(N, out_h, out_w, FN), dout.transpose(0, 2, 3, 1))
-        self.db = np.dot(buffers.ones(rows.shape[0], rows.dtype), rows, out=buffers.get("db", self.b.shape,
-                                                                                         self.b.dtype))
-        dW = buffers.get("dW", self.W.shape, self.W.dtype)
-        np.dot(rows.T, self.col, out=dW.reshape(FN, -1))
+        N, _, H, W = self.x_shape
+        out_h, out_w = dout.shape[2:]
+        buffers, dtype = self.buffers, self.W.dtype
+        rows = _channels_last(dout)
+        if rows is None:
+            rows = buffers.get("dout", (N, out_h, out_w, FN), dtype)
+            np.copyto(rows, dout.transpose(0, 2, 3, 1))
+        self.db = np.dot(buffers.ones(N * out_h * out_w, dtype), rows.reshape(-1, FN),
+                         out=buffers.get("db", self.b.shape, dtype))
+        if self.need_dx:
+            flipped = buffers.get("flipped", (FH * FW * FN, C), dtype)
+            np.copyto(flipped.reshape(FH, FW, FN, C), self.W[:, :, ::-1, ::-1].transpose(2, 3, 0, 1))
+            dx = buffers.get("dx", (N, H, W, C), dtype)
+        K = FH * FW * C
+
+        def backward(part, chunk):
+            parts = self._parts(part)
+            g = rows[chunk]
+            dW = parts.get("dW_rows", (FN, K), dtype)
+            col = self._unfold(part, "col", self.x[chunk], self.pad, self.stride, out_h, out_w)
+            if part in started:
+                dW += np.dot(g.reshape(-1, FN).T, col, out=parts.get("dW_part", (FN, K), dtype))
+            else:
+                np.dot(g.reshape(-1, FN).T, col, out=dW)
+                started.add(part)
+            if self.need_dx:  # dx[h, w] = sum over the filter of spread[h + i, w + j] * W[FH-1-i, FW-1-j]
+                spread = _spread(parts, g, (H + FH - 1, W + FW - 1), FH - 1 - self.pad, FW - 1 - self.pad,
+                                 self.stride)
+                dcol = _unfold(parts, "dcol", spread, FH, FW, 1, H, W)
+                np.dot(dcol, flipped, out=dx[chunk].reshape(-1, C))
+
+        started = set()
+        share(backward, _chunks(N, max(out_h * out_w * K, H * W * FH * FW * FN) * dtype.itemsize))
+        total = None
+        for part in sorted(started):
+            part_dW = self._parts(part).get("dW_rows", (FN, K), dtype)
+            total = part_dW if total is None else np.add(total, part_dW, out=total)
+        dW = buffers.get("dW", self.W.shape, dtype)
+        np.copyto(dW, total.reshape(FN, FH, FW, C).transpose(0, 3, 1, 2))
         self.dW = dW
-        if not self.need_dx:
-            return None
-        dcol = np.dot(rows, self.col_W.T, out=buffers.get("dcol", self.col.shape, self.W.dtype))
-        dcol = dcol.reshape(N, out_h, out_w, C, FH, FW).transpose(0, 3, 4, 5, 1, 2)  # (N, C, FH, FW, OH, OW)
-        return _fold(buffers, dcol, self.x_shape, self.stride, self.pad)
+        return dx.transpose(0, 3, 1, 2) if self.need_dx else None
+
+    def _parts(self, part):
+        """The buffers of one thread's chunks (part 0: the layer's own)."""
+        if part == 0:
+            return self.buffers
+        parts = self.__dict__.setdefault("_part_buffers", {})
+        if part not in parts:
+            parts[part] = Buffers()
+        return parts[part]
+
+    def _unfold(self, part, name, x, pad, stride, out_h, out_w):
+        """The windows of images ``x`` (n, C, H, W) as rows (n*out_h*out_w, FH*FW*C) in part ``part``'s buffers."""
+        parts = self._parts(part)
+        return _unfold(parts, name, _padded(parts, "padded", x, pad), *self.W.shape[2:], stride, out_h, out_w)
 
     def __repr__(self):
         return f"Convolution(W={self.W.shape}, b={self.b.shape}, stride={self.stride}, pad={self.pad})"
@@ -246,14 +298,14 @@ class Pooling(Layer):
             )
         return dout
 
-    # -- the fast formulation: position (i, j) of every window is one strided view of the (padded)
-    # -- input, so max and argmax are pool_h * pool_w elementwise passes over views (no copy of the
+    # -- the fast formulation, channels last: position (i, j) of every window is one strided view of the
+    # -- (padded) input, so max and argmax are pool_h * pool_w elementwise passes over views (no copy of the
     # -- windows), and backward writes (or, for overlapping windows, adds) dout where each window's
     # -- maximum was, one window position at a time (no one-hot array)
     def _forward_fast(self, x):
         x, (out_h, out_w) = self._checked_input(x)
         N, C = x.shape[:2]
-        buffers, shape = self.buffers, (N, C, out_h, out_w)
+        buffers, shape = self.buffers, (N, out_h, out_w, C)
         img = _padded(buffers, "padded", x, self.pad)
         views = _positions(img, self.pool_h, self.pool_w, self.stride, out_h, out_w)
         index = np.uint8 if len(views) < 256 else np.intp  # small integers: a byte per output, fast passes
@@ -271,17 +323,18 @@ class Pooling(Layer):
         self.arg_max = arg_max
         self.x_shape = x.shape
         self._dtype = x.dtype
-        return out
+        return out.transpose(0, 3, 1, 2)
 
     def _backward_fast(self, dout):
-        dout = self._checked_dout(dout)
+        dout = self._checked_dout(dout).transpose(0, 2, 3, 1)
         N, C, H, W = self.x_shape
-        buffers, shape, pad = self.buffers, self.arg_max.shape, self.pad
-        img = buffers.get("dx", (N, C, H + 2 * pad, W + 2 * pad), self._dtype)
-        img.fill(0)
-        views = _positions(img, self.pool_h, self.pool_w, self.stride, *shape[2:])
+        buffers, shape, pad, stride = self.buffers, self.arg_max.shape, self.pad, self.stride
+        img = buffers.get("dx", (N, H + 2 * pad, W + 2 * pad, C), self._dtype)
+        if stride != self.pool_h or stride != self.pool_w or img.shape[1:3] != (shape[1] * stride, shape[2] * stride):
+            img.fill(0)  # some positions are in no window (or in several): start from zero
+        views = _positions(img, self.pool_h, self.pool_w, stride, *shape[1:3])
         at = buffers.get("at", shape, np.bool_)
-        overlap = self.stride < max(self.pool_h, self.pool_w)
+        overlap = stride < max(self.pool_h, self.pool_w)
         part = buffers.get("part", shape, self._dtype) if overlap else None
         for k, view in enumerate(views):  # the share of each window position: dout where it held the maximum
             np.equal(self.arg_max, self.arg_max.dtype.type(k), out=at)
@@ -289,42 +342,73 @@ class Pooling(Layer):
                 view += np.multiply(dout, at, out=part)
             else:  # windows apart: each input position belongs to one window at most
                 np.multiply(dout, at, out=view)
-        return img[:, :, pad:H + pad, pad:W + pad] if pad else img
+        return img[:, pad:H + pad, pad:W + pad].transpose(0, 3, 1, 2)
 
     def __repr__(self):
         return f"Pooling(pool_h={self.pool_h}, pool_w={self.pool_w}, stride={self.stride}, pad={self.pad})"
 
 
-# -- shared by the fast formulations -------------------------------------------------------------
+# -- shared by the fast formulations: images channels last, (N, H, W, C) in memory ---------------
+def _channels_last(x):
+    """``x`` (N, C, H, W) as its (N, H, W, C) memory when that is contiguous (a fast path's output), else None."""
+    view = x.transpose(0, 2, 3, 1)
+    return view if view.flags.c_contiguous else None
+
+
+#: The unfolded rows of one chunk of images take about this many bytes: they stay in the cache for their product.
+CHUNK_BYTES = 1 << 22
+
+
+def _chunks(n, image_bytes):
+    """Slices of ``n`` images in chunks of about :data:`CHUNK_BYTES` (``image_bytes`` each), as many as a
+    multiple of the threads chainrule may use, so that they get equal shares."""
+    count = -(-n // max(1, CHUNK_BYTES // image_bytes))
+    if n * image_bytes > CHUNK_BYTES // 4:  # enough work to pay for waking another thread
+        parts = cores()
+        count = min(n, -(-count // parts) * parts)
+    step = -(-n // count)
+    return [slice(lo, min(lo + step, n)) for lo in range(0, n, step)]
+
+
 def _padded(buffers, name, x, pad):
-    """``x`` with ``pad`` zeros on each side, in a kept array (whose border stays zero): ``x`` itself if no pad."""
+    """``x`` (N, C, H, W) channels last with ``pad`` zeros on each side, (N, H + 2*pad, W + 2*pad, C) in a kept
+    array whose border stays zero (with no pad: ``x`` itself, seen channels last)."""
     if pad == 0:
-        return x
+        return x.transpose(0, 2, 3, 1)
     N, C, H, W = x.shape
-    img = buffers.get(name, (N, C, H + 2 * pad, W + 2 * pad), x.dtype, zeros=True)
-    img[:, :, pad:H + pad, pad:W + pad] = x
+    img = buffers.get(name, (N, H + 2 * pad, W + 2 * pad, C), x.dtype, zeros=True)
+    img[:, pad:H + pad, pad:W + pad] = x.transpose(0, 2, 3, 1)
     return img
 
 
-def _windows(img, fh, fw, stride, out_h, out_w):
-    """A view ``(N, out_h, out_w, C, fh, fw)`` of every window of ``img``: im2col's rows, before any copy."""
-    view = sliding_window_view(img, (fh, fw), axis=(2, 3))[:, :, ::stride, ::stride][:, :, :out_h, :out_w]
-    return view.transpose(0, 2, 3, 1, 4, 5)
+def _unfold(buffers, name, img, fh, fw, stride, out_h, out_w):
+    """im2col channels last: row ``(n, i, j)`` of the kept ``(N*out_h*out_w, fh*fw*C)`` array is the window at
+    ``(i*stride, j*stride)`` of ``img`` (N, H, W, C), in the order (y, x, channel); one strided copy."""
+    N, C = img.shape[0], img.shape[3]
+    col = buffers.get(name, (N * out_h * out_w, fh * fw * C), img.dtype)
+    windows = sliding_window_view(img, (fh, fw), axis=(1, 2))[:, ::stride, ::stride][:, :out_h, :out_w]
+    np.copyto(col.reshape(N, out_h, out_w, fh, fw, C), windows.transpose(0, 1, 2, 4, 5, 3))
+    return col
+
+
+def _spread(buffers, dout, shape, top, left, stride):
+    """``dout`` (N, OH, OW, FN) placed in a kept zero array (N, *shape, FN): ``dout[:, i, j]`` at
+    ``(top + i*stride, left + j*stride)``; values that fall outside (a pad larger than the filter) are dropped."""
+    N, OH, OW, FN = dout.shape
+    out = buffers.get("spread", (N, *shape, FN), dout.dtype, zeros=True)
+    (i0, i1), (j0, j1) = _inside(top, stride, OH, shape[0]), _inside(left, stride, OW, shape[1])
+    if i1 > i0 and j1 > j0:
+        out[:, top + i0 * stride:top + (i1 - 1) * stride + 1:stride, left + j0 * stride:left + (j1 - 1) * stride + 1:stride] \
+            = dout[:, i0:i1, j0:j1]
+    return out
+
+
+def _inside(start, stride, count, size):
+    """The range ``i0:i1`` of ``i < count`` with ``0 <= start + i*stride < size``."""
+    first = 0 if start >= 0 else -(start // stride)
+    return first, min(count, (size - 1 - start) // stride + 1)
 
 
 def _positions(img, fh, fw, stride, out_h, out_w):
-    """``fh * fw`` strided views ``(N, C, out_h, out_w)`` of ``img``: position ``(y, x)`` of every window."""
-    return [img[:, :, y:y + stride * out_h:stride, x:x + stride * out_w:stride] for y in range(fh) for x in range(fw)]
-
-
-def _fold(buffers, parts, x_shape, stride, pad):
-    """col2im by window positions: ``parts`` is ``(N, C, fh, fw, out_h, out_w)``; each of the ``fh * fw``
-    slices is added where that position of every window lies (into a kept array, returned without the pad)."""
-    N, C, fh, fw, out_h, out_w = parts.shape
-    H, W = x_shape[2:]
-    img = buffers.get("dx", (N, C, H + 2 * pad, W + 2 * pad), parts.dtype)
-    img.fill(0)
-    for y in range(fh):
-        for x in range(fw):
-            img[:, :, y:y + stride * out_h:stride, x:x + stride * out_w:stride] += parts[:, :, y, x]
-    return img[:, :, pad:H + pad, pad:W + pad] if pad else img
+    """``fh * fw`` strided views ``(N, out_h, out_w, C)`` of ``img`` (N, H, W, C): position ``(y, x)`` of every window."""
+    return [img[:, y:y + stride * out_h:stride, x:x + stride * out_w:stride] for y in range(fh) for x in range(fw)]

@@ -195,8 +195,8 @@ class Relu(Layer):
         x = np.asarray(x)
         self.mask = None
         # max(x, 0) against an array of zeros: NumPy's loop for two arrays is faster than for array and scalar
-        zeros = self.buffers.get("zeros", x.shape, x.dtype, zeros=True)
-        self.out = np.maximum(x, zeros, out=self.buffers.get("out", x.shape, x.dtype))
+        zeros = self.buffers.like("zeros", x, zeros=True)
+        self.out = np.maximum(x, zeros, out=self.buffers.like("out", x))
         return self.out
 
     def _backward_fast(self, dout):
@@ -204,8 +204,8 @@ class Relu(Layer):
         dout = np.asarray(dout)
         if dout.dtype != self.out.dtype:  # a dout of another dtype keeps its own
             return np.where(self.out <= 0, np.zeros((), dtype=dout.dtype), dout)
-        keep = np.greater(self.out, 0, out=self.buffers.get("keep", self.out.shape, np.bool_))
-        return np.multiply(dout, keep, out=self.buffers.get("dx", self.out.shape, dout.dtype))
+        keep = np.greater(self.out, 0, out=self.buffers.like("keep", self.out, np.bool_))
+        return np.multiply(dout, keep, out=self.buffers.like("dx", self.out, dout.dtype))
 
 
 class Sigmoid(Layer):

@@ -1,29 +1,37 @@
-"""Chapter 7's SimpleConvNet, timed side by side: chainrule, the book's own code, PyTorch eager.
+"""Chapters 7 and 8's convolutional networks, timed side by side: chainrule, the book's code, PyTorch eager.
 
-Every contender makes the same run on the real MNIST: the book's SimpleConvNet
-(conv 30 filters 5x5, stride 1, no pad - ReLU - max pool 2x2 - Affine 100 - ReLU -
-Affine 10 - softmax cross-entropy), weights ``0.01 * N(0, 1)`` and zero biases, Adam
-with lr 0.001, the same minibatches of 100 images (uint8 rows gathered and scaled by
-1/255 inside the timed loop), ``--iters`` training steps (default 200), then one
-evaluation of the test accuracy on all 10,000 test images in chunks of 500.
+Every contender makes the same run on the real MNIST with the book's network: SimpleConvNet
+(ch07: conv 30 filters 5x5 - ReLU - max pool 2x2 - Affine 100 - ReLU - Affine 10; weights
+``0.01 * N(0, 1)``) or DeepConvNet (ch08: six 3x3 convolutions of 16, 16, 32, 32, 64, 64
+filters with ReLU, a max pool after every second one, Affine 50 - ReLU - Dropout - Affine 10 -
+Dropout; He initialisation), Adam with lr 0.001, the same minibatches of 100 images (uint8 rows
+gathered and scaled by 1/255 inside the timed loop), ``--iters`` training steps, then the test
+accuracy on ``--eval-images`` test images in chunks of 500.
 
-(a) chainrule, float32: ``SimpleConvNet(dtype=float32)`` trained and evaluated inside
-    ``fast_training()`` (Convolution and Pooling on their fast path, no input
-    gradient for the first layer; the Trainer evaluates the same way) with ``chainrule.Adam``;
-(b) the book's code, float64: ``ch07/simple_convnet.py`` and ``common/optimizer.py``
-    imported from a checkout of the book's repository given by ``--book PATH`` or
-    the environment variable ``CHAINRULE_BOOK_REPO`` (skipped without it; nothing
-    of the book is copied into this repository);
-(c) PyTorch eager on the CPU, float32: ``nn.Sequential`` of the same layers, the
-    same initialisation scale, ``optim.Adam(lr=0.001)`` (skipped without torch).
+(a)  chainrule (this checkout) in float32, trained and evaluated inside ``fast_training()``;
+(a0) the same code run on another checkout of chainrule (``--before PATH``: its ``src`` goes
+     first on ``PYTHONPATH``), to show a change before and after in one run;
+(b)  the book's own code in float64 (``ch07/simple_convnet.py``, ``ch08/deep_convnet.py``,
+     ``common/optimizer.py``) from a checkout given by ``--book PATH`` or ``CHAINRULE_BOOK_REPO``
+     (skipped without it; nothing of the book is copied into this repository);
+(c)  PyTorch eager on the CPU in float32: ``nn.Sequential`` of the same layers and initialisation
+     scales, ``optim.Adam`` (skipped without torch).
 
-Each contender runs in a fresh process with ``--threads`` BLAS / torch threads
-(default 1: chainrule's training steps use one BLAS thread; the same for the
-others, so the table compares the code, not the thread count). Times cover the
-training steps and the evaluation, not imports or loading MNIST.
+Each run is a fresh process with ``T`` threads (BLAS through threadpoolctl, which also sets the
+threads chainrule computes on; ``torch.set_num_threads`` for PyTorch), for every ``T`` of
+``--threads`` (default 1 and 2); rounds alternate the contenders so that a slow moment of the
+machine hits all of them. Times cover the training steps and the evaluation, not imports or
+loading MNIST; peak RSS is each process's own (``os.wait4``).
 
-    python benchmarks/cnn_speed.py --book ~/deep-learning-from-scratch
-    CHAINRULE_BOOK_REPO=~/deep-learning-from-scratch python benchmarks/cnn_speed.py --iters 600 --threads 2
+The floor is the time of (a)'s matrix products (in the shapes (a) computes them: chunks of
+images whose gathered windows stay in the cache), the copies that gather the windows each
+product reads (once per product operand), one pass over every activation and gradient (bias,
+ReLU, pooling, the spread upstream gradient) and the minibatch gathers, each run as one NumPy
+call at the speed this machine gives it now, best of five. With ``T`` threads, ``T`` threads
+run the operations of ``1/T`` of the images at the same time.
+
+    python benchmarks/cnn_speed.py --nets simple,deep --only a,c
+    python benchmarks/cnn_speed.py --before ../chainrule-main --book ~/deep-learning-from-scratch
 """
 
 from __future__ import annotations
@@ -31,9 +39,13 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
 import os
+import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 import numpy as np
@@ -41,17 +53,16 @@ import numpy as np
 __all__ = ["main"]
 
 SCRIPT = os.path.abspath(__file__)
-CONTENDERS = {
-    "a": "(a) chainrule, float32, fast path",
-    "b": "(b) the book's code, float64",
-    "c": "(c) PyTorch eager, float32",
-}
+CONTENDERS = {"b": "(b) the book's code, float64", "a0": "(a0) chainrule before", "a": "(a) chainrule, float32",
+              "c": "(c) PyTorch eager, float32"}
+NETS = {"simple": "SimpleConvNet", "deep": "DeepConvNet"}
+ITERS = {"simple": 200, "deep": 60}
 BATCH = 100
 EVAL_CHUNK = 500
-WEIGHT_INIT_STD = 0.01
 LR = 0.001
 
 
+# -- the run every contender makes ---------------------------------------------------------------
 def _data():
     from chainrule.datasets import load_mnist
 
@@ -75,148 +86,356 @@ def _chunks(n):
     return [(start, min(start + EVAL_CHUNK, n)) for start in range(0, n, EVAL_CHUNK)]
 
 
-def _run_a(batches, data, seed):
-    from chainrule import Adam, SimpleConvNet
+def _chainrule_net(net, seed):
+    import chainrule
+
+    if net == "simple":
+        return chainrule.SimpleConvNet(weight_init_std=0.01, dtype=np.float32, rng=seed)
+    return chainrule.DeepConvNet(dtype=np.float32, rng=seed)
+
+
+def _run_a(net, batches, data, seed, eval_images):
+    from chainrule import Adam
 
     x_train, t_train, x_test, t_test = data
-    net = SimpleConvNet(weight_init_std=WEIGHT_INIT_STD, dtype=np.float32, rng=seed)
-    optimizer = Adam(lr=LR)
-    scale = np.float32(1 / 255)
+    network, optimizer, scale = _chainrule_net(net, seed), Adam(lr=LR), np.float32(1 / 255)
     t0 = time.perf_counter()
-    with net.fast_training():
+    with network.fast_training():
         for idx in batches:
-            grads = net.gradient(x_train[idx].astype(np.float32) * scale, t_train[idx])
-            optimizer.update(net.params, grads)
+            optimizer.update(network.params, network.gradient(x_train[idx].astype(np.float32) * scale, t_train[idx]))
         t1 = time.perf_counter()
-        correct = 0  # evaluated on the fast path too, as the Trainer's evaluations are
-        for a, b in _chunks(len(t_test)):
-            scores = net.predict(x_test[a:b].astype(np.float32) * scale)
-            correct += int(np.sum(np.argmax(scores, axis=1) == t_test[a:b]))
-    return t1 - t0, time.perf_counter() - t1, correct / len(t_test)
+        correct = sum(int(np.sum(np.argmax(network.predict(x_test[a:b].astype(np.float32) * scale), axis=1)
+                                 == t_test[a:b])) for a, b in _chunks(eval_images))
+    return t1 - t0, time.perf_counter() - t1, correct / eval_images
 
 
-def _run_b(batches, data, seed, book):
-    sys.path[:0] = [book, os.path.join(book, "ch07")]
+def _run_b(net, batches, data, seed, eval_images, book):
+    folder = "ch07" if net == "simple" else "ch08"
+    sys.path[:0] = [book, os.path.join(book, folder)]
     from common.optimizer import Adam  # the book's own classes
-    from simple_convnet import SimpleConvNet
 
     x_train, t_train, x_test, t_test = data
     np.random.seed(seed)  # noqa: NPY002 - the book's code draws its weights from the global generator
-    net = SimpleConvNet(input_dim=(1, 28, 28), conv_param={"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1},
-                        hidden_size=100, output_size=10, weight_init_std=WEIGHT_INIT_STD)
+    if net == "simple":
+        from simple_convnet import SimpleConvNet
+
+        network = SimpleConvNet(input_dim=(1, 28, 28), hidden_size=100, output_size=10, weight_init_std=0.01,
+                                conv_param={"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1})
+    else:
+        from deep_convnet import DeepConvNet
+
+        network = DeepConvNet()
     optimizer = Adam(lr=LR)
     t0 = time.perf_counter()
     for idx in batches:
-        grads = net.gradient(x_train[idx].astype(np.float64) / 255.0, t_train[idx])
-        optimizer.update(net.params, grads)
+        optimizer.update(network.params, network.gradient(x_train[idx].astype(np.float64) / 255.0, t_train[idx]))
     t1 = time.perf_counter()
-    acc = net.accuracy(x_test.astype(np.float64) / 255.0, t_test, batch_size=EVAL_CHUNK)
+    acc = network.accuracy(x_test[:eval_images].astype(np.float64) / 255.0, t_test[:eval_images],
+                           batch_size=EVAL_CHUNK)
     return t1 - t0, time.perf_counter() - t1, float(acc)
 
 
-def _run_c(batches, data, seed, threads):
+def _torch_model(net, seed):
     import torch
     from torch import nn
 
-    torch.set_num_threads(threads)
     torch.manual_seed(seed)
-    x_train, t_train, x_test, t_test = data
-    model = nn.Sequential(nn.Conv2d(1, 30, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                          nn.Linear(30 * 12 * 12, 100), nn.ReLU(), nn.Linear(100, 10))
+    if net == "simple":
+        model = nn.Sequential(nn.Conv2d(1, 30, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                              nn.Linear(30 * 12 * 12, 100), nn.ReLU(), nn.Linear(100, 10))
+    else:
+        def conv(c_in, c_out, pad=1):
+            return [nn.Conv2d(c_in, c_out, 3, padding=pad), nn.ReLU()]
+
+        model = nn.Sequential(*conv(1, 16), *conv(16, 16), nn.MaxPool2d(2), *conv(16, 32), *conv(32, 32, 2),
+                              nn.MaxPool2d(2), *conv(32, 64), *conv(64, 64), nn.MaxPool2d(2), nn.Flatten(),
+                              nn.Linear(64 * 4 * 4, 50), nn.ReLU(), nn.Dropout(0.5), nn.Linear(50, 10),
+                              nn.Dropout(0.5))
     with torch.no_grad():
         for module in model:
             if isinstance(module, (nn.Conv2d, nn.Linear)):
-                module.weight.normal_(0.0, WEIGHT_INIT_STD)
+                fan_in = module.weight[0].numel()
+                module.weight.normal_(0.0, 0.01 if net == "simple" else math.sqrt(2.0 / fan_in))
                 module.bias.zero_()
-    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
-    loss_fn = nn.CrossEntropyLoss()
-    labels = torch.from_numpy(t_train.astype(np.int64))
+    return model
+
+
+def _run_c(net, batches, data, seed, eval_images, threads):
+    import torch
+
+    torch.set_num_threads(threads)
+    x_train, t_train, x_test, t_test = data
+    model = _torch_model(net, seed)
+    optimizer, loss_fn = torch.optim.Adam(model.parameters(), lr=LR), torch.nn.CrossEntropyLoss()
+    labels, scale = torch.from_numpy(t_train.astype(np.int64)), np.float32(1 / 255)
     t0 = time.perf_counter()
     for idx in batches:
-        xb = torch.from_numpy(x_train[idx].astype(np.float32) * np.float32(1 / 255))
         optimizer.zero_grad()
-        loss_fn(model(xb), labels[idx]).backward()
+        loss_fn(model(torch.from_numpy(x_train[idx].astype(np.float32) * scale)), labels[idx]).backward()
         optimizer.step()
     t1 = time.perf_counter()
-    correct = 0
+    model.eval()
     with torch.no_grad():
-        for a, b in _chunks(len(t_test)):
-            xb = torch.from_numpy(x_test[a:b].astype(np.float32) * np.float32(1 / 255))
-            correct += int((model(xb).argmax(dim=1).numpy() == t_test[a:b]).sum())
-    return t1 - t0, time.perf_counter() - t1, correct / len(t_test)
+        correct = sum(int((model(torch.from_numpy(x_test[a:b].astype(np.float32) * scale)).argmax(dim=1).numpy()
+                           == t_test[a:b]).sum()) for a, b in _chunks(eval_images))
+    return t1 - t0, time.perf_counter() - t1, correct / eval_images
 
 
-def _child(name, iters, seed, threads, book):
+# -- the floor: (a)'s products, window gathers and passes, each at this machine's speed -------------
+def _floor_ops(net, n, train):
+    """``[(part, count, call)]``: the operations of (a) for ``n`` images (one training step or one evaluation
+    chunk), each a single NumPy call on arrays of the shapes (a) uses, ``count`` times."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    from chainrule.convolution import CHUNK_BYTES
+
+    rng, f32 = np.random.default_rng(0), np.float32
+    ops = []
+
+    def rand(*shape):
+        return rng.random(shape, dtype=f32)
+
+    def product(m, k, cols, count=1):
+        a, b, out = rand(m, k), rand(k, cols), np.empty((m, cols), f32)
+        ops.append(("products", count, lambda: np.dot(a, b, out=out)))
+
+    def gather(images, h, w, channels, fh, fw, oh, ow, count):  # one strided copy of the windows of images
+        img = rand(images, h, w, channels)
+        windows = sliding_window_view(img, (fh, fw), axis=(1, 2))[:, :oh, :ow]  # (n, oh, ow, c, fh, fw)
+        if channels == 1:  # along image rows, as (a) copies one channel
+            col, windows = np.empty((fh, fw, 1, images, oh, ow), f32), windows.transpose(4, 5, 3, 0, 1, 2)
+        else:
+            col, windows = np.empty((images, oh, ow, fh, fw, channels), f32), windows.transpose(0, 1, 2, 4, 5, 3)
+        ops.append(("window gathers", count, lambda: np.copyto(col, windows)))
+
+    def passes(size, count):
+        src, dst = rand(size), np.empty(size, f32)
+        ops.append(("passes", count, lambda: np.copyto(dst, src)))
+
+    raw, scaled = np.zeros((n, 784), np.uint8), np.empty((n, 784), f32)
+    index = rng.integers(0, 60000, n)
+    x_all = np.zeros((60000, 784), np.uint8)
+    if train:  # the minibatch: uint8 rows gathered, then scaled into floats
+        ops.append(("minibatch", 1, lambda: (np.take(x_all, index, axis=0, out=raw), np.multiply(
+            raw, f32(1 / 255), out=scaled, casting="unsafe"))))
+    else:
+        ops.append(("minibatch", 1, lambda: np.multiply(x_all[:n], f32(1 / 255), out=scaled, casting="unsafe")))
+    network = _chainrule_net(net, 0)
+    shape, first = (n, 1, 28, 28), True
+    for layer in network.layers.values():
+        kind, size = type(layer).__name__, int(np.prod(shape))
+        if kind == "Convolution":
+            fn, c, fh, fw = layer.W.shape
+            h, w = shape[2] + 2 * layer.pad, shape[3] + 2 * layer.pad
+            oh, ow = (h - fh) // layer.stride + 1, (w - fw) // layer.stride + 1
+            step = max(1, min(n, CHUNK_BYTES // (oh * ow * fh * fw * c * 4)))
+            chunks, rows = -(-n // step), step * oh * ow
+            gather(step, h, w, c, fh, fw, oh, ow, chunks)
+            product(rows, fh * fw * c, fn, chunks)
+            passes(n * oh * ow * fn, 1)  # the bias
+            if train:
+                product(fn, rows, fh * fw * c, chunks)  # dW (its windows are those the forward gathered)
+                if not first:  # dx: the spread gradient's windows times the flipped filters
+                    passes(n * oh * ow * fn, 1)
+                    gather(step, shape[2] + fh - 1, shape[3] + fw - 1, fn, fh, fw, shape[2], shape[3], chunks)
+                    product(step * shape[2] * shape[3], fh * fw * fn, c, chunks)
+            shape = (n, fn, oh, ow)
+        elif kind == "Pooling":
+            passes(size, 2 if train else 1)  # the windows' maximum; backward: the gradient where it was
+            shape = (n, shape[1], (shape[2] - layer.pool_h) // layer.stride + 1,
+                     (shape[3] - layer.pool_w) // layer.stride + 1)
+        elif kind == "Affine":
+            d, m = layer.W.shape
+            product(n, d, m)
+            if train:
+                product(d, n, m)
+                if not first:
+                    product(n, m, d)
+            shape = (n, m)
+        elif kind in ("Relu", "Dropout"):
+            passes(size, 2 if train else 1)
+        first = False
+    return ops
+
+
+def _run_floor(net, threads, iters, eval_images):
+    """Seconds of the floor for the run: ``{part: seconds}`` (training and evaluation)."""
+    result = {}
+    for phase, n, count in (("train", BATCH, iters), ("eval", EVAL_CHUNK, eval_images / EVAL_CHUNK)):
+        lists = [_floor_ops(net, -(-n // threads), phase == "train") for _ in range(threads)]
+        best, parts = math.inf, {}
+        for _ in range(5):
+            spent = [dict() for _ in lists]
+
+            def run(ops, into):
+                for part, times, call in ops:
+                    start = time.perf_counter()
+                    for _ in range(times):
+                        call()
+                    into[part] = into.get(part, 0.0) + time.perf_counter() - start
+
+            workers = [threading.Thread(target=run, args=(ops, into)) for ops, into in zip(lists, spent, strict=True)]
+            start = time.perf_counter()
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+            total = time.perf_counter() - start
+            if total < best:
+                best, parts = total, {part: max(s.get(part, 0.0) for s in spent) for part in spent[0]}
+        result[phase] = best * count
+        result[phase + "_parts"] = {part: seconds * count for part, seconds in parts.items()}
+    return result
+
+
+# -- one process per run ---------------------------------------------------------------------------
+def _child(args):
     from threadpoolctl import threadpool_limits
 
-    data = _data()
-    batches = _batches(len(data[1]), iters, seed)
-    with threadpool_limits(limits=threads, user_api="blas"):
-        if name == "a":
-            train, evaluate, acc = _run_a(batches, data, seed)
-        elif name == "b":
-            train, evaluate, acc = _run_b(batches, data, seed, book)
+    threads = int(args.threads)
+    with threadpool_limits(limits=threads, user_api="blas"):  # before chainrule looks at the BLAS threads
+        if args.child == "floor":
+            print(json.dumps(_run_floor(args.nets, threads, args.iters, args.eval_images)))
+            return
+        data = _data()
+        batches = _batches(len(data[1]), args.iters, args.seed)
+        if args.child == "a":
+            r = _run_a(args.nets, batches, data, args.seed, args.eval_images)
+        elif args.child == "b":
+            r = _run_b(args.nets, batches, data, args.seed, args.eval_images, args.book)
         else:
-            train, evaluate, acc = _run_c(batches, data, seed, threads)
-    print(json.dumps({"train": train, "eval": evaluate, "test_acc": acc}))
+            r = _run_c(args.nets, batches, data, args.seed, args.eval_images, threads)
+    print(json.dumps({"train": r[0], "eval": r[1], "test_acc": r[2]}))
 
 
-def _skip_reason(name, book):
-    if name == "b" and not book:
+def _measure(cmd, env=None):
+    """Run ``cmd`` in a fresh process: its last stdout line as JSON, with its own peak RSS in MB."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise RuntimeError(err.read().strip().splitlines()[-1:] or f"exit {proc.returncode}")
+        result = json.loads(out.read().strip().splitlines()[-1])
+    result["peak_mb"] = usage.ru_maxrss / 1024
+    return result
+
+
+def _skip_reason(name, args):
+    folder = "ch07/simple_convnet.py" if "simple" in args.nets.split(",") else "ch08/deep_convnet.py"
+    if name == "b" and not args.book:
         return "no book checkout (--book PATH or CHAINRULE_BOOK_REPO)"
-    if name == "b" and not os.path.isfile(os.path.join(book, "ch07", "simple_convnet.py")):
-        return f"{book} has no ch07/simple_convnet.py"
+    if name == "b" and not os.path.isfile(os.path.join(args.book, folder)):
+        return f"{args.book} has no {folder}"
+    if name == "a0" and not args.before:
+        return "no other checkout (--before PATH)"
+    if name == "a0" and not os.path.isdir(os.path.join(args.before, "src", "chainrule")):
+        return f"{args.before} has no src/chainrule"
     if name == "c" and importlib.util.find_spec("torch") is None:
         return "torch is not installed"
     return None
 
 
+# -- the report ------------------------------------------------------------------------------------
+def _print_run(net, threads, iters, eval_images, runs, floor):
+    print(f"\n{NETS[net]}, {threads} thread(s): {iters} training steps, evaluation of {eval_images} test images")
+    print(f"  {'contender':<34} {'train s':>8} {'steps/s':>8} {'eval s':>7} {'images/s':>9} {'test acc':>8} "
+          f"{'peak RSS':>9}")
+    for name, results in runs.items():
+        train, evaluate = (statistics.median(r[k] for r in results) for k in ("train", "eval"))
+        acc, peak = statistics.median(r["test_acc"] for r in results), max(r["peak_mb"] for r in results)
+        print(f"  {CONTENDERS[name]:<34} {train:8.2f} {iters / train:8.2f} {evaluate:7.2f} {eval_images / evaluate:9.0f} "
+              f"{acc:8.4f} {peak:6.0f} MB")
+    if floor:
+        print(f"  {'floor of (a)':<34} {floor['train']:8.2f} {iters / floor['train']:8.2f} {floor['eval']:7.2f} "
+              f"{eval_images / floor['eval']:9.0f}")
+        for phase in ("train", "eval"):
+            parts = ", ".join(f"{part} {s:.2f} s" for part, s in floor[phase + "_parts"].items())
+            print(f"    floor, {'training' if phase == 'train' else 'evaluation'}: {parts} (per thread)")
+
+
+def _summary(table, iters, eval_images):
+    """The comparison in one table: speeds (steps/s, images/s), ratios of (a) to (c) and to the floor."""
+    names = [n for n in ("b", "a0", "a", "c") if any(n in runs for runs, _ in table.values())]
+    head = " | ".join(CONTENDERS[n] for n in names)
+    print(f"\n| network, threads | {head} | floor | (a) / (c) | (a) / floor |")
+    print("|---" * (len(names) + 4) + "|")
+    for (net, threads), (runs, floor) in table.items():
+        for phase, unit, count in (("train", "training steps/s", iters[net]), ("eval", "evaluation images/s",
+                                                                               eval_images)):
+            speeds = {n: count / statistics.median(r[phase] for r in runs[n]) for n in names if n in runs}
+            cells = " | ".join(f"{speeds[n]:.1f}" if n in speeds else "-" for n in names)
+            fl = count / floor[phase] if floor else math.nan
+            vs_c = f"{speeds['a'] / speeds['c']:.2f}x" if "a" in speeds and "c" in speeds else "-"
+            vs_floor = f"{fl / speeds['a']:.2f}x the time" if "a" in speeds and floor else "-"
+            print(f"| {NETS[net]}, {threads} thread(s), {unit} | {cells} | {fl:.1f} | {vs_c} | {vs_floor} |")
+        peaks = " | ".join(f"{max(r['peak_mb'] for r in runs[n]):.0f} MB" if n in runs else "-" for n in names)
+        print(f"| {NETS[net]}, {threads} thread(s), peak RSS | {peaks} | | | |")
+
+
 def build_parser():
     p = argparse.ArgumentParser(prog="cnn_speed.py", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--iters", type=int, default=200, help="training steps of 100 images (default 200)")
-    p.add_argument("--only", default="a,b,c", help="contenders to run, e.g. a,c (default a,b,c)")
-    p.add_argument("--threads", type=int, default=1, help="BLAS / torch threads of every contender (default 1)")
+    p.add_argument("--nets", default="simple,deep", help="networks: simple, deep (default simple,deep)")
+    p.add_argument("--iters", type=int, help="training steps of 100 images (default 200 simple, 60 deep)")
+    p.add_argument("--eval-images", type=int, default=10000, help="test images evaluated (default 10000)")
+    p.add_argument("--only", default="b,a0,a,c", help="contenders to run (default b,a0,a,c) and the floor")
+    p.add_argument("--threads", default="1,2", help="thread counts, every contender runs with each (default 1,2)")
+    p.add_argument("--repeats", type=int, default=1, help="alternating rounds; medians are shown (default 1)")
+    p.add_argument("--no-floor", action="store_true", help="skip measuring the floor")
+    p.add_argument("--before", help="another checkout of chainrule, run as (a0)")
     p.add_argument("--book", default=os.environ.get("CHAINRULE_BOOK_REPO"),
                    help="a checkout of oreilly-japan/deep-learning-from-scratch (default: CHAINRULE_BOOK_REPO)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--child", choices=list(CONTENDERS), help=argparse.SUPPRESS)
+    p.add_argument("--child", choices=["a", "b", "c", "floor"], help=argparse.SUPPRESS)
     return p
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    if args.iters < 1 or args.threads < 1:
-        raise SystemExit("cnn_speed.py: --iters and --threads must be positive")
     if args.child:
-        _child(args.child, args.iters, args.seed, args.threads, args.book)
+        _child(args)
         return 0
-    print(f"SimpleConvNet on MNIST: {args.iters} Adam steps of {BATCH} images + test accuracy on 10000 images; "
-          f"{args.threads} thread(s) each")
-    results = {}
-    for name in [n.strip() for n in args.only.split(",") if n.strip()]:
-        if name not in CONTENDERS:
-            raise SystemExit(f"cnn_speed.py: unknown contender {name!r}; choose from {','.join(CONTENDERS)}")
-        reason = _skip_reason(name, args.book)
+    nets = [n.strip() for n in args.nets.split(",") if n.strip()]
+    threads = [int(t) for t in args.threads.split(",") if t.strip()]
+    names = [n.strip() for n in args.only.split(",") if n.strip()]
+    bad = [n for n in nets if n not in NETS] + [n for n in names if n not in CONTENDERS]
+    if bad or min(threads, default=0) < 1 or (args.iters is not None and args.iters < 1) or args.eval_images < 1:
+        raise SystemExit(f"cnn_speed.py: unknown network or contender {bad}, or a count below 1")
+    load = os.getloadavg()[0]
+    print(f"MNIST, Adam lr {LR}, minibatches of {BATCH}, evaluation in chunks of {EVAL_CHUNK}; each run a fresh "
+          f"process; {args.repeats} alternating round(s); load average {load:.2f} at the start")
+    for name in names:
+        reason = _skip_reason(name, args)
         if reason:
-            print(f"{CONTENDERS[name]:<36} skipped: {reason}")
-            continue
-        cmd = [sys.executable, SCRIPT, "--child", name, "--iters", str(args.iters), "--seed", str(args.seed),
-               "--threads", str(args.threads), *(["--book", args.book] if args.book else [])]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            print(f"{CONTENDERS[name]:<36} failed: {proc.stderr.strip().splitlines()[-1:]}")
-            continue
-        r = results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
-        total = r["train"] + r["eval"]
-        print(f"{CONTENDERS[name]:<36} train {r['train']:7.2f} s ({args.iters / r['train']:6.1f} it/s)  "
-              f"eval {r['eval']:6.2f} s  total {total:7.2f} s  test acc {r['test_acc']:.4f}")
-    if "a" in results:
-        a = results["a"]["train"] + results["a"]["eval"]
-        for name in ("b", "c"):
-            if name in results:
-                other = results[name]["train"] + results[name]["eval"]
-                print(f"{CONTENDERS[name]} / (a): {other / a:.2f}x the time")
+            print(f"{CONTENDERS[name]}: skipped ({reason})")
+    names = [n for n in names if not _skip_reason(n, args)]
+    subprocess.run([sys.executable, "-c", "from chainrule.datasets import load_mnist; load_mnist()"], check=True,
+                   capture_output=True)  # fetch and cache MNIST before any timing
+    table, iters = {}, {}
+    for net in nets:
+        iters[net] = args.iters or ITERS[net]
+        for t in threads:
+            runs, common = {}, ["--nets", net, "--threads", str(t), "--iters", str(iters[net]), "--eval-images",
+                                str(args.eval_images), "--seed", str(args.seed)]
+            for _ in range(args.repeats):
+                for name in names:
+                    env = None
+                    if name == "a0":
+                        env = dict(os.environ, PYTHONPATH=os.path.join(os.path.abspath(args.before), "src"))
+                    cmd = [sys.executable, SCRIPT, "--child", "a" if name == "a0" else name, *common,
+                           *(["--book", args.book] if name == "b" else [])]
+                    try:
+                        runs.setdefault(name, []).append(_measure(cmd, env))
+                    except RuntimeError as exc:
+                        print(f"{CONTENDERS[name]}: failed ({exc})")
+            floor = None if args.no_floor else _measure([sys.executable, SCRIPT, "--child", "floor", *common])
+            table[(net, t)] = (runs, floor)
+            _print_run(net, t, iters[net], args.eval_images, runs, floor)
+    print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
+    _summary(table, iters, args.eval_images)
     return 0
 
 

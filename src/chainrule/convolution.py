@@ -148,11 +148,15 @@ class Convolution(Layer):
         kernel = self.buffers.get("kernel", (FH * FW * C, FN), dtype)
         np.copyto(kernel.reshape(FH, FW, C, FN), self.W.transpose(2, 3, 1, 0))  # rows in col's order (y, x, c)
         out = self.buffers.get("out", (N, out_h, out_w, FN), dtype)
+        bias = self.buffers.get("bias", (out_w, FN), dtype)  # b once per output position of a row:
+        np.copyto(bias, self.b)  # the addition then runs along rows of out_w * FN numbers, not FN
 
         def forward(part, chunk):
-            rows = out[chunk].reshape(-1, FN)
-            np.dot(self._unfold(part, "col", x[chunk], self.pad, self.stride, out_h, out_w), kernel, out=rows)
-            rows += self.b
+            rows = out[chunk]
+            np.dot(self._unfold(part, "col", x[chunk], self.pad, self.stride, out_h, out_w), kernel,
+                   out=rows.reshape(-1, FN))
+            flat = rows.reshape(-1, out_w * FN)
+            np.add(flat, bias.reshape(-1), out=flat)
 
         share(forward, _chunks(N, out_h * out_w * FH * FW * C * x.itemsize))
         self.x_shape = x.shape
@@ -382,11 +386,17 @@ def _padded(buffers, name, x, pad):
 
 
 def _unfold(buffers, name, img, fh, fw, stride, out_h, out_w):
-    """im2col channels last: row ``(n, i, j)`` of the kept ``(N*out_h*out_w, fh*fw*C)`` array is the window at
-    ``(i*stride, j*stride)`` of ``img`` (N, H, W, C), in the order (y, x, channel); one strided copy."""
+    """im2col channels last: row ``(n, i, j)`` of ``(N*out_h*out_w, fh*fw*C)`` rows is the window at
+    ``(i*stride, j*stride)`` of ``img`` (N, H, W, C), in the order (y, x, channel); one strided copy into a
+    kept array. With one channel the copy runs along image rows instead (a longer inner loop) and the
+    rows are the transpose of a kept ``(fh*fw, N*out_h*out_w)`` array (BLAS reads either)."""
     N, C = img.shape[0], img.shape[3]
-    col = buffers.get(name, (N * out_h * out_w, fh * fw * C), img.dtype)
     windows = sliding_window_view(img, (fh, fw), axis=(1, 2))[:, ::stride, ::stride][:, :out_h, :out_w]
+    if C == 1:
+        col = buffers.get(name, (fh * fw, N * out_h * out_w), img.dtype)
+        np.copyto(col.reshape(fh, fw, 1, N, out_h, out_w), windows.transpose(4, 5, 3, 0, 1, 2))
+        return col.T
+    col = buffers.get(name, (N * out_h * out_w, fh * fw * C), img.dtype)
     np.copyto(col.reshape(N, out_h, out_w, fh, fw, C), windows.transpose(0, 1, 2, 4, 5, 3))
     return col
 

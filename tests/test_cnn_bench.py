@@ -1,4 +1,4 @@
-"""benchmarks/cnn_speed.py: the same SimpleConvNet run for chainrule, the book's code and PyTorch.
+"""benchmarks/cnn_speed.py: the same convolutional network run for chainrule, the book's code and PyTorch.
 
 No timing here: speed is measured by running the benchmark, never asserted in tests.
 """
@@ -32,21 +32,40 @@ def test_every_contender_gets_the_same_shuffled_minibatches(bench):
     assert bench._chunks(1200) == [(0, 500), (500, 1000), (1000, 1200)]
 
 
-def test_the_book_contender_is_skipped_without_a_checkout(bench, tmp_path):
-    assert bench._skip_reason("b", None) == "no book checkout (--book PATH or CHAINRULE_BOOK_REPO)"
-    assert bench._skip_reason("b", str(tmp_path)) == f"{tmp_path} has no ch07/simple_convnet.py"
-    assert bench._skip_reason("a", None) is None
+def test_contenders_are_skipped_with_a_reason(bench, tmp_path):
+    args = bench.build_parser().parse_args(["--nets", "deep"])
+    args.book = None
+    assert bench._skip_reason("b", args) == "no book checkout (--book PATH or CHAINRULE_BOOK_REPO)"
+    args.book = str(tmp_path)
+    assert bench._skip_reason("b", args) == f"{tmp_path} has no ch08/deep_convnet.py"
+    assert bench._skip_reason("a0", args) == "no other checkout (--before PATH)"
+    args.before = str(tmp_path)
+    assert bench._skip_reason("a0", args) == f"{tmp_path} has no src/chainrule"
+    assert bench._skip_reason("a", args) is None
+
+
+def test_the_floor_lists_the_products_of_a_training_step(bench):
+    ops = bench._floor_ops("deep", 5, train=True)
+    products = sum(count for part, count, _ in ops if part == "products")
+    # 6 convolutions: forward and dW each, dx for all but the first (one chunk each: 5 images);
+    # 2 Affine layers: forward, dW, dx
+    assert products == 6 * 2 + 5 + 2 * 3
+    assert {part for part, _, _ in ops} == {"minibatch", "window gathers", "products", "passes"}
+    for _, count, call in ops:
+        call()  # each one runs as it is
 
 
 @pytest.mark.mnist
-def test_a_short_run_prints_a_line_per_contender(real_mnist_env, tmp_path):
+def test_a_short_run_prints_the_runs_the_floor_and_the_summary(real_mnist_env, tmp_path):
     env = {"XDG_CACHE_HOME": str(real_mnist_env.xdg), "PATH": "/usr/bin:/bin"}
-    proc = subprocess.run([sys.executable, str(SCRIPT), "--iters", "3", "--only", "a,b", "--book", str(tmp_path)],
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--nets", "simple", "--iters", "2", "--eval-images", "500",
+                           "--threads", "1", "--only", "a,b", "--book", str(tmp_path)],
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0] == ("SimpleConvNet on MNIST: 3 Adam steps of 100 images + test accuracy on 10000 images; "
-                        "1 thread(s) each")
-    assert lines[1].startswith("(a) chainrule, float32, fast path    train ") and "it/s" in lines[1]
-    assert 0.0 <= float(lines[1].split("test acc")[1]) <= 1.0
-    assert lines[2] == f"(b) the book's code, float64         skipped: {tmp_path} has no ch07/simple_convnet.py"
+    assert lines[1] == f"(b) the book's code, float64: skipped ({tmp_path} has no ch07/simple_convnet.py)"
+    assert "SimpleConvNet, 1 thread(s): 2 training steps, evaluation of 500 test images" in lines
+    row = next(line for line in lines if line.strip().startswith("(a) chainrule, float32"))
+    assert 0.0 <= float(row.split()[-3]) <= 1.0 and row.endswith("MB")  # test accuracy, peak RSS
+    assert any(line.strip().startswith("floor of (a)") for line in lines)
+    assert "| SimpleConvNet, 1 thread(s), training steps/s |" in proc.stdout

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chainrule import DeepConvNet, SimpleConvNet, _speed, convolution
+from chainrule import DeepConvNet, SimpleConvNet, _speed
 from chainrule.convolution import Convolution, Pooling
 
 DTYPES = [np.float64, np.float32]
@@ -176,7 +176,7 @@ def test_convolution_fast_equals_readable_in_float64_for_any_window(threads, cas
     if layout:  # inputs as a fast layer before would hand them over
         x, dout = channels_last(x), channels_last(dout)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(convolution, "CHUNK_BYTES", chunk_bytes)  # 1: a chunk per image
+        mp.setattr(_speed, "CHUNK_BYTES", chunk_bytes)  # 1: a chunk per image
         for _ in range(2):  # the second step reuses the arrays (the spread gradient's zeros stay zeros)
             a, b_ = run(readable, x, dout), run(quick, x, dout)
             case = f"x{x.shape} W{W.shape} stride {stride} pad {pad}"

@@ -18,7 +18,8 @@ import time
 
 import numpy as np
 
-__all__ = ["BackgroundEvaluation", "Buffers", "Converter", "blas_threads", "check_inputs", "cores", "exp_span",
+__all__ = ["CHUNK_BYTES", "BackgroundEvaluation", "Buffers", "Converter", "blas_threads", "check_inputs", "chunks",
+           "cores", "exp_span",
            "input_scale_for", "network_dtype", "one_blas_thread_from_now_on", "plain_labels", "positive_int",
            "share"]
 
@@ -66,6 +67,23 @@ def cores():
     (``threadpoolctl.threadpool_limits`` around a run, or ``OPENBLAS_NUM_THREADS``, sets it)."""
     _controller()
     return _blas["default"]
+
+
+#: A chunk of images takes about this many bytes of work arrays (the gathered windows of a convolution,
+#: the inputs of a pooling): they stay in the cache from one operation to the next.
+CHUNK_BYTES = 1 << 22
+
+
+def chunks(n, item_bytes):
+    """Slices of ``n`` items (images) in chunks of about :data:`CHUNK_BYTES` (``item_bytes`` each); when
+    there is enough work to pay for waking a thread, as many chunks as a multiple of :func:`cores`, so
+    that the threads of :func:`share` get equal shares."""
+    count = -(-n // max(1, CHUNK_BYTES // max(1, item_bytes)))
+    if n * item_bytes > CHUNK_BYTES // 4:
+        parts = cores()
+        count = min(n, -(-count // parts) * parts)
+    step = -(-n // count)
+    return [slice(lo, min(lo + step, n)) for lo in range(0, n, step)]
 
 
 def share(work, items):

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .im2col import check_window, col2im, im2col
-from ._speed import Buffers, cores, share
+from ._speed import Buffers, chunks, share
 from .layers import Layer
 
 __all__ = ["Convolution", "Pooling"]
@@ -158,7 +158,7 @@ class Convolution(Layer):
             flat = rows.reshape(-1, out_w * FN)
             np.add(flat, bias.reshape(-1), out=flat)
 
-        share(forward, _chunks(N, out_h * out_w * FH * FW * C * x.itemsize))
+        share(forward, chunks(N, out_h * out_w * FH * FW * C * x.itemsize))
         self.x_shape = x.shape
         self.x = x  # the input itself, as Affine keeps it: backward gathers its windows again, chunk by chunk
         self.col = None
@@ -199,7 +199,7 @@ class Convolution(Layer):
                 np.dot(dcol, flipped, out=dx[chunk].reshape(-1, C))
 
         started = set()
-        share(backward, _chunks(N, max(out_h * out_w * K, H * W * FH * FW * FN) * dtype.itemsize))
+        share(backward, chunks(N, max(out_h * out_w * K, H * W * FH * FW * FN) * dtype.itemsize))
         total = None
         for part in sorted(started):
             part_dW = self._parts(part).get("dW_rows", (FN, K), dtype)
@@ -311,19 +311,22 @@ class Pooling(Layer):
         N, C = x.shape[:2]
         buffers, shape = self.buffers, (N, out_h, out_w, C)
         img = _padded(buffers, "padded", x, self.pad)
-        views = _positions(img, self.pool_h, self.pool_w, self.stride, out_h, out_w)
-        index = np.uint8 if len(views) < 256 else np.intp  # small integers: a byte per output, fast passes
-        out = buffers.get("out", shape, x.dtype)
-        arg_max = buffers.get("arg_max", shape, index)
-        larger = buffers.get("at", shape, np.bool_)
-        k_where = buffers.get("k_where", shape, index)
-        np.copyto(out, views[0])
-        arg_max.fill(0)
-        for k in range(1, len(views)):  # a later position wins only when strictly larger: ties keep the first
-            np.greater(views[k], out, out=larger)
-            np.multiply(larger, index(k), out=k_where)  # k where position k beats the maximum so far, else 0
-            np.maximum(arg_max, k_where, out=arg_max)  # positions grow with k: the last winner stays
-            np.maximum(out, views[k], out=out)
+        index = np.uint8 if self.pool_h * self.pool_w < 256 else np.intp  # a byte per output: fast passes
+        out, arg_max = buffers.get("out", shape, x.dtype), buffers.get("arg_max", shape, index)
+        larger, k_where = buffers.get("at", shape, np.bool_), buffers.get("k_where", shape, index)
+
+        def forward(part, chunk):
+            views = _positions(img[chunk], self.pool_h, self.pool_w, self.stride, out_h, out_w)
+            top, where, gt, k_at = out[chunk], arg_max[chunk], larger[chunk], k_where[chunk]
+            np.copyto(top, views[0])
+            where.fill(0)
+            for k in range(1, len(views)):  # a later position wins only when strictly larger: ties keep the first
+                np.greater(views[k], top, out=gt)
+                np.multiply(gt, index(k), out=k_at)  # k where position k beats the maximum so far, else 0
+                np.maximum(where, k_at, out=where)  # positions grow with k: the last winner stays
+                np.maximum(top, views[k], out=top)
+
+        share(forward, chunks(N, x[0].nbytes))
         self.arg_max = arg_max
         self.x_shape = x.shape
         self._dtype = x.dtype
@@ -334,18 +337,23 @@ class Pooling(Layer):
         N, C, H, W = self.x_shape
         buffers, shape, pad, stride = self.buffers, self.arg_max.shape, self.pad, self.stride
         img = buffers.get("dx", (N, H + 2 * pad, W + 2 * pad, C), self._dtype)
-        if stride != self.pool_h or stride != self.pool_w or img.shape[1:3] != (shape[1] * stride, shape[2] * stride):
-            img.fill(0)  # some positions are in no window (or in several): start from zero
-        views = _positions(img, self.pool_h, self.pool_w, stride, *shape[1:3])
-        at = buffers.get("at", shape, np.bool_)
+        covered = stride == self.pool_h == self.pool_w and img.shape[1:3] == (shape[1] * stride, shape[2] * stride)
         overlap = stride < max(self.pool_h, self.pool_w)
-        part = buffers.get("part", shape, self._dtype) if overlap else None
-        for k, view in enumerate(views):  # the share of each window position: dout where it held the maximum
-            np.equal(self.arg_max, self.arg_max.dtype.type(k), out=at)
-            if overlap:
-                view += np.multiply(dout, at, out=part)
-            else:  # windows apart: each input position belongs to one window at most
-                np.multiply(dout, at, out=view)
+        at = buffers.get("at", shape, np.bool_)
+        part_of = buffers.get("part", shape, self._dtype) if overlap else None
+
+        def backward(part, chunk):
+            dx, g, where, hit = img[chunk], dout[chunk], self.arg_max[chunk], at[chunk]
+            if not covered:
+                dx.fill(0)  # some positions are in no window (or in several): start from zero
+            for k, view in enumerate(_positions(dx, self.pool_h, self.pool_w, stride, *shape[1:3])):
+                np.equal(where, where.dtype.type(k), out=hit)  # dout goes where position k held the maximum
+                if overlap:
+                    view += np.multiply(g, hit, out=part_of[chunk])
+                else:  # windows apart: each input position belongs to one window at most
+                    np.multiply(g, hit, out=view)
+
+        share(backward, chunks(N, img[0].nbytes))
         return img[:, pad:H + pad, pad:W + pad].transpose(0, 3, 1, 2)
 
     def __repr__(self):
@@ -357,21 +365,6 @@ def _channels_last(x):
     """``x`` (N, C, H, W) as its (N, H, W, C) memory when that is contiguous (a fast path's output), else None."""
     view = x.transpose(0, 2, 3, 1)
     return view if view.flags.c_contiguous else None
-
-
-#: The unfolded rows of one chunk of images take about this many bytes: they stay in the cache for their product.
-CHUNK_BYTES = 1 << 22
-
-
-def _chunks(n, image_bytes):
-    """Slices of ``n`` images in chunks of about :data:`CHUNK_BYTES` (``image_bytes`` each), as many as a
-    multiple of the threads chainrule may use, so that they get equal shares."""
-    count = -(-n // max(1, CHUNK_BYTES // image_bytes))
-    if n * image_bytes > CHUNK_BYTES // 4:  # enough work to pay for waking another thread
-        parts = cores()
-        count = min(n, -(-count // parts) * parts)
-    step = -(-n // count)
-    return [slice(lo, min(lo + step, n)) for lo in range(0, n, step)]
 
 
 def _padded(buffers, name, x, pad):

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._speed import Buffers, exp_span, plain_labels
+from ._speed import CHUNK_BYTES, Buffers, chunks, exp_span, plain_labels, share
 from .functions import as_float, as_labels, log_softmax, sigmoid
 
 __all__ = ["AddLayer", "Affine", "Buffers", "Layer", "MulLayer", "Relu", "Sigmoid", "SoftmaxWithLoss", "unbroadcast"]
@@ -196,16 +196,31 @@ class Relu(Layer):
         self.mask = None
         # max(x, 0) against an array of zeros: NumPy's loop for two arrays is faster than for array and scalar
         zeros = self.buffers.like("zeros", x, zeros=True)
-        self.out = np.maximum(x, zeros, out=self.buffers.like("out", x))
-        return self.out
+        out = self.buffers.like("out", x)
+        if x.nbytes <= CHUNK_BYTES:
+            np.maximum(x, zeros, out=out)
+        else:  # images: chunks on every core chainrule may use
+            share(lambda part, rows: np.maximum(x[rows], zeros[rows], out=out[rows]), chunks(len(x), x[0].nbytes))
+        self.out = out
+        return out
 
     def _backward_fast(self, dout):
         self._check_backward(dout, self.out)
         dout = np.asarray(dout)
         if dout.dtype != self.out.dtype:  # a dout of another dtype keeps its own
             return np.where(self.out <= 0, np.zeros((), dtype=dout.dtype), dout)
-        keep = np.greater(self.out, 0, out=self.buffers.like("keep", self.out, np.bool_))
-        return np.multiply(dout, keep, out=self.buffers.like("dx", self.out, dout.dtype))
+        keep = self.buffers.like("keep", self.out, np.bool_)
+        dx = self.buffers.like("dx", self.out, dout.dtype)
+
+        def backward(part, rows):
+            np.greater(self.out[rows], 0, out=keep[rows])
+            np.multiply(dout[rows], keep[rows], out=dx[rows])
+
+        if dout.nbytes <= CHUNK_BYTES:
+            backward(0, ...)
+        else:
+            share(backward, chunks(len(dout), dout[0].nbytes))
+        return dx
 
 
 class Sigmoid(Layer):

@@ -346,8 +346,8 @@ def _print_run(net, threads, iters, eval_images, runs, floor):
     for name, results in runs.items():
         train, evaluate = (statistics.median(r[k] for r in results) for k in ("train", "eval"))
         acc, peak = statistics.median(r["test_acc"] for r in results), max(r["peak_mb"] for r in results)
-        print(f"  {CONTENDERS[name]:<34} {train:8.2f} {iters / train:8.2f} {evaluate:7.2f} {eval_images / evaluate:9.0f} "
-              f"{acc:8.4f} {peak:6.0f} MB")
+        print(f"  {CONTENDERS[name]:<34} {train:8.2f} {iters / train:8.2f} {evaluate:7.2f} "
+              f"{eval_images / evaluate:9.0f} {acc:8.4f} {peak:6.0f} MB")
     if floor:
         print(f"  {'floor of (a)':<34} {floor['train']:8.2f} {iters / floor['train']:8.2f} {floor['eval']:7.2f} "
               f"{eval_images / floor['eval']:9.0f}")

@@ -51,7 +51,7 @@ def test_the_floor_lists_the_products_of_a_training_step(bench):
     # 2 Affine layers: forward, dW, dx
     assert products == 6 * 2 + 5 + 2 * 3
     assert {part for part, _, _ in ops} == {"minibatch", "window gathers", "products", "passes"}
-    for _, count, call in ops:
+    for _, _, call in ops:
         call()  # each one runs as it is
 
 

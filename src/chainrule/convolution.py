@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .im2col import check_window, col2im, im2col
 from ._speed import Buffers, chunks, share
+from .im2col import check_window, col2im, im2col
 from .layers import Layer
 
 __all__ = ["Convolution", "Pooling"]
@@ -399,19 +399,18 @@ def _spread(buffers, dout, shape, top, left, stride):
     ``(top + i*stride, left + j*stride)``; values that fall outside (a pad larger than the filter) are dropped."""
     N, OH, OW, FN = dout.shape
     out = buffers.get("spread", (N, *shape, FN), dout.dtype, zeros=True)
-    (i0, i1), (j0, j1) = _inside(top, stride, OH, shape[0]), _inside(left, stride, OW, shape[1])
-    if i1 > i0 and j1 > j0:
-        out[:, top + i0 * stride:top + (i1 - 1) * stride + 1:stride, left + j0 * stride:left + (j1 - 1) * stride + 1:stride] \
-            = dout[:, i0:i1, j0:j1]
+    (rows, i), (cols, j) = _placed(top, stride, OH, shape[0]), _placed(left, stride, OW, shape[1])
+    out[:, rows, cols] = dout[:, i, j]
     return out
 
 
-def _inside(start, stride, count, size):
-    """The range ``i0:i1`` of ``i < count`` with ``0 <= start + i*stride < size``."""
+def _placed(start, stride, count, size):
+    """Where ``count`` positions ``start + i*stride`` fall in ``0:size``: (their slice, the slice of ``i``)."""
     first = 0 if start >= 0 else -(start // stride)
-    return first, min(count, (size - 1 - start) // stride + 1)
+    last = max(first, min(count, (size - 1 - start) // stride + 1))
+    return slice(start + first * stride, start + last * stride, stride), slice(first, last)
 
 
 def _positions(img, fh, fw, stride, out_h, out_w):
-    """``fh * fw`` strided views ``(N, out_h, out_w, C)`` of ``img`` (N, H, W, C): position ``(y, x)`` of every window."""
+    """``fh * fw`` strided views ``(N, out_h, out_w, C)`` of ``img`` (N, H, W, C): position (y, x) of each window."""
     return [img[:, y:y + stride * out_h:stride, x:x + stride * out_w:stride] for y in range(fh) for x in range(fw)]

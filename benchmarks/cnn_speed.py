@@ -187,7 +187,7 @@ def _floor_ops(net, n, train):
     chunk), each a single NumPy call on arrays of the shapes (a) uses, ``count`` times."""
     from numpy.lib.stride_tricks import sliding_window_view
 
-    from chainrule._speed import CHUNK_BYTES  # the chunks (a) computes in
+    from chainrule._blas import CHUNK_BYTES  # the chunks (a) computes in
 
     rng, f32 = np.random.default_rng(0), np.float32
     ops = []

@@ -54,7 +54,7 @@ class _Plan:
 
 def make_plan(model, metadata=None, *, check_trained=True):
     """Read ``model`` (a network or a model file path) into a :class:`_Plan`, or say why not."""
-    from .. import Affine, Relu, Sigmoid, SoftmaxWithLoss  # the public names: wherever the layers live
+    from ..layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 
     meta = {}
     if isinstance(model, (str, os.PathLike)):

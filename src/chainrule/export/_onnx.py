@@ -34,7 +34,7 @@ def to_onnx(model, path, *, metadata=None, check_trained=True):
     """
     onnx = need_onnx()
     model_proto = _onnx_graph(onnx, make_plan(model, metadata, check_trained=check_trained))
-    from ..files import atomic_path
+    from ..io.files import atomic_path
 
     with atomic_path(path) as tmp:
         onnx.save_model(model_proto, str(tmp))
@@ -44,7 +44,7 @@ def to_onnx(model, path, *, metadata=None, check_trained=True):
 def _onnx_graph(onnx, plan):
     from onnx import TensorProto, helper, numpy_helper
 
-    from .. import __version__
+    from .._version import __version__
 
     elem = TensorProto.FLOAT if plan.dtype == np.float32 else TensorProto.DOUBLE
     d, c = plan.sizes[0], plan.sizes[-1]

@@ -112,7 +112,7 @@ def from_torch(module):
 
 def _build(weights, activation, recorded):
     """The chainrule network for these weights: the recorded class when it fits, else the natural one."""
-    from .. import MultiLayerNet, TwoLayerNet
+    from ..networks import MultiLayerNet, TwoLayerNet
 
     sizes = [weights[0][0].shape[0], *(W.shape[1] for W, _ in weights)]
     dtype = weights[0][0].dtype
@@ -153,8 +153,8 @@ def save_torch(model, path, *, metadata=None, check_trained=True):
         model = from_torch(model)
     plan = make_plan(model, metadata, check_trained=check_trained)
     module = _torch_module(torch, plan)
-    from .. import __version__
-    from ..files import atomic_path
+    from .._version import __version__
+    from ..io.files import atomic_path
 
     path = Path(path)
     arch_path = _architecture_path(path)

@@ -1,0 +1,112 @@
+"""BLAS threads: one for the small products of a training step, the BLAS default for evaluations.
+
+The products of a training step are small (100x784 @ 784x50 takes about 90 us), and with
+two BLAS threads a step gets *slower*: the worker thread is woken for every product. So
+training steps run on one BLAS thread, and evaluations, which multiply thousands of rows at
+a time, on the BLAS default (``benchmarks/README.md``). Private: used by
+:meth:`~chainrule.networks.Sequential.gradient` (the book's own loop gets the limit too) and
+by :class:`~chainrule.train.Trainer`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+__all__ = ["CHUNK_BYTES", "blas_threads", "chunks", "cores", "one_blas_thread_from_now_on", "share"]
+
+_blas = {}  # "controller": threadpoolctl's, "default": BLAS threads before chainrule limited them, "process": the limit
+
+
+def _controller():
+    if "controller" not in _blas:
+        from threadpoolctl import ThreadpoolController
+
+        controller = ThreadpoolController()
+        _blas["default"] = max((lib.num_threads for lib in controller.select(user_api="blas").lib_controllers),
+                               default=1)
+        _blas["controller"] = controller
+    return _blas["controller"]
+
+
+@contextlib.contextmanager
+def blas_threads(threads=None):
+    """Inside the block BLAS uses ``threads`` threads (None: the BLAS default, as it was before
+    chainrule limited it); the limits in effect before come back after the block."""
+    controller = _controller()
+    limiter = controller.limit(limits=_blas["default"] if threads is None else threads, user_api="blas")
+    try:
+        yield
+    finally:
+        limiter.restore_original_limits()
+
+
+def one_blas_thread_from_now_on():
+    """Limit BLAS to one thread for the rest of the process (the first call does it; later calls cost a lookup).
+
+    The book's loop calls ``network.gradient`` on minibatches of 100, whose products are
+    too small to gain from a second thread and lose time waking it; this gives that loop
+    what :class:`~chainrule.train.Trainer` does for its training steps. ``Trainer``'s
+    evaluations and :meth:`~chainrule.networks.Sequential.accuracy` on large sets still use the
+    BLAS default inside their own block; ``threadpoolctl.threadpool_limits`` overrides it.
+    """
+    if "process" not in _blas:
+        _blas["process"] = _controller().limit(limits=1, user_api="blas")
+
+
+# -- threads of chainrule's own: the chunks of images of the convolutional layers' fast formulation --
+def cores():
+    """How many threads chainrule may compute on: the BLAS threads allowed when chainrule first looked
+    (``threadpoolctl.threadpool_limits`` around a run, or ``OPENBLAS_NUM_THREADS``, sets it)."""
+    _controller()
+    return _blas["default"]
+
+
+#: A chunk of images takes about this many bytes of work arrays (the gathered windows of a convolution,
+#: the inputs of a pooling): they stay in the cache from one operation to the next.
+CHUNK_BYTES = 1 << 22
+
+
+def chunks(n, item_bytes):
+    """Slices of ``n`` items (images) in chunks of about :data:`CHUNK_BYTES` (``item_bytes`` each); when
+    there is enough work to pay for waking a thread, as many chunks as a multiple of :func:`cores`, so
+    that the threads of :func:`share` get equal shares."""
+    count = -(-n // max(1, CHUNK_BYTES // max(1, item_bytes)))
+    if n * item_bytes > CHUNK_BYTES // 4:
+        parts = cores()
+        count = min(n, -(-count // parts) * parts)
+    step = -(-n // count)
+    return [slice(lo, min(lo + step, n)) for lo in range(0, n, step)]
+
+
+def share(work, items):
+    """Call ``work(part, item)`` for every item, on this thread (part 0) and, when :func:`cores` allows,
+    on worker threads (parts 1, 2, ...) at the same time; returns the set of parts that did some.
+
+    Each thread takes the next item when it is done with one, so a worker that starts late (its core
+    busy) takes fewer, and a worker that has not started when the items run out is not waited for.
+    NumPy releases the GIL in its products and copies, so the parts run on separate cores; each part
+    must write to arrays of its own (or to separate rows of one).
+    """
+    items = list(items)
+    workers = min(cores(), len(items)) - 1
+    items = iter(items)
+    if workers < 1:
+        return {0} if _drain(work, 0, items) else set()
+    if "pool" not in _blas:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _blas["pool"] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chainrule-part")
+    futures = [_blas["pool"].submit(_drain, work, part, items) for part in range(1, workers + 1)]
+    parts = {0} if _drain(work, 0, items) else set()
+    for part, future in enumerate(futures, start=1):
+        if not future.cancel() and future.result():
+            parts.add(part)
+    return parts
+
+
+def _drain(work, part, items):
+    did = False
+    for item in items:  # next() on a shared iterator: each item goes to one thread
+        work(part, item)
+        did = True
+    return did

@@ -85,13 +85,27 @@ def share(work, items):
     Each thread takes the next item when it is done with one, so a worker that starts late (its core
     busy) takes fewer, and a worker that has not started when the items run out is not waited for.
     NumPy releases the GIL in its products and copies, so the parts run on separate cores; each part
-    must write to arrays of its own (or to separate rows of one).
+    must write to arrays of its own (or to separate rows of one). Each part's products run on one
+    BLAS thread (BLAS threads on top of these would fight them for the cores).
     """
     items = list(items)
     workers = min(cores(), len(items)) - 1
     items = iter(items)
     if workers < 1:
         return {0} if _drain(work, 0, items) else set()
+    if _blas_now() > 1:
+        with blas_threads(1):
+            return _share(work, items, workers)
+    return _share(work, items, workers)
+
+
+def _blas_now():
+    if "libs" not in _blas:
+        _blas["libs"] = _controller().select(user_api="blas").lib_controllers
+    return max((lib.num_threads for lib in _blas["libs"]), default=1)
+
+
+def _share(work, items, workers):
     if "pool" not in _blas:
         from concurrent.futures import ThreadPoolExecutor
 

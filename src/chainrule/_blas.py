@@ -63,7 +63,7 @@ def cores():
 
 #: A chunk of images takes about this many bytes of work arrays (the gathered windows of a convolution,
 #: the inputs of a pooling): they stay in the cache from one operation to the next.
-CHUNK_BYTES = 1 << 22
+CHUNK_BYTES = 1 << 21
 
 
 def chunks(n, item_bytes):

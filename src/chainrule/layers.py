@@ -80,15 +80,26 @@ class Buffers:
         view = self._views[(name, shape)] = buf if buf.shape == shape else buf[: shape[0]]
         return view
 
-    def like(self, name, x, dtype=None, zeros=False):
+    def like(self, name, x, dtype=None):
         """A reusable array of ``x``'s shape laid out in memory as ``x`` is (a channels-last view of
         images gets a channels-last array), so elementwise passes over both run in memory order."""
         dtype = x.dtype if dtype is None else dtype
         if x.flags.c_contiguous or x.ndim < 2:
-            return self.get(name, x.shape, dtype, zeros)
-        order = sorted(range(x.ndim), key=lambda axis: -abs(x.strides[axis]))  # outermost first
-        buf = self.get(name, tuple(x.shape[axis] for axis in order), dtype, zeros)
-        return buf.transpose(np.argsort(order))
+            return self.get(name, x.shape, dtype)
+        shape, back = _layout(x)
+        return self.get(name, shape, dtype).transpose(back)
+
+    @staticmethod
+    def zeros_like(x):
+        """Zeros of ``x``'s shape and layout to read (never write): views of one array per dtype, shared
+        by every layer and grown to the largest request."""
+        flat = _ZEROS.get(x.dtype)
+        if flat is None or flat.size < x.size:
+            flat = _ZEROS[x.dtype] = np.zeros(x.size, dtype=x.dtype)
+        if x.flags.c_contiguous or x.ndim < 2:
+            return flat[:x.size].reshape(x.shape)
+        shape, back = _layout(x)
+        return flat[:x.size].reshape(shape).transpose(back)
 
     def ones(self, n, dtype):
         """``ones(n)``, kept: sums as products (``ones(N) @ dout`` is ``dout.sum(axis=0)``, in one BLAS call)."""
@@ -101,6 +112,15 @@ class Buffers:
         if self._rows is None or self._rows.shape[0] < n:
             self._rows = np.arange(n)
         return self._rows[:n]
+
+
+_ZEROS = {}  # dtype -> the zeros of Buffers.zeros_like
+
+
+def _layout(x):
+    """``x``'s shape in memory order (outermost axis first) and the axes that give ``x``'s order back."""
+    order = sorted(range(x.ndim), key=lambda axis: -abs(x.strides[axis]))
+    return tuple(x.shape[axis] for axis in order), tuple(np.argsort(order))
 
 
 class Layer:
@@ -249,7 +269,7 @@ class Relu(Layer):
         x = np.asarray(x)
         self.mask = None
         # max(x, 0) against an array of zeros: NumPy's loop for two arrays is faster than for array and scalar
-        zeros = self.buffers.like("zeros", x, zeros=True)
+        zeros = self.buffers.zeros_like(x)
         out = self.buffers.like("out", x)
         if x.nbytes <= CHUNK_BYTES:
             np.maximum(x, zeros, out=out)

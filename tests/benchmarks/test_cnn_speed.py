@@ -46,9 +46,9 @@ def test_contenders_are_skipped_with_a_reason(bench, tmp_path):
 
 
 def test_the_floor_lists_the_products_of_a_training_step(bench):
-    ops = bench._floor_ops("deep", 5, train=True)
+    ops = bench._floor_ops("deep", 4, train=True)
     products = sum(count for part, count, _ in ops if part == "products")
-    # 6 convolutions: forward and dW each, dx for all but the first (one chunk each: 5 images);
+    # 6 convolutions: forward and dW each, dx for all but the first (one chunk each: 4 images);
     # 2 Affine layers: forward, dW, dx
     assert products == 6 * 2 + 5 + 2 * 3
     assert {part for part, _, _ in ops} == {"minibatch", "window gathers", "products", "passes"}

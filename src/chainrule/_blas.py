@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 
-__all__ = ["CHUNK_BYTES", "blas_threads", "chunks", "cores", "one_blas_thread_from_now_on", "share"]
+__all__ = ["CHUNK_BYTES", "blas_threads", "by_rows", "chunks", "cores", "one_blas_thread_from_now_on", "share"]
 
 _blas = {}  # "controller": threadpoolctl's, "default": BLAS threads before chainrule limited them, "process": the limit
 
@@ -76,6 +76,15 @@ def chunks(n, item_bytes):
         count = min(n, -(-count // parts) * parts)
     step = -(-n // count)
     return [slice(lo, min(lo + step, n)) for lo in range(0, n, step)]
+
+
+def by_rows(work, x):
+    """``work(part, rows)`` over ``x``'s first axis: all rows at once (``rows`` is ``...``) when ``x`` is
+    small, else in chunks shared among the cores (as :func:`share`)."""
+    if x.nbytes <= CHUNK_BYTES or x.ndim == 0:
+        work(0, ...)
+    else:
+        share(work, chunks(len(x), x[0].nbytes))
 
 
 def share(work, items):

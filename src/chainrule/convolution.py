@@ -21,8 +21,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._blas import chunks, share
+from ._buffers import Buffers
 from .im2col import check_window, col2im, im2col
-from .layers import Buffers, Layer
+from .layers import Layer
 
 __all__ = ["Convolution", "Pooling"]
 

@@ -25,102 +25,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._blas import CHUNK_BYTES, chunks, share
-from .functions import as_float, as_labels, exp_span, log_softmax, plain_labels, sigmoid
+from ._blas import by_rows
+from ._buffers import Buffers
+from .functions import as_float, as_labels, exp_span, log_softmax, plain_labels, sigmoid, unbroadcast
 
-__all__ = ["AddLayer", "Affine", "Buffers", "Layer", "MulLayer", "Relu", "Sigmoid", "SoftmaxWithLoss", "unbroadcast"]
-
-
-def unbroadcast(grad, shape):
-    """Sum ``grad`` over the axes NumPy broadcast, so it gets back ``shape``.
-
-    When an input of shape ``(3, 1)`` met one of shape ``(4,)``, the output and
-    ``dout`` have shape ``(3, 4)``; each input's gradient is the sum of
-    ``dout``-terms over the positions it was copied to.
-    """
-    shape = tuple(shape)
-    if np.shape(grad) == shape:
-        return grad
-    grad = np.asarray(grad)
-    lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
-    )
-    return grad.sum(axis=axes, keepdims=True).reshape(shape)
-
-
-class Buffers:
-    """Arrays one layer reuses from step to step, by name: its fast formulation's outputs and gradients.
-
-    ``get(name, shape, dtype)`` keeps one array per name, grown when a call needs more
-    rows than any before (an evaluation chunk after training batches); smaller calls
-    get a view of its first rows, which is contiguous like a fresh array.
-    """
-
-    __slots__ = ("_arrays", "_views", "_ones", "_rows")
-
-    def __init__(self):
-        self._arrays = {}  # name -> array
-        self._views = {}  # (name, shape) -> view of it, the common case
-        self._ones = None
-        self._rows = None
-
-    def get(self, name, shape, dtype, zeros=False):
-        """A reusable array of ``shape`` and ``dtype`` (``zeros``: filled with zeros when allocated,
-        for a constant the layer only reads)."""
-        view = self._views.get((name, shape))
-        if view is not None and view.dtype == dtype:
-            return view
-        buf = self._arrays.get(name)
-        if buf is None or buf.dtype != dtype or buf.shape[1:] != shape[1:] or buf.shape[:1] < shape[:1] \
-                or buf.ndim != len(shape):
-            buf = self._arrays[name] = (np.zeros if zeros else np.empty)(shape, dtype=dtype)
-            for key in [key for key in self._views if key[0] == name]:  # views of the old array
-                del self._views[key]
-        view = self._views[(name, shape)] = buf if buf.shape == shape else buf[: shape[0]]
-        return view
-
-    def like(self, name, x, dtype=None):
-        """A reusable array of ``x``'s shape laid out in memory as ``x`` is (a channels-last view of
-        images gets a channels-last array), so elementwise passes over both run in memory order."""
-        dtype = x.dtype if dtype is None else dtype
-        if x.flags.c_contiguous or x.ndim < 2:
-            return self.get(name, x.shape, dtype)
-        shape, back = _layout(x)
-        return self.get(name, shape, dtype).transpose(back)
-
-    @staticmethod
-    def zeros_like(x):
-        """Zeros of ``x``'s shape and layout to read (never write): views of one array per dtype, shared
-        by every layer and grown to the largest request."""
-        flat = _ZEROS.get(x.dtype)
-        if flat is None or flat.size < x.size:
-            flat = _ZEROS[x.dtype] = np.zeros(x.size, dtype=x.dtype)
-        if x.flags.c_contiguous or x.ndim < 2:
-            return flat[:x.size].reshape(x.shape)
-        shape, back = _layout(x)
-        return flat[:x.size].reshape(shape).transpose(back)
-
-    def ones(self, n, dtype):
-        """``ones(n)``, kept: sums as products (``ones(N) @ dout`` is ``dout.sum(axis=0)``, in one BLAS call)."""
-        if self._ones is None or self._ones.shape[0] < n or self._ones.dtype != dtype:
-            self._ones = np.ones(n, dtype=dtype)
-        return self._ones[:n]
-
-    def rows(self, n):
-        """``arange(n)``, kept: the row index that picks each sample's target column."""
-        if self._rows is None or self._rows.shape[0] < n:
-            self._rows = np.arange(n)
-        return self._rows[:n]
-
-
-_ZEROS = {}  # dtype -> the zeros of Buffers.zeros_like
-
-
-def _layout(x):
-    """``x``'s shape in memory order (outermost axis first) and the axes that give ``x``'s order back."""
-    order = sorted(range(x.ndim), key=lambda axis: -abs(x.strides[axis]))
-    return tuple(x.shape[axis] for axis in order), tuple(np.argsort(order))
+__all__ = ["AddLayer", "Affine", "Buffers", "Layer", "MulLayer", "Relu", "Sigmoid", "SoftmaxWithLoss"]
 
 
 class Layer:
@@ -269,12 +178,8 @@ class Relu(Layer):
         x = np.asarray(x)
         self.mask = None
         # max(x, 0) against an array of zeros: NumPy's loop for two arrays is faster than for array and scalar
-        zeros = self.buffers.zeros_like(x)
-        out = self.buffers.like("out", x)
-        if x.nbytes <= CHUNK_BYTES:
-            np.maximum(x, zeros, out=out)
-        else:  # images: chunks on every core chainrule may use
-            share(lambda part, rows: np.maximum(x[rows], zeros[rows], out=out[rows]), chunks(len(x), x[0].nbytes))
+        zeros, out = self.buffers.like(None, x), self.buffers.like("out", x)
+        by_rows(lambda part, rows: np.maximum(x[rows], zeros[rows], out=out[rows]), x)
         self.out = out
         return out
 
@@ -283,17 +188,13 @@ class Relu(Layer):
         dout = np.asarray(dout)
         if dout.dtype != self.out.dtype:  # a dout of another dtype keeps its own
             return np.where(self.out <= 0, np.zeros((), dtype=dout.dtype), dout)
-        keep = self.buffers.like("keep", self.out, np.bool_)
-        dx = self.buffers.like("dx", self.out, dout.dtype)
+        keep, dx = self.buffers.like("keep", self.out, np.bool_), self.buffers.like("dx", self.out, dout.dtype)
 
         def backward(part, rows):
             np.greater(self.out[rows], 0, out=keep[rows])
             np.multiply(dout[rows], keep[rows], out=dx[rows])
 
-        if dout.nbytes <= CHUNK_BYTES:
-            backward(0, ...)
-        else:
-            share(backward, chunks(len(dout), dout[0].nbytes))
+        by_rows(backward, dout)
         return dx
 
 

@@ -1,0 +1,73 @@
+"""The arrays a layer's fast formulation reuses from step to step (private: the book's layers use it).
+
+A training step on the fast formulation allocates nothing: every output and gradient goes into an
+array the layer keeps in its :class:`Buffers`, found by name, and overwritten by the next call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Buffers"]
+
+_ZEROS = {}  # dtype -> the zeros Buffers.like(None, x) hands out
+
+
+class Buffers:
+    """Arrays one layer reuses from step to step, by name: its fast formulation's outputs and gradients.
+
+    ``get(name, shape, dtype)`` keeps one array per name, grown when a call needs more
+    rows than any before (an evaluation chunk after training batches); smaller calls
+    get a view of its first rows, which is contiguous like a fresh array.
+    """
+
+    __slots__ = ("_arrays", "_views", "_ones", "_rows")
+
+    def __init__(self):
+        self._arrays = {}  # name -> array
+        self._views = {}  # (name, shape) -> view of it, the common case
+        self._ones = None
+        self._rows = None
+
+    def get(self, name, shape, dtype, zeros=False):
+        """A reusable array of ``shape`` and ``dtype`` (``zeros``: filled with zeros when allocated,
+        for a constant the layer only reads)."""
+        view = self._views.get((name, shape))
+        if view is not None and view.dtype == dtype:
+            return view
+        buf = self._arrays.get(name)
+        if buf is None or buf.dtype != dtype or buf.shape[1:] != shape[1:] or buf.shape[:1] < shape[:1] \
+                or buf.ndim != len(shape):
+            buf = self._arrays[name] = (np.zeros if zeros else np.empty)(shape, dtype=dtype)
+            for key in [key for key in self._views if key[0] == name]:  # views of the old array
+                del self._views[key]
+        view = self._views[(name, shape)] = buf if buf.shape == shape else buf[: shape[0]]
+        return view
+
+    def like(self, name, x, dtype=None):
+        """A reusable array of ``x``'s shape laid out in memory as ``x`` is (a channels-last view of images
+        gets a channels-last array: passes over both run in memory order). ``name`` None: zeros to read,
+        never to write, views of one array per dtype that every layer shares."""
+        dtype = x.dtype if dtype is None else np.dtype(dtype)
+        order = list(range(x.ndim)) if x.flags.c_contiguous else sorted(range(x.ndim), key=lambda a: -x.strides[a])
+        shape = tuple(x.shape[axis] for axis in order)
+        if name is not None:
+            buf = self.get(name, shape, dtype)
+        else:
+            if _ZEROS.get(dtype, np.empty(0)).size < x.size:
+                _ZEROS[dtype] = np.zeros(x.size, dtype=dtype)
+            buf = _ZEROS[dtype][:x.size].reshape(shape)
+        return buf if x.flags.c_contiguous else buf.transpose(np.argsort(order))
+
+    def ones(self, n, dtype):
+        """``ones(n)``, kept: sums as products (``ones(N) @ dout`` is ``dout.sum(axis=0)``, in one BLAS call)."""
+        if self._ones is None or self._ones.shape[0] < n or self._ones.dtype != dtype:
+            self._ones = np.ones(n, dtype=dtype)
+        return self._ones[:n]
+
+    def rows(self, n):
+        """``arange(n)``, kept: the row index that picks each sample's target column."""
+        if self._rows is None or self._rows.shape[0] < n:
+            self._rows = np.arange(n)
+        return self._rows[:n]
+

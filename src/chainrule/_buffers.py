@@ -21,11 +21,12 @@ class Buffers:
     get a view of its first rows, which is contiguous like a fresh array.
     """
 
-    __slots__ = ("_arrays", "_views", "_ones", "_rows")
+    __slots__ = ("_arrays", "_views", "_memo", "_ones", "_rows")
 
     def __init__(self):
         self._arrays = {}  # name -> array
         self._views = {}  # (name, shape) -> view of it, the common case
+        self._memo = {}  # key -> what memo() made from these arrays
         self._ones = None
         self._rows = None
 
@@ -41,8 +42,16 @@ class Buffers:
             buf = self._arrays[name] = (np.zeros if zeros else np.empty)(shape, dtype=dtype)
             for key in [key for key in self._views if key[0] == name]:  # views of the old array
                 del self._views[key]
+            self._memo.clear()
         view = self._views[(name, shape)] = buf if buf.shape == shape else buf[: shape[0]]
         return view
+
+    def memo(self, key, make):
+        """``make()``, kept under ``key`` until one of these arrays is replaced: views of them built once."""
+        value = self._memo.get(key)
+        if value is None:
+            value = self._memo[key] = make()
+        return value
 
     def like(self, name, x, dtype=None):
         """A reusable array of ``x``'s shape laid out in memory as ``x`` is (a channels-last view of images

@@ -18,7 +18,6 @@ never by Python loops over the images or the output positions.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ._blas import chunks, share
 from ._buffers import Buffers
@@ -144,20 +143,21 @@ class Convolution(Layer):
     def _forward_fast(self, x):
         x, (out_h, out_w) = self._checked_input(x)
         FN, C, FH, FW = self.W.shape
-        N = x.shape[0]
+        N, _, H, W = x.shape
         dtype = self.W.dtype
         kernel = self.buffers.get("kernel", (FH * FW * C, FN), dtype)
         np.copyto(kernel.reshape(FH, FW, C, FN), self.W.transpose(2, 3, 1, 0))  # rows in col's order (y, x, c)
         out = self.buffers.get("out", (N, out_h, out_w, FN), dtype)
-        bias = self.buffers.get("bias", (out_w, FN), dtype)  # b once per output position of a row:
-        np.copyto(bias, self.b)  # the addition then runs along rows of out_w * FN numbers, not FN
+        bias = self.buffers.get("bias", (out_w * FN,), dtype)  # b once per output position of a row:
+        np.copyto(bias.reshape(out_w, FN), self.b)  # the addition runs along rows of out_w * FN numbers, not FN
+        place = (slice(self.pad, self.pad + H), slice(self.pad, self.pad + W))
 
         def forward(part, chunk):
-            rows = out[chunk]
-            np.dot(self._unfold(part, "col", x[chunk], self.pad, self.stride, out_h, out_w), kernel,
-                   out=rows.reshape(-1, FN))
-            flat = rows.reshape(-1, out_w * FN)
-            np.add(flat, bias.reshape(-1), out=flat)
+            gather = self._gather(part, "x", chunk.stop - chunk.start, (H + 2 * self.pad, W + 2 * self.pad, C), place,
+                                  self.stride, (out_h, out_w))
+            rows = np.dot(gather(x[chunk].transpose(0, 2, 3, 1)), kernel, out=out[chunk].reshape(-1, FN))
+            rows = rows.reshape(-1, out_w * FN)
+            np.add(rows, bias, out=rows)
 
         share(forward, chunks(N, out_h * out_w * FH * FW * C * x.itemsize))
         self.x_shape = x.shape
@@ -170,7 +170,7 @@ class Convolution(Layer):
         FN, C, FH, FW = self.W.shape
         N, _, H, W = self.x_shape
         out_h, out_w = dout.shape[2:]
-        buffers, dtype = self.buffers, self.W.dtype
+        buffers, dtype, K = self.buffers, self.W.dtype, FH * FW * C
         rows = _channels_last(dout)
         if rows is None:
             rows = buffers.get("dout", (N, out_h, out_w, FN), dtype)
@@ -181,23 +181,27 @@ class Convolution(Layer):
             flipped = buffers.get("flipped", (FH * FW * FN, C), dtype)
             np.copyto(flipped.reshape(FH, FW, FN, C), self.W[:, :, ::-1, ::-1].transpose(2, 3, 0, 1))
             dx = buffers.get("dx", (N, H, W, C), dtype)
-        K = FH * FW * C
+            # dx[h, w] = sum over the filter of spread[h + i, w + j] * W[FH-1-i, FW-1-j], where the spread
+            # gradient holds dout[i, j] at (FH-1-pad + i*stride, FW-1-pad + j*stride) and zeros elsewhere
+            (top, i), (left, j) = (_placed(F - 1 - self.pad, self.stride, n, size + F - 1)
+                                   for F, n, size in ((FH, out_h, H), (FW, out_w, W)))
+        image, place = (H + 2 * self.pad, W + 2 * self.pad, C), (slice(self.pad, self.pad + H),
+                                                                 slice(self.pad, self.pad + W))
 
         def backward(part, chunk):
+            n, g = chunk.stop - chunk.start, rows[chunk]
+            gather = self._gather(part, "x", n, image, place, self.stride, (out_h, out_w))
+            col = gather(self.x[chunk].transpose(0, 2, 3, 1))
             parts = self._parts(part)
-            g = rows[chunk]
             dW = parts.get("dW_rows", (FN, K), dtype)
-            col = self._unfold(part, "col", self.x[chunk], self.pad, self.stride, out_h, out_w)
             if part in started:
                 dW += np.dot(g.reshape(-1, FN).T, col, out=parts.get("dW_part", (FN, K), dtype))
             else:
                 np.dot(g.reshape(-1, FN).T, col, out=dW)
                 started.add(part)
-            if self.need_dx:  # dx[h, w] = sum over the filter of spread[h + i, w + j] * W[FH-1-i, FW-1-j]
-                spread = _spread(parts, g, (H + FH - 1, W + FW - 1), FH - 1 - self.pad, FW - 1 - self.pad,
-                                 self.stride)
-                dcol = _unfold(parts, "dcol", spread, FH, FW, 1, H, W)
-                np.dot(dcol, flipped, out=dx[chunk].reshape(-1, C))
+            if self.need_dx:
+                spread = self._gather(part, "dout", n, (H + FH - 1, W + FW - 1, FN), (top, left), 1, (H, W))
+                np.dot(spread(g[:, i, j]), flipped, out=dx[chunk].reshape(-1, C))
 
         started = set()
         share(backward, chunks(N, max(out_h * out_w * K, H * W * FH * FW * FN) * dtype.itemsize))
@@ -219,10 +223,11 @@ class Convolution(Layer):
             parts[part] = Buffers()
         return parts[part]
 
-    def _unfold(self, part, name, x, pad, stride, out_h, out_w):
-        """The windows of images ``x`` (n, C, H, W) as rows (n*out_h*out_w, FH*FW*C) in part ``part``'s buffers."""
-        parts = self._parts(part)
-        return _unfold(parts, name, _padded(parts, "padded", x, pad), *self.W.shape[2:], stride, out_h, out_w)
+    def _gather(self, part, name, n, image, place, stride, out):
+        """Part ``part``'s :class:`_Gather` of ``n`` images ``image`` (H, W, C) for this layer's filter size."""
+        buffers = self._parts(part)
+        return buffers.memo((name, n), lambda: _Gather(buffers, name, n, image, place, self.W.shape[2:], stride, out,
+                                                         self.W.dtype))
 
     def __repr__(self):
         return f"Convolution(W={self.W.shape}, b={self.b.shape}, stride={self.stride}, pad={self.pad})"
@@ -379,30 +384,34 @@ def _padded(buffers, name, x, pad):
     return img
 
 
-def _unfold(buffers, name, img, fh, fw, stride, out_h, out_w):
-    """im2col channels last: row ``(n, i, j)`` of ``(N*out_h*out_w, fh*fw*C)`` rows is the window at
-    ``(i*stride, j*stride)`` of ``img`` (N, H, W, C), in the order (y, x, channel); one strided copy into a
-    kept array. With one channel the copy runs along image rows instead (a longer inner loop) and the
-    rows are the transpose of a kept ``(fh*fw, N*out_h*out_w)`` array (BLAS reads either)."""
-    N, C = img.shape[0], img.shape[3]
-    windows = sliding_window_view(img, (fh, fw), axis=(1, 2))[:, ::stride, ::stride][:, :out_h, :out_w]
-    if C == 1:
-        col = buffers.get(name, (fh * fw, N * out_h * out_w), img.dtype)
-        np.copyto(col.reshape(fh, fw, 1, N, out_h, out_w), windows.transpose(4, 5, 3, 0, 1, 2))
-        return col.T
-    col = buffers.get(name, (N * out_h * out_w, fh * fw * C), img.dtype)
-    np.copyto(col.reshape(N, out_h, out_w, fh, fw, C), windows.transpose(0, 1, 2, 4, 5, 3))
-    return col
+class _Gather:
+    """im2col channels last for chunks of ``n`` images: values placed in a kept zero array ``(n, *image)``
+    (at ``place``: the pad around an input, the spread of a gradient), then one strided copy of its
+    windows into the kept rows ``(n*out_h*out_w, fh*fw*C)``, row ``(k, i, j)`` the window at
+    ``(i*stride, j*stride)`` in the order (y, x, channel). The views are built once. With one channel
+    the copy runs along image rows (a longer inner loop): the rows are then the transpose of a kept
+    ``(fh*fw, n*out_h*out_w)`` array (BLAS reads either)."""
 
+    def __init__(self, buffers, name, n, image, place, window, stride, out, dtype):
+        (H, W, C), (fh, fw), (out_h, out_w) = image, window, out
+        img = buffers.get(name + " image", (n, H, W, C), dtype, zeros=True)
+        self.inside = img[:, place[0], place[1]]
+        sn, sh, sw, sc = img.strides  # the windows (n, out_h, out_w, C, fh, fw), as sliding_window_view has them
+        windows = np.ndarray((n, out_h, out_w, C, fh, fw), img.dtype, img, 0,
+                             (sn, sh * stride, sw * stride, sc, sh, sw))
+        if C == 1:
+            col = buffers.get(name + " rows", (fh * fw, n * out_h * out_w), img.dtype)
+            self.copy = (col.reshape(fh, fw, 1, n, out_h, out_w), windows.transpose(4, 5, 3, 0, 1, 2))
+            self.rows = col.T
+        else:
+            self.rows = buffers.get(name + " rows", (n * out_h * out_w, fh * fw * C), img.dtype)
+            self.copy = (self.rows.reshape(n, out_h, out_w, fh, fw, C), windows.transpose(0, 1, 2, 4, 5, 3))
 
-def _spread(buffers, dout, shape, top, left, stride):
-    """``dout`` (N, OH, OW, FN) placed in a kept zero array (N, *shape, FN): ``dout[:, i, j]`` at
-    ``(top + i*stride, left + j*stride)``; values that fall outside (a pad larger than the filter) are dropped."""
-    N, OH, OW, FN = dout.shape
-    out = buffers.get("spread", (N, *shape, FN), dout.dtype, zeros=True)
-    (rows, i), (cols, j) = _placed(top, stride, OH, shape[0]), _placed(left, stride, OW, shape[1])
-    out[:, rows, cols] = dout[:, i, j]
-    return out
+    def __call__(self, values):
+        """The rows of the windows, with ``values`` (n, ...) placed first."""
+        np.copyto(self.inside, values)
+        np.copyto(*self.copy)
+        return self.rows
 
 
 def _placed(start, stride, count, size):

@@ -47,9 +47,20 @@ def test_activation_layers_fast_equals_readable(make, dtype):
         np.testing.assert_allclose(b[1], a[1], **tol(dtype))
 
 
+@pytest.fixture(params=[False, True], ids=["one thread", "products split over two threads"])
+def split(request, monkeypatch):
+    """Large products split by rows among two threads (every product is large here), or none."""
+    from chainrule import _blas
+
+    _blas.cores()
+    monkeypatch.setitem(_blas._blas, "default", 2 if request.param else 1)
+    monkeypatch.setattr(_blas, "SPLIT_PRODUCT", 1)
+    return request.param
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("need_dx", [True, False])
-def test_affine_fast_equals_readable(dtype, need_dx):
+def test_affine_fast_equals_readable(dtype, need_dx, split):
     rng = np.random.default_rng(1)
     W = rng.standard_normal((12, 5)).astype(dtype)
     b = rng.standard_normal(5).astype(dtype)

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import contextlib
 
-__all__ = ["CHUNK_BYTES", "blas_threads", "by_rows", "chunks", "cores", "one_blas_thread_from_now_on", "share"]
+import numpy as np
+
+__all__ = ["CHUNK_BYTES", "SPLIT_PRODUCT", "blas_threads", "by_rows", "chunks", "cores", "dot",
+           "one_blas_thread_from_now_on", "share"]
 
 _blas = {}  # "controller": threadpoolctl's, "default": BLAS threads before chainrule limited them, "process": the limit
 
@@ -76,6 +79,22 @@ def chunks(n, item_bytes):
         count = min(n, -(-count // parts) * parts)
     step = -(-n // count)
     return [slice(lo, min(lo + step, n)) for lo in range(0, n, step)]
+
+
+#: A product of at least this many multiply-adds is split among the cores (by rows); the MLP's
+#: (100x784 @ 784x50: 3.9 million) are not: waking a thread costs them more than it saves.
+SPLIT_PRODUCT = 1 << 24
+
+
+def dot(a, b, out):
+    """``np.dot(a, b, out=out)`` for 2-D arrays; a large product is split by rows of ``a`` (and of ``out``)
+    among the cores (:func:`share`)."""
+    m = a.shape[0]
+    if m * a.shape[1] * b.shape[1] < SPLIT_PRODUCT or m < 2 or cores() < 2:
+        return np.dot(a, b, out=out)
+    step = -(-m // cores())
+    share(lambda part, rows: np.dot(a[rows], b, out=out[rows]), [slice(lo, lo + step) for lo in range(0, m, step)])
+    return out
 
 
 def by_rows(work, x):

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._blas import by_rows
+from ._blas import by_rows, dot
 from ._buffers import Buffers
 from .functions import as_float, as_labels, exp_span, log_softmax, plain_labels, sigmoid, unbroadcast
 
@@ -329,7 +329,7 @@ class Affine(Layer):
         return dout if dout.dtype == self.W.dtype else dout.astype(self.W.dtype)
 
     # -- the fast formulation: out, dW, db and dx written into buffers (np.dot(..., out=...)), so dW is
-    # -- the same array after every backward
+    # -- the same array after every backward; large products are split among the cores
     def _forward_fast(self, x):
         x = self._checked_input(x)
         self.original_x_shape = x.shape
@@ -339,20 +339,20 @@ class Affine(Layer):
             np.copyto(cast, x2, casting="unsafe")
             x2 = cast
         self.x = x2
-        out = np.dot(x2, self.W, out=self.buffers.get("out", (x2.shape[0], self.W.shape[1]), self.W.dtype))
+        out = dot(x2, self.W, self.buffers.get("out", (x2.shape[0], self.W.shape[1]), self.W.dtype))
         out += self.b
         return out[0] if x.ndim == 1 else out
 
     def _backward_fast(self, dout):
         dout = self._checked_dout(dout)
         buffers = self.buffers
-        self.dW = np.dot(self.x.T, dout, out=buffers.get("dW", self.W.shape, self.W.dtype))
+        self.dW = dot(self.x.T, dout, buffers.get("dW", self.W.shape, self.W.dtype))
         # db = sum of dout over the batch, as the product ones(N) @ dout (one BLAS call, no temporary)
         self.db = np.dot(buffers.ones(dout.shape[0], dout.dtype), dout, out=buffers.get("db", self.b.shape,
                                                                                          self.b.dtype))
         if not self.need_dx:
             return None
-        dx = np.dot(dout, self.W.T, out=buffers.get("dx", self.x.shape, self.W.dtype))
+        dx = dot(dout, self.W.T, buffers.get("dx", self.x.shape, self.W.dtype))
         return dx.reshape(self.original_x_shape)
 
 

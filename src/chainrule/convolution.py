@@ -10,9 +10,14 @@ As in :mod:`chainrule.layers`, each public ``forward``/``backward`` is the book'
 body (plus validation) after one line that hands the call to the fast
 formulation at the end of the class when ``reuse_buffers`` is on: the same
 numbers (``tests/test_convolution_fast.py``), computed into the layer's
-:class:`~chainrule.layers.Buffers` with the windows gathered by one strided copy
-(``sliding_window_view``) and scattered back by ``FH * FW`` slice additions,
-never by Python loops over the images or the output positions.
+:class:`~chainrule.layers.Buffers`. The fast formulation keeps images channels
+last, ``(N, H, W, C)`` in memory behind ``(N, C, H, W)`` shapes, so each window's
+rows are contiguous and each product's rows are long. It works in chunks of
+images small enough to stay in the cache from the gathering copy to the product
+(``_blas.CHUNK_BYTES``), shared among the cores chainrule may use
+(``_blas.share``). The convolution's input gradient is not col2im's scatter-add:
+it is the same forward (gather, product) on the upstream gradient spread by the
+stride and padded by ``FH - 1 - pad``, with the filters flipped.
 """
 
 from __future__ import annotations

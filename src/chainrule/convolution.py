@@ -180,8 +180,6 @@ class Convolution(Layer):
         if rows is None:
             rows = buffers.get("dout", (N, out_h, out_w, FN), dtype)
             np.copyto(rows, dout.transpose(0, 2, 3, 1))
-        self.db = np.dot(buffers.ones(N * out_h * out_w, dtype), rows.reshape(-1, FN),
-                         out=buffers.get("db", self.b.shape, dtype))
         if self.need_dx:
             flipped = buffers.get("flipped", (FH * FW * FN, C), dtype)
             np.copyto(flipped.reshape(FH, FW, FN, C), self.W[:, :, ::-1, ::-1].transpose(2, 3, 0, 1))
@@ -197,12 +195,14 @@ class Convolution(Layer):
             n, g = chunk.stop - chunk.start, rows[chunk]
             gather = self._gather(part, "x", n, image, place, self.stride, (out_h, out_w))
             col = gather(self.x[chunk].transpose(0, 2, 3, 1))
-            parts = self._parts(part)
-            dW = parts.get("dW_rows", (FN, K), dtype)
-            if part in started:
-                dW += np.dot(g.reshape(-1, FN).T, col, out=parts.get("dW_part", (FN, K), dtype))
+            parts, g2 = self._parts(part), g.reshape(-1, FN)
+            dW, db = parts.get("dW_rows", (FN, K), dtype), parts.get("db", (FN,), dtype)
+            if part in started:  # this thread's sums so far, plus this chunk's
+                dW += np.dot(g2.T, col, out=parts.get("dW_part", (FN, K), dtype))
+                db += np.dot(parts.ones(len(g2), dtype), g2, out=parts.get("db_part", (FN,), dtype))
             else:
-                np.dot(g.reshape(-1, FN).T, col, out=dW)
+                np.dot(g2.T, col, out=dW)
+                np.dot(parts.ones(len(g2), dtype), g2, out=db)  # db: the sum of dout, as a product
                 started.add(part)
             if self.need_dx:
                 spread = self._gather(part, "dout", n, (H + FH - 1, W + FW - 1, FN), (top, left), 1, (H, W))
@@ -210,13 +210,15 @@ class Convolution(Layer):
 
         started = set()
         share(backward, chunks(N, max(out_h * out_w * K, H * W * FH * FW * FN) * dtype.itemsize))
-        total = None
-        for part in sorted(started):
-            part_dW = self._parts(part).get("dW_rows", (FN, K), dtype)
-            total = part_dW if total is None else np.add(total, part_dW, out=total)
-        dW = buffers.get("dW", self.W.shape, dtype)
-        np.copyto(dW, total.reshape(FN, FH, FW, C).transpose(0, 3, 1, 2))
-        self.dW = dW
+        dW_rows, self.db = buffers.get("dW_rows", (FN, K), dtype), buffers.get("db", (FN,), dtype)
+        if 0 not in started:  # the workers took every chunk
+            dW_rows.fill(0)
+            self.db.fill(0)
+        for part in sorted(started - {0}):
+            dW_rows += self._parts(part).get("dW_rows", (FN, K), dtype)
+            self.db += self._parts(part).get("db", (FN,), dtype)
+        self.dW = buffers.get("dW", self.W.shape, dtype)
+        np.copyto(self.dW, dW_rows.reshape(FN, FH, FW, C).transpose(0, 3, 1, 2))
         return dx.transpose(0, 3, 1, 2) if self.need_dx else None
 
     def _parts(self, part):

@@ -256,3 +256,26 @@ def test_share_raises_what_a_part_raised(threads):
 
     with pytest.raises(ValueError, match="item 3"):
         _blas.share(work, range(6))
+
+
+def test_convolution_sums_right_whichever_thread_took_the_chunks(monkeypatch):
+    """The gradients are the same when another thread did every chunk (this thread's sums left from before)."""
+    from chainrule import convolution
+
+    rng = np.random.default_rng(8)
+    W, b = rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
+    readable, quick = Convolution(W, b, 1, 1), Convolution(W, b, 1, 1)
+    quick.reuse_buffers = True
+    x, dout = rng.standard_normal((4, 2, 5, 5)), rng.standard_normal((4, 3, 5, 5))
+    run(quick, x, 2 * dout)  # this thread's sums hold another step's
+
+    def all_to_part_1(work, items):
+        for item in items:
+            work(1, item)
+        return {1}
+
+    monkeypatch.setattr(convolution, "share", all_to_part_1)
+    a, b_ = run(readable, x, dout), run(quick, x, dout)
+    np.testing.assert_allclose(b_[1], a[1], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(quick.dW, readable.dW, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(quick.db, readable.db, rtol=1e-12, atol=1e-12)

@@ -24,11 +24,11 @@ machine hits all of them. Times cover the training steps and the evaluation, not
 loading MNIST; peak RSS is each process's own (``os.wait4``).
 
 The floor is the time of (a)'s matrix products (in the shapes (a) computes them: chunks of
-images whose gathered windows stay in the cache), the copies that gather the windows each
-product reads (once per product operand), one pass over every activation and gradient (bias,
-ReLU, pooling, the spread upstream gradient) and the minibatch gathers, each run as one NumPy
-call at the speed this machine gives it now, best of five. With ``T`` threads, ``T`` threads
-run the operations of ``1/T`` of the images at the same time.
+images whose gathered windows stay in the cache), one strided copy that gathers the windows
+of each product that reads windows (forward, dW, dx), one pass over every activation and
+gradient (bias, ReLU, pooling, the spread upstream gradient) and the minibatch gathers, each
+run as one NumPy call at the speed this machine gives it now, best of five. With ``T``
+threads, ``T`` threads run the operations of ``1/T`` of the images at the same time.
 
     python benchmarks/cnn_speed.py --nets simple,deep --only a,c
     python benchmarks/cnn_speed.py --before ../chainrule-main --book ~/deep-learning-from-scratch
@@ -233,8 +233,9 @@ def _floor_ops(net, n, train):
             gather(step, h, w, c, fh, fw, oh, ow, chunks)
             product(rows, fh * fw * c, fn, chunks)
             passes(n * oh * ow * fn, 1)  # the bias
-            if train:
-                product(fn, rows, fh * fw * c, chunks)  # dW (its windows are those the forward gathered)
+            if train:  # dW: the same windows, gathered again in the cache (reading them back from memory is slower)
+                gather(step, h, w, c, fh, fw, oh, ow, chunks)
+                product(fn, rows, fh * fw * c, chunks)
                 if not first:  # dx: the spread gradient's windows times the flipped filters
                     passes(n * oh * ow * fn, 1)
                     gather(step, shape[2] + fh - 1, shape[3] + fw - 1, fn, fh, fw, shape[2], shape[3], chunks)

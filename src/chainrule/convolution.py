@@ -209,7 +209,7 @@ class Convolution(Layer):
                 np.dot(spread(g[:, i, j]), flipped, out=dx[chunk].reshape(-1, C))
 
         started = set()
-        share(backward, chunks(N, max(out_h * out_w * K, H * W * FH * FW * FN) * dtype.itemsize))
+        share(backward, chunks(N, max(out_h * out_w * K, H * W * FH * FW * FN * self.need_dx) * dtype.itemsize))
         dW_rows, self.db = buffers.get("dW_rows", (FN, K), dtype), buffers.get("db", (FN,), dtype)
         if 0 not in started:  # the workers took every chunk
             dW_rows.fill(0)

@@ -97,13 +97,12 @@ def dot(a, b, out):
     return out
 
 
-def by_rows(work, x):
-    """``work(part, rows)`` over ``x``'s first axis: all rows at once (``rows`` is ``...``) when ``x`` is
-    small, else in chunks shared among the cores (as :func:`share`)."""
-    if x.nbytes <= CHUNK_BYTES or x.ndim == 0:
-        work(0, ...)
-    else:
-        share(work, chunks(len(x), x[0].nbytes))
+def by_rows(ufunc, a, b, out):
+    """``ufunc(a, b, out=out)``: on large arrays of one shape (images), in chunks of rows shared among the cores."""
+    if out.nbytes <= CHUNK_BYTES or out.ndim == 0 or a.shape != out.shape or np.shape(b) != out.shape:
+        return ufunc(a, b, out=out)
+    share(lambda part, rows: ufunc(a[rows], b[rows], out=out[rows]), chunks(len(out), out[0].nbytes))
+    return out
 
 
 def share(work, items):

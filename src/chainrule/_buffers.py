@@ -56,17 +56,14 @@ class Buffers:
     def like(self, name, x, dtype=None):
         """A reusable array of ``x``'s shape laid out in memory as ``x`` is (a channels-last view of images
         gets a channels-last array: passes over both run in memory order). ``name`` None: zeros to read,
-        never to write, views of one array per dtype that every layer shares."""
-        dtype = x.dtype if dtype is None else np.dtype(dtype)
-        order = list(range(x.ndim)) if x.flags.c_contiguous else sorted(range(x.ndim), key=lambda a: -x.strides[a])
+        never to write (beyond 64 kB, views of one array per dtype that every layer shares)."""
+        dtype = x.dtype if dtype is None else dtype
+        if x.flags.c_contiguous and (name is not None or x.nbytes <= 1 << 16):  # small zeros: the layer's own
+            return self.get(name or "zeros", x.shape, dtype, zeros=name is None)
+        order = sorted(range(x.ndim), key=lambda axis: -x.strides[axis])  # outermost axis first
         shape = tuple(x.shape[axis] for axis in order)
-        if name is not None:
-            buf = self.get(name, shape, dtype)
-        else:
-            if _ZEROS.get(dtype, np.empty(0)).size < x.size:
-                _ZEROS[dtype] = np.zeros(x.size, dtype=dtype)
-            buf = _ZEROS[dtype][:x.size].reshape(shape)
-        return buf if x.flags.c_contiguous else buf.transpose(np.argsort(order))
+        buf = self.get(name, shape, dtype) if name is not None else _zeros(dtype, x.size).reshape(shape)
+        return buf.transpose(np.argsort(order))
 
     def ones(self, n, dtype):
         """``ones(n)``, kept: sums as products (``ones(N) @ dout`` is ``dout.sum(axis=0)``, in one BLAS call)."""
@@ -80,3 +77,9 @@ class Buffers:
             self._rows = np.arange(n)
         return self._rows[:n]
 
+
+def _zeros(dtype, size):
+    flat = _ZEROS.get(dtype)
+    if flat is None or flat.size < size:
+        flat = _ZEROS[dtype] = np.zeros(size, dtype=dtype)
+    return flat[:size]

@@ -178,24 +178,17 @@ class Relu(Layer):
         x = np.asarray(x)
         self.mask = None
         # max(x, 0) against an array of zeros: NumPy's loop for two arrays is faster than for array and scalar
-        zeros, out = self.buffers.like(None, x), self.buffers.like("out", x)
-        by_rows(lambda part, rows: np.maximum(x[rows], zeros[rows], out=out[rows]), x)
-        self.out = out
-        return out
+        self.out = by_rows(np.maximum, x, self.buffers.like(None, x), self.buffers.like("out", x))
+        return self.out
 
     def _backward_fast(self, dout):
         self._check_backward(dout, self.out)
         dout = np.asarray(dout)
         if dout.dtype != self.out.dtype:  # a dout of another dtype keeps its own
             return np.where(self.out <= 0, np.zeros((), dtype=dout.dtype), dout)
-        keep, dx = self.buffers.like("keep", self.out, np.bool_), self.buffers.like("dx", self.out, dout.dtype)
-
-        def backward(part, rows):
-            np.greater(self.out[rows], 0, out=keep[rows])
-            np.multiply(dout[rows], keep[rows], out=dx[rows])
-
-        by_rows(backward, dout)
-        return dx
+        buffers = self.buffers
+        keep = by_rows(np.greater, self.out, buffers.like(None, self.out), buffers.like("keep", self.out, np.bool_))
+        return by_rows(np.multiply, dout, keep, buffers.like("dx", self.out, dout.dtype))
 
 
 class Sigmoid(Layer):

@@ -138,11 +138,11 @@ def _share(work, items, workers):
 
         _blas["pool"] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chainrule-part")
     futures = [_blas["pool"].submit(_drain, work, part, items) for part in range(1, workers + 1)]
-    parts = {0} if _drain(work, 0, items) else set()
-    for part, future in enumerate(futures, start=1):
-        if not future.cancel() and future.result():
-            parts.add(part)
-    return parts
+    try:
+        parts = {0} if _drain(work, 0, items) else set()
+    finally:  # the workers are done (or never started) before this returns or raises
+        done = [not future.cancel() and future.result() for future in futures]
+    return parts | {part for part, did in enumerate(done, start=1) if did}
 
 
 def _drain(work, part, items):

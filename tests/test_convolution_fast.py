@@ -186,11 +186,12 @@ def test_convolution_fast_equals_readable_in_float64_for_any_window(threads, cas
             np.testing.assert_allclose(quick.db, readable.db, rtol=1e-12, atol=1e-12, err_msg=case)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(window=st.tuples(st.integers(1, 3), st.integers(1, 3)), stride=st.integers(1, 3), pad=st.integers(0, 1),
        shape=st.tuples(st.integers(1, 4), st.integers(1, 5), st.integers(3, 9), st.integers(3, 9)),
-       layout=st.booleans(), seed=st.integers(0, 2**32 - 1))
-def test_pooling_fast_equals_readable_in_float64_for_any_window(window, stride, pad, shape, layout, seed):
+       layout=st.booleans(), seed=st.integers(0, 2**32 - 1), chunk_bytes=st.sampled_from([1, 1 << 22]))
+def test_pooling_fast_equals_readable_in_float64_for_any_window(threads, window, stride, pad, shape, layout, seed,
+                                                                 chunk_bytes, monkeypatch):
     (ph, pw), rng = window, np.random.default_rng(seed)
     x = np.round(rng.standard_normal(shape), 1)  # rounded: ties, where the first maximum takes the gradient
     readable, quick = Pooling(ph, pw, stride, pad), Pooling(ph, pw, stride, pad)
@@ -199,10 +200,25 @@ def test_pooling_fast_equals_readable_in_float64_for_any_window(window, stride, 
     dout = rng.standard_normal((shape[0], shape[1], out_h, out_w))
     if layout:
         x, dout = channels_last(x), channels_last(dout)
+    monkeypatch.setattr(_blas, "CHUNK_BYTES", chunk_bytes)  # 1: a chunk per image
     for _ in range(2):
         a, b = run(readable, x, dout), run(quick, x, dout)
         np.testing.assert_array_equal(b[0], a[0])
         np.testing.assert_allclose(b[1], a[1], rtol=1e-12, atol=1e-12)
+
+
+def test_relu_on_large_images_in_chunks_equals_readable(threads, monkeypatch):
+    from chainrule import Relu
+
+    monkeypatch.setattr(_blas, "CHUNK_BYTES", 64)  # every image "large": chunks of rows on the threads
+    rng = np.random.default_rng(9)
+    x, dout = channels_last(rng.standard_normal((6, 3, 5, 4))), rng.standard_normal((6, 3, 5, 4))
+    readable, quick = Relu(), Relu()
+    quick.reuse_buffers = True
+    a, b = run(readable, x, dout), run(quick, x, dout)
+    np.testing.assert_array_equal(b[0], a[0])
+    np.testing.assert_array_equal(b[1], a[1])
+    assert quick.out.transpose(0, 2, 3, 1).flags.c_contiguous  # laid out as its input
 
 
 def test_fast_layers_hand_images_over_channels_last():

@@ -260,32 +260,32 @@ def _floor_ops(net, n, train):
 
 
 def _run_floor(net, threads, iters, eval_images):
-    """Seconds of the floor for the run: ``{part: seconds}`` (training and evaluation)."""
+    """Seconds of the floor for the run, ``{"train": s, "eval": s, "train_parts": {part: s}, "eval_parts": ...}``:
+    each operation's best time of five (``threads`` threads running their lists at the same time), summed."""
     result = {}
     for phase, n, count in (("train", BATCH, iters), ("eval", EVAL_CHUNK, eval_images / EVAL_CHUNK)):
         lists = [_floor_ops(net, -(-n // threads), phase == "train") for _ in range(threads)]
-        best, parts = math.inf, {}
-        for _ in range(5):
-            spent = [dict() for _ in lists]
+        best = [[math.inf] * len(ops) for ops in lists]
 
-            def run(ops, into):
-                for part, times, call in ops:
+        def run(ops, fastest):
+            for _ in range(5):
+                for k, (_, times, call) in enumerate(ops):
                     start = time.perf_counter()
                     for _ in range(times):
                         call()
-                    into[part] = into.get(part, 0.0) + time.perf_counter() - start
+                    fastest[k] = min(fastest[k], time.perf_counter() - start)
 
-            workers = [threading.Thread(target=run, args=(ops, into)) for ops, into in zip(lists, spent, strict=True)]
-            start = time.perf_counter()
-            for worker in workers:
-                worker.start()
-            for worker in workers:
-                worker.join()
-            total = time.perf_counter() - start
-            if total < best:
-                best, parts = total, {part: max(s.get(part, 0.0) for s in spent) for part in spent[0]}
-        result[phase] = best * count
-        result[phase + "_parts"] = {part: seconds * count for part, seconds in parts.items()}
+        workers = [threading.Thread(target=run, args=pair) for pair in zip(lists, best, strict=True)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        parts = [{} for _ in lists]
+        for ops, fastest, into in zip(lists, best, parts, strict=True):
+            for (part, _, _), seconds in zip(ops, fastest, strict=True):
+                into[part] = into.get(part, 0.0) + seconds * count
+        slowest = max(parts, key=lambda p: sum(p.values()))  # the threads end together at the slowest one
+        result[phase], result[phase + "_parts"] = sum(slowest.values()), slowest
     return result
 
 

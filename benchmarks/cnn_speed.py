@@ -86,6 +86,12 @@ def _chunks(n):
     return [(start, min(start + EVAL_CHUNK, n)) for start in range(0, n, EVAL_CHUNK)]
 
 
+def _now():
+    """Wall-clock and this process's CPU seconds (all its threads): on a busy machine, a one-thread run's CPU
+    time is what it would take alone."""
+    return time.perf_counter(), time.process_time()
+
+
 def _chainrule_net(net, seed):
     import chainrule
 
@@ -99,14 +105,14 @@ def _run_a(net, batches, data, seed, eval_images):
 
     x_train, t_train, x_test, t_test = data
     network, optimizer, scale = _chainrule_net(net, seed), Adam(lr=LR), np.float32(1 / 255)
-    t0 = time.perf_counter()
+    t0 = _now()
     with network.fast_training():
         for idx in batches:
             optimizer.update(network.params, network.gradient(x_train[idx].astype(np.float32) * scale, t_train[idx]))
-        t1 = time.perf_counter()
+        t1 = _now()
         correct = sum(int(np.sum(np.argmax(network.predict(x_test[a:b].astype(np.float32) * scale), axis=1)
                                  == t_test[a:b])) for a, b in _chunks(eval_images))
-    return t1 - t0, time.perf_counter() - t1, correct / eval_images
+    return t0, t1, _now(), correct / eval_images
 
 
 def _run_b(net, batches, data, seed, eval_images, book):
@@ -126,13 +132,13 @@ def _run_b(net, batches, data, seed, eval_images, book):
 
         network = DeepConvNet()
     optimizer = Adam(lr=LR)
-    t0 = time.perf_counter()
+    t0 = _now()
     for idx in batches:
         optimizer.update(network.params, network.gradient(x_train[idx].astype(np.float64) / 255.0, t_train[idx]))
-    t1 = time.perf_counter()
+    t1 = _now()
     acc = network.accuracy(x_test[:eval_images].astype(np.float64) / 255.0, t_test[:eval_images],
                            batch_size=EVAL_CHUNK)
-    return t1 - t0, time.perf_counter() - t1, float(acc)
+    return t0, t1, _now(), float(acc)
 
 
 def _torch_model(net, seed):
@@ -168,17 +174,17 @@ def _run_c(net, batches, data, seed, eval_images, threads):
     model = _torch_model(net, seed)
     optimizer, loss_fn = torch.optim.Adam(model.parameters(), lr=LR), torch.nn.CrossEntropyLoss()
     labels, scale = torch.from_numpy(t_train.astype(np.int64)), np.float32(1 / 255)
-    t0 = time.perf_counter()
+    t0 = _now()
     for idx in batches:
         optimizer.zero_grad()
         loss_fn(model(torch.from_numpy(x_train[idx].astype(np.float32) * scale)), labels[idx]).backward()
         optimizer.step()
-    t1 = time.perf_counter()
+    t1 = _now()
     model.eval()
     with torch.no_grad():
         correct = sum(int((model(torch.from_numpy(x_test[a:b].astype(np.float32) * scale)).argmax(dim=1).numpy()
                            == t_test[a:b]).sum()) for a, b in _chunks(eval_images))
-    return t1 - t0, time.perf_counter() - t1, correct / eval_images
+    return t0, t1, _now(), correct / eval_images
 
 
 # -- the floor: (a)'s products, window gathers and passes, each at this machine's speed -------------
@@ -306,7 +312,8 @@ def _child(args):
             r = _run_b(args.nets, batches, data, args.seed, args.eval_images, args.book)
         else:
             r = _run_c(args.nets, batches, data, args.seed, args.eval_images, threads)
-    print(json.dumps({"train": r[0], "eval": r[1], "test_acc": r[2]}))
+    (w0, c0), (w1, c1), (w2, c2), acc = r
+    print(json.dumps({"train": w1 - w0, "eval": w2 - w1, "train_cpu": c1 - c0, "eval_cpu": c2 - c1, "test_acc": acc}))
 
 
 def _measure(cmd, env=None):
@@ -341,39 +348,45 @@ def _skip_reason(name, args):
 
 # -- the report ------------------------------------------------------------------------------------
 def _print_run(net, threads, iters, eval_images, runs, floor):
-    print(f"\n{NETS[net]}, {threads} thread(s): {iters} training steps, evaluation of {eval_images} test images")
-    print(f"  {'contender':<34} {'train s':>8} {'steps/s':>8} {'eval s':>7} {'images/s':>9} {'test acc':>8} "
-          f"{'peak RSS':>9}")
+    print(f"\n{NETS[net]}, {threads} thread(s): {iters} training steps, evaluation of {eval_images} test images "
+          "(seconds: wall clock, and CPU of all the process's threads)")
+    print(f"  {'contender':<34} {'train s':>8} {'cpu s':>7} {'steps/s':>8} {'eval s':>7} {'cpu s':>7} {'images/s':>9} "
+          f"{'test acc':>8} {'peak RSS':>9}")
     for name, results in runs.items():
-        train, evaluate = (statistics.median(r[k] for r in results) for k in ("train", "eval"))
+        train, train_cpu, evaluate, eval_cpu = (statistics.median(r[k] for r in results)
+                                                for k in ("train", "train_cpu", "eval", "eval_cpu"))
         acc, peak = statistics.median(r["test_acc"] for r in results), max(r["peak_mb"] for r in results)
-        print(f"  {CONTENDERS[name]:<34} {train:8.2f} {iters / train:8.2f} {evaluate:7.2f} "
-              f"{eval_images / evaluate:9.0f} {acc:8.4f} {peak:6.0f} MB")
+        print(f"  {CONTENDERS[name]:<34} {train:8.2f} {train_cpu:7.2f} {iters / train:8.2f} {evaluate:7.2f} "
+              f"{eval_cpu:7.2f} {eval_images / evaluate:9.0f} {acc:8.4f} {peak:6.0f} MB")
     if floor:
-        print(f"  {'floor of (a)':<34} {floor['train']:8.2f} {iters / floor['train']:8.2f} {floor['eval']:7.2f} "
-              f"{eval_images / floor['eval']:9.0f}")
+        print(f"  {'floor of (a)':<34} {floor['train']:8.2f} {'':>7} {iters / floor['train']:8.2f} "
+              f"{floor['eval']:7.2f} {'':>7} {eval_images / floor['eval']:9.0f}")
         for phase in ("train", "eval"):
             parts = ", ".join(f"{part} {s:.2f} s" for part, s in floor[phase + "_parts"].items())
             print(f"    floor, {'training' if phase == 'train' else 'evaluation'}: {parts} (per thread)")
 
 
-def _summary(table, iters, eval_images):
-    """The comparison in one table: speeds (steps/s, images/s), ratios of (a) to (c) and to the floor."""
+def _summary(table, iters, eval_images, clock):
+    """The comparison in one table: speeds (steps/s, images/s) by ``clock`` ("" wall, "_cpu" CPU time), the ratios
+    of (a) to (c) and to the floor."""
     names = [n for n in ("b", "a0", "a", "c") if any(n in runs for runs, _ in table.values())]
     head = " | ".join(CONTENDERS[n] for n in names)
     print(f"\n| network, threads | {head} | floor | (a) / (c) | (a) / floor |")
     print("|---" * (len(names) + 4) + "|")
     for (net, threads), (runs, floor) in table.items():
+        if clock and threads > 1:
+            continue  # the CPU time of several threads is no run's duration
         for phase, unit, count in (("train", "training steps/s", iters[net]), ("eval", "evaluation images/s",
                                                                                eval_images)):
-            speeds = {n: count / statistics.median(r[phase] for r in runs[n]) for n in names if n in runs}
+            speeds = {n: count / statistics.median(r[phase + clock] for r in runs[n]) for n in names if n in runs}
             cells = " | ".join(f"{speeds[n]:.1f}" if n in speeds else "-" for n in names)
             fl = count / floor[phase] if floor else math.nan
-            vs_c = f"{speeds['a'] / speeds['c']:.2f}x" if "a" in speeds and "c" in speeds else "-"
+            vs_c = f"{speeds['a'] / speeds['c']:.2f}x the speed" if "a" in speeds and "c" in speeds else "-"
             vs_floor = f"{fl / speeds['a']:.2f}x the time" if "a" in speeds and floor else "-"
             print(f"| {NETS[net]}, {threads} thread(s), {unit} | {cells} | {fl:.1f} | {vs_c} | {vs_floor} |")
-        peaks = " | ".join(f"{max(r['peak_mb'] for r in runs[n]):.0f} MB" if n in runs else "-" for n in names)
-        print(f"| {NETS[net]}, {threads} thread(s), peak RSS | {peaks} | | | |")
+        if not clock:
+            peaks = " | ".join(f"{max(r['peak_mb'] for r in runs[n]):.0f} MB" if n in runs else "-" for n in names)
+            print(f"| {NETS[net]}, {threads} thread(s), peak RSS | {peaks} | | | |")
 
 
 def build_parser():
@@ -435,8 +448,10 @@ def main(argv=None):
             floor = None if args.no_floor else _measure([sys.executable, SCRIPT, "--child", "floor", *common])
             table[(net, t)] = (runs, floor)
             _print_run(net, t, iters[net], args.eval_images, runs, floor)
-    print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
-    _summary(table, iters, args.eval_images)
+    print(f"\nload average {os.getloadavg()[0]:.2f} at the end\n\nby wall-clock time:")
+    _summary(table, iters, args.eval_images, "")
+    print("\nthe one-thread runs by CPU time (on a busy machine, what a run takes when it has its core to itself):")
+    _summary(table, iters, args.eval_images, "_cpu")
     return 0
 
 

@@ -65,8 +65,9 @@ def test_a_short_run_prints_the_runs_the_floor_and_the_summary(real_mnist_env, t
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[1] == f"(b) the book's code, float64: skipped ({tmp_path} has no ch07/simple_convnet.py)"
-    assert "SimpleConvNet, 1 thread(s): 2 training steps, evaluation of 500 test images" in lines
+    assert any(line.startswith("SimpleConvNet, 1 thread(s): 2 training steps, evaluation of 500 test images")
+               for line in lines)
     row = next(line for line in lines if line.strip().startswith("(a) chainrule, float32"))
     assert 0.0 <= float(row.split()[-3]) <= 1.0 and row.endswith("MB")  # test accuracy, peak RSS
     assert any(line.strip().startswith("floor of (a)") for line in lines)
-    assert "| SimpleConvNet, 1 thread(s), training steps/s |" in proc.stdout
+    assert proc.stdout.count("| SimpleConvNet, 1 thread(s), training steps/s |") == 2  # by wall clock, by CPU

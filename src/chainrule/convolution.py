@@ -327,17 +327,22 @@ class Pooling(Layer):
         index = np.uint8 if self.pool_h * self.pool_w < 256 else np.intp  # a byte per output: fast passes
         out, arg_max = buffers.get("out", shape, x.dtype), buffers.get("arg_max", shape, index)
         larger, k_where = buffers.get("at", shape, np.bool_), buffers.get("k_where", shape, index)
+        other = buffers.get("spare", shape, x.dtype)
 
         def forward(part, chunk):
             views = _positions(img[chunk], self.pool_h, self.pool_w, self.stride, out_h, out_w)
-            top, where, gt, k_at = out[chunk], arg_max[chunk], larger[chunk], k_where[chunk]
+            where, gt, k_at = arg_max[chunk], larger[chunk], k_where[chunk]
+            # the maximum so far alternates between out and a spare array, so that each view is read once
+            # and the comparison reads two contiguous arrays; it ends in out
+            top, spare = (out[chunk], other[chunk]) if len(views) % 2 else (other[chunk], out[chunk])
             np.copyto(top, views[0])
             where.fill(0)
             for k in range(1, len(views)):  # a later position wins only when strictly larger: ties keep the first
-                np.greater(views[k], top, out=gt)
+                np.maximum(top, views[k], out=spare)
+                np.greater(spare, top, out=gt)  # position k is larger than the maximum so far
                 np.multiply(gt, index(k), out=k_at)  # k where position k beats the maximum so far, else 0
                 np.maximum(where, k_at, out=where)  # positions grow with k: the last winner stays
-                np.maximum(top, views[k], out=top)
+                top, spare = spare, top
 
         share(forward, chunks(N, x[0].nbytes))
         self.arg_max = arg_max

@@ -26,7 +26,8 @@ loading MNIST; peak RSS is each process's own (``os.wait4``).
 The floor is the time of (a)'s matrix products (in the shapes (a) computes them: chunks of
 images whose gathered windows stay in the cache), one strided copy that gathers the windows
 of each product that reads windows (forward, dW, dx), one pass over every activation and
-gradient (bias, ReLU, pooling, the spread upstream gradient) and the minibatch gathers, each
+gradient (bias, ReLU, pooling, the spread upstream gradient), four over the parameters (Adam's
+update) and the minibatch gathers, each
 run as one NumPy call at the speed this machine gives it now, best of five. With ``T``
 threads, ``T`` threads run the operations of ``1/T`` of the images at the same time.
 
@@ -262,6 +263,8 @@ def _floor_ops(net, n, train):
         elif kind in ("Relu", "Dropout"):
             passes(size, 2 if train else 1)
         first = False
+    if train:  # Adam: the parameters, their gradients and the two moving averages, read and written
+        passes(sum(p.size for p in network.params.values()), 4)
     return ops
 
 

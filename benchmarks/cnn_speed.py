@@ -28,8 +28,8 @@ images whose gathered windows stay in the cache), one strided copy that gathers 
 of each product that reads windows (forward, dW, dx), one pass over every activation and
 gradient (bias, ReLU, pooling, the spread upstream gradient), four over the parameters (Adam's
 update) and the minibatch gathers, each
-run as one NumPy call at the speed this machine gives it now, best of five. With ``T``
-threads, ``T`` threads run the operations of ``1/T`` of the images at the same time.
+run as one NumPy call, its best CPU time of five (the time it takes with a core to itself).
+With ``T`` threads, ``T`` threads run the operations of ``1/T`` of the images at the same time.
 
     python benchmarks/cnn_speed.py --nets simple,deep --only a,c
     python benchmarks/cnn_speed.py --before ../chainrule-main --book ~/deep-learning-from-scratch
@@ -279,10 +279,10 @@ def _run_floor(net, threads, iters, eval_images):
         def run(ops, fastest):
             for _ in range(5):
                 for k, (_, times, call) in enumerate(ops):
-                    start = time.perf_counter()
+                    start = time.thread_time()  # this thread's CPU time: on a busy machine, the time alone
                     for _ in range(times):
                         call()
-                    fastest[k] = min(fastest[k], time.perf_counter() - start)
+                    fastest[k] = min(fastest[k], time.thread_time() - start)
 
         workers = [threading.Thread(target=run, args=pair) for pair in zip(lists, best, strict=True)]
         for worker in workers:

@@ -295,3 +295,16 @@ def test_convolution_sums_right_whichever_thread_took_the_chunks(monkeypatch):
     np.testing.assert_allclose(b_[1], a[1], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(quick.dW, readable.dW, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(quick.db, readable.db, rtol=1e-12, atol=1e-12)
+
+
+def test_a_fast_convolution_takes_images_of_any_size_one_call_after_another():
+    rng = np.random.default_rng(10)
+    W, b = rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
+    readable, quick = Convolution(W, b, 1, 1), Convolution(W, b, 1, 1)
+    quick.reuse_buffers = True
+    for size in (6, 9, 6, 7):  # the kept views follow the size
+        x, dout = rng.standard_normal((4, 2, size, size)), rng.standard_normal((4, 3, size, size))
+        a, b_ = run(readable, x, dout), run(quick, x, dout)
+        np.testing.assert_allclose(b_[0], a[0], rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(b_[1], a[1], rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(quick.dW, readable.dW, rtol=1e-12, atol=1e-12)

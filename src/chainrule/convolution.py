@@ -233,8 +233,8 @@ class Convolution(Layer):
     def _gather(self, part, name, n, image, place, stride, out):
         """Part ``part``'s :class:`_Gather` of ``n`` images ``image`` (H, W, C) for this layer's filter size."""
         buffers = self._parts(part)
-        return buffers.memo((name, n), lambda: _Gather(buffers, name, n, image, place, self.W.shape[2:], stride, out,
-                                                         self.W.dtype))
+        return buffers.memo((name, n, image, out), lambda: _Gather(buffers, name, n, image, place, self.W.shape[2:],
+                                                                     stride, out, self.W.dtype))
 
     def __repr__(self):
         return f"Convolution(W={self.W.shape}, b={self.b.shape}, stride={self.stride}, pad={self.pad})"

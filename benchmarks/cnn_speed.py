@@ -303,10 +303,11 @@ def _child(args):
     from threadpoolctl import threadpool_limits
 
     threads = int(args.threads)
-    with threadpool_limits(limits=threads, user_api="blas"):  # before chainrule looks at the BLAS threads
-        if args.child == "floor":
+    if args.child == "floor":  # threads of its own, each product on one BLAS thread (as (a)'s)
+        with threadpool_limits(limits=1, user_api="blas"):
             print(json.dumps(_run_floor(args.nets, threads, args.iters, args.eval_images)))
-            return
+        return
+    with threadpool_limits(limits=threads, user_api="blas"):  # before chainrule looks at the BLAS threads
         data = _data()
         batches = _batches(len(data[1]), args.iters, args.seed)
         if args.child == "a":

@@ -20,124 +20,143 @@ language of the locale).
 from __future__ import annotations
 
 import os
-import sys
 import types
 from pathlib import Path
 
 import numpy as np
 
-from .judge import check_layer
-from .layers import LAYERS, describe
+from .child import CHILD_ENV
+from .judge import check_exercise
 from .messages import default_language, language
-from .network import check_network
+from .network import NETWORKS, check_network
+from .registry import GROUPS, NAMES, group_of
 from .report import CheckReport, CheckRow
+from .sandbox import LoadFailed, Sandbox
+from .source import NotRebuildable, plan_for_file, plan_for_objects
 
-__all__ = ["CheckReport", "CheckRow", "ExerciseLoadError", "check", "default_language"]
+__all__ = ["TIMEOUT", "CheckReport", "CheckRow", "ExerciseLoadError", "check", "default_language"]
+
+#: Seconds one case may take by default (loading the file: twice that).
+TIMEOUT = 5.0
 
 
 class ExerciseLoadError(Exception):
     """The learner's file cannot be checked: it does not parse, fails on import or lacks the classes."""
 
 
-# -- loading the learner's file ---------------------------------------------------------------
+# -- what to load ----------------------------------------------------------------------------------
 
-def _load_file(path):
-    """Run a learner's .py file as a module (its folder importable while it runs)."""
-    path = Path(path)
-    try:
-        source = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ExerciseLoadError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExerciseLoadError(f"{path}: cannot be read ({exc})") from None
-    filename = str(path.resolve())
-    try:
-        code = compile(source, filename, "exec")
-    except SyntaxError as exc:
-        raise ExerciseLoadError(f"{path}, line {exc.lineno}: syntax error: {exc.msg}") from None
-    name = f"_chainrule_exercise_{path.stem}"
-    module = types.ModuleType(name)
-    module.__file__ = filename
-    folder = str(path.resolve().parent)
-
-    def from_folder(m):
-        return (getattr(sys.modules.get(m), "__file__", None) or "").startswith(folder + os.sep)
-
-    # the learner's own modules (my_layers.py beside my_two_layer_net.py) are read afresh from this folder,
-    # even when a module of that name was imported before (in a notebook, say); it comes back afterwards
-    beside = {f.stem for f in path.resolve().parent.glob("*.py")} - set(sys.stdlib_module_names) - {"numpy",
-                                                                                                    "chainrule"}
-    kept = {m: sys.modules.pop(m) for m in [m for m in sys.modules if from_folder(m) or m in beside]}
-    before = set(sys.modules)
-    sys.path.insert(0, folder)
-    sys.modules[name] = module
-    try:
-        exec(code, module.__dict__)
-    except (Exception, SystemExit) as exc:
-        message, _ = describe(exc, filename)
-        if isinstance(exc, ImportError) and getattr(exc, "name", "") in ("common", "dataset"):
-            message += " (the book's folders are not needed: import from chainrule or from your own file)"
-        raise ExerciseLoadError(f"{path}: running it raised {message}") from None
-    finally:
-        sys.path.remove(folder)
-        for added in set(sys.modules) - before:  # the learner's modules: read afresh on the next check
-            if added == name or from_folder(added):
-                del sys.modules[added]
-        sys.modules.update(kept)
-    return module, filename
-
-
-def _classes(module_or_path, wanted):
-    """``(classes, filename, shown name)`` from a path, a module or a dict of classes."""
+def _plan(module_or_path, wanted):
+    """``(plan, roles, shown name, discovered)``: ``discovered`` when the names are looked for, not given."""
     if isinstance(module_or_path, dict):
         found = {k: v for k, v in module_or_path.items() if k in wanted}
-        bad = [k for k, v in found.items() if not isinstance(v, type)]
+        bad = [k for k, v in found.items() if not (isinstance(v, type) or callable(v))]
         if bad:
             raise ExerciseLoadError(f"{', '.join(bad)} must be classes")
-        filename = None
-        for cls in found.values():
-            filename = getattr(sys.modules.get(cls.__module__), "__file__", None)
-            break
-        return found, filename, "the given classes"
+        plan, roles = _objects_plan(found, "the given classes")
+        return plan, roles, "the given classes", False
     if isinstance(module_or_path, (str, os.PathLike)):
-        module, filename = _load_file(module_or_path)
-        shown = str(module_or_path)
-    elif isinstance(module_or_path, types.ModuleType):
-        module, filename = module_or_path, getattr(module_or_path, "__file__", None)
+        path = Path(module_or_path)
+        if not path.is_file():
+            raise ExerciseLoadError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+        return plan_for_file(path), {name: (0, name) for name in wanted}, str(module_or_path), True
+    if isinstance(module_or_path, types.ModuleType):
+        module = module_or_path
         shown = module.__name__
-    else:
-        raise TypeError(f"check() needs a module, a path to a .py file or a dict of classes; "
-                        f"got {type(module_or_path).__name__}")
-    found = {}
+        objects = {name: getattr(module, name) for name in wanted if getattr(module, name, None) is not None}
+        plan, roles = _objects_plan(objects, shown)
+        return plan, roles, shown, True
+    raise TypeError(f"check() needs a module, a path to a .py file or a dict of classes; "
+                    f"got {type(module_or_path).__name__}")
+
+
+def _objects_plan(objects, shown):
+    try:
+        return plan_for_objects(objects, shown)
+    except NotRebuildable as exc:
+        raise ExerciseLoadError(f"{shown}: {exc}") from None
+
+
+def _load_error(shown, exc):
+    """The one line of a learner's file that failed when run."""
+    if exc.stopped is not None:
+        kind, detail = exc.stopped.kind, exc.stopped.detail
+        why = {"time_limit": f"did not finish within {detail} s (an endless loop at the top of the file?)",
+               "exit": f"ended the Python process (exit status {detail}: os._exit()?)",
+               "signal": f"was killed by {detail}"}.get(kind, f"stopped answering ({detail})")
+        return f"{shown}: running it {why}"
+    if exc.type_name in ("SyntaxError", "IndentationError", "TabError") and exc.lineno:
+        return f"{shown}, line {exc.lineno}: syntax error: {exc.msg}"
+    message = f"{shown}: running it raised {exc}"
+    if exc.import_name in ("common", "dataset") or str(exc.import_name).startswith(("common.", "dataset.")):
+        message += " (the book's folders are not needed: import from chainrule or from your own file)"
+    return message
+
+
+def _found(sandbox, shown):
+    try:
+        return sandbox.load()
+    except LoadFailed as exc:
+        raise ExerciseLoadError(_load_error(shown, exc)) from None
+
+
+def _learners(found, discovered, shown, wanted):
+    """``({name: kind}, [names])``: the learner's own objects among ``found``, and chainrule's own (a book-form
+    file's ``from common.layers import *``), left out when the names were looked for."""
+    own, borrowed = {}, []
     for name in wanted:
-        value = getattr(module, name, None)
-        if isinstance(value, type):
-            found[name] = value
-        elif value is not None:
-            raise ExerciseLoadError(f"{shown}: {name} is a {type(value).__name__}, not a class")
-    if filename:
-        filename = str(Path(filename).resolve())
-    return found, filename, shown
+        info = found.get(name)
+        if info is None:
+            continue
+        if discovered and str(info["module"]).split(".")[0] == "chainrule":
+            borrowed.append(name)
+            continue
+        if info["type"] not in ("class", "function"):
+            raise ExerciseLoadError(f"{shown}: {name} is a {info['type']}, not a class")
+        own[name] = info["type"]
+    return own, borrowed
 
 
-def check(module_or_path, *, network=False, lang=None, rng=0):
-    """Check a learner's layers (or, with ``network=True``, their ``TwoLayerNet``) against chainrule's.
+def _none_defined(shown, what, borrowed):
+    message = f"{shown} defines {what}"
+    if borrowed:
+        message += f" ({', '.join(borrowed)} {'is' if len(borrowed) == 1 else 'are'} chainrule's own, imported " \
+                   "through common/ or chainrule: write the class yourself to have it checked)"
+    return ExerciseLoadError(message)
+
+
+# -- the check ------------------------------------------------------------------------------------
+
+def check(module_or_path, *, network=False, lang=None, rng=0, timeout=TIMEOUT, progress=None):
+    """Check a learner's layers (or, with ``network=True``, their network) against chainrule's.
+
+    The learner's code runs in a separate, fresh Python process, one case at a time
+    under a time limit; nothing it does reaches this process, and every verdict is
+    computed here from the arrays it sends back.
 
     Parameters
     ----------
     module_or_path : module, str or path, or dict
-        A module, a path to a ``.py`` file, or ``{"Relu": MyRelu, ...}``. Any of
-        the book's six layer classes it defines are checked; the others are
-        listed as not in the file.
+        A module, a path to a ``.py`` file, or ``{"Relu": MyRelu, ...}`` (classes
+        defined in a notebook are rebuilt from their source). Any of the book's
+        classes it defines are checked; the others of the same chapters are listed
+        as not in the file.
     network : bool
-        Check a ``TwoLayerNet`` class instead (the book's form: ``params``,
-        ``layers``, ``lastLayer``, ``loss``, ``gradient``): each parameter's
-        gradient against numerical differentiation and chainrule's, and the layer
-        where the gradient first goes wrong, walking backward from the loss.
-    lang : "en", "ko", "zh", "ja" or None
-        The language of ``str(report)``; None: from LC_ALL, LC_MESSAGES or LANG.
+        Check a network class instead (``TwoLayerNet``, ``SimpleConvNet`` or
+        ``MultiLayerNetExtend`` in the book's form: ``params``, ``layers``, the last
+        layer, ``loss``, ``gradient``): each parameter's gradient against numerical
+        differentiation and chainrule's, and the layer where the gradient first goes
+        wrong, walking backward from the loss.
+    lang : str or None
+        The language of ``str(report)``: ``"en"``, ``"ko"``, ``"zh"`` or ``"ja"`` (a
+        locale such as ``"zh-CN"`` or ``"KO"`` names the same); None: from LC_ALL,
+        LC_MESSAGES or LANG.
     rng : numpy.random.Generator, int or None
         The random inputs (the same seed gives the same report).
+    timeout : float
+        Seconds one case may take (an endless loop is stopped and reported).
+    progress : callable or None
+        ``progress(name, i, n)`` before the i-th of the n cases of each exercise.
 
     Returns
     -------
@@ -146,20 +165,41 @@ def check(module_or_path, *, network=False, lang=None, rng=0):
     Raises
     ------
     ExerciseLoadError
-        The file has a syntax error, fails when run, or defines none of the classes.
+        The file has a syntax error, fails (or stops the process) when run, or
+        defines none of the classes.
     """
     lang = language(lang)
+    if os.environ.get(CHILD_ENV):
+        raise ExerciseLoadError("chainrule.check() was called by the code it is checking: put the call under "
+                                "if __name__ == \"__main__\":")
+    timeout = float(timeout)
+    if not timeout > 0:
+        raise ValueError(f"timeout must be a positive number of seconds; got {timeout}")
     rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    if network:
-        classes, filename, shown = _classes(module_or_path, ("TwoLayerNet",))
-        if "TwoLayerNet" not in classes:
-            raise ExerciseLoadError(f"{shown} defines no class TwoLayerNet")
-        return check_network(classes["TwoLayerNet"], shown, lang, rng, filename)
-    classes, filename, shown = _classes(module_or_path, LAYERS)
-    if not classes:
-        raise ExerciseLoadError(f"{shown} defines none of the layers {', '.join(LAYERS)}")
-    report = CheckReport(shown, lang=lang, missing=tuple(n for n in LAYERS if n not in classes))
-    for name in LAYERS:
-        if name in classes:
-            report.rows.extend(check_layer(name, classes[name], rng, filename))
+    wanted = tuple(NETWORKS) if network else NAMES
+    plan, roles, shown, discovered = _plan(module_or_path, wanted)
+    with Sandbox(plan, roles, timeout, cwd=os.getcwd()) as sandbox:
+        own, borrowed = _learners(_found(sandbox, shown), discovered, shown, wanted)
+        if network:
+            if not own:
+                raise _none_defined(shown, f"no class {' or '.join(NETWORKS)}", borrowed)
+            name = next(iter(own))
+            report = check_network(name, sandbox, shown, lang, rng, progress)
+        else:
+            if not own:
+                groups = [m.NAMES for m in GROUPS.values()]
+                raise _none_defined(shown, f"none of the layers {', '.join(groups[0])}"
+                                    + "".join(f" (nor {', '.join(g)})" for g in groups[1:]), borrowed)
+            report = _check_classes(own, sandbox, shown, lang, rng, progress)
+        report.printed, report.printed_bytes = sandbox.printed()
+    return report
+
+
+def _check_classes(own, sandbox, shown, lang, rng, progress):
+    touched = {group_of(name) for name in own}
+    missing = tuple(n for g in GROUPS if g in touched for n in GROUPS[g].NAMES if n not in own)
+    report = CheckReport(shown, lang=lang, missing=missing)
+    for name in NAMES:
+        if name in own:
+            report.rows.extend(check_exercise(group_of(name), name, name, sandbox, rng, progress))
     return report

@@ -44,12 +44,12 @@ MESSAGES = {
         "ja": "{source}: あなたが実装したレイヤの順伝播と逆伝播を、chainrule のレイヤおよび数値微分と比べます",
     },
     "title.network": {
-        "en": "{source}: your TwoLayerNet's gradients by backpropagation against chainrule's and numerical "
+        "en": "{source}: your {network}'s gradients by backpropagation against chainrule's and numerical "
               "differentiation",
-        "ko": "{source}: 직접 구현한 TwoLayerNet에서 오차역전파법으로 구한 기울기를 chainrule, 그리고 수치 미분으로 "
+        "ko": "{source}: 직접 구현한 {network}에서 오차역전파법으로 구한 기울기를 chainrule, 그리고 수치 미분으로 "
               "구한 기울기와 비교합니다",
-        "zh": "{source}：将你的 TwoLayerNet 用误差反向传播法求出的梯度，与 chainrule 以及数值微分求出的梯度进行比较",
-        "ja": "{source}: あなたの TwoLayerNet で誤差逆伝播法によって求めた勾配を、chainrule および数値微分で求めた"
+        "zh": "{source}：将你的 {network} 用误差反向传播法求出的梯度，与 chainrule 以及数值微分求出的梯度进行比较",
+        "ja": "{source}: あなたの {network} で誤差逆伝播法によって求めた勾配を、chainrule および数値微分で求めた"
               "勾配と比べます",
     },
     "col.layer": {"en": "layer", "ko": "계층", "zh": "层", "ja": "レイヤ"},
@@ -93,6 +93,47 @@ MESSAGES = {
         "ko": "예외 발생: {error} ({case})",
         "zh": "抛出异常：{error}（{case}）",
         "ja": "例外が発生しました: {error}（{case}）",
+    },
+    "line.stopped.time_limit": {
+        "en": "stopped after {detail} s, the time limit of one case ({case}): an endless loop? (raise the limit "
+              "with --timeout SECONDS or check(..., timeout=SECONDS))",
+        "ko": "한 경우의 제한 시간 {detail}초가 지나 중단했습니다({case}). 무한 루프가 아닌지 확인하세요"
+              "(제한 시간은 --timeout SECONDS 또는 check(..., timeout=SECONDS)로 늘릴 수 있습니다).",
+        "zh": "超过了单个情况的时间限制 {detail} 秒，已中止（{case}）：是不是死循环？"
+              "（可以用 --timeout SECONDS 或 check(..., timeout=SECONDS) 放宽限制）",
+        "ja": "1 つのケースの制限時間 {detail} 秒を過ぎたので中断しました（{case}）。無限ループになっていませんか"
+              "（制限時間は --timeout SECONDS または check(..., timeout=SECONDS) で延ばせます）。",
+    },
+    "line.stopped.exit": {
+        "en": "your code ended the Python process (exit status {detail}: os._exit()?) ({case})",
+        "ko": "코드가 Python 프로세스를 끝내 버렸습니다(종료 상태 {detail}: os._exit()?) ({case})",
+        "zh": "你的代码结束了 Python 进程（退出状态 {detail}：os._exit()？）（{case}）",
+        "ja": "コードが Python のプロセスを終了させました（終了ステータス {detail}: os._exit()?）（{case}）",
+    },
+    "line.stopped.signal": {
+        "en": "the Python process running your code was killed by {detail} (a crash, or out of memory) ({case})",
+        "ko": "코드를 실행하던 Python 프로세스가 {detail}로 강제 종료되었습니다(충돌 또는 메모리 부족) ({case})",
+        "zh": "运行你的代码的 Python 进程被 {detail} 终止了（崩溃或内存不足）（{case}）",
+        "ja": "コードを実行していた Python のプロセスが {detail} で強制終了されました"
+              "（クラッシュかメモリ不足）（{case}）",
+    },
+    "line.stopped.garbled": {
+        "en": "the Python process running your code stopped answering ({detail}) ({case})",
+        "ko": "코드를 실행하던 Python 프로세스가 응답하지 않게 되었습니다({detail}) ({case})",
+        "zh": "运行你的代码的 Python 进程不再响应（{detail}）（{case}）",
+        "ja": "コードを実行していた Python のプロセスが応答しなくなりました（{detail}）（{case}）",
+    },
+    "printed.title": {
+        "en": "your code printed ({n} bytes):",
+        "ko": "코드가 출력한 내용({n}바이트):",
+        "zh": "你的代码输出的内容（{n} 字节）：",
+        "ja": "コードが出力した内容（{n} バイト）:",
+    },
+    "printed.cut": {
+        "en": "your code printed {n} bytes; its start and its end:",
+        "ko": "코드가 {n}바이트를 출력했습니다. 처음과 끝 부분만 보여 줍니다:",
+        "zh": "你的代码输出了 {n} 字节；下面只显示开头和结尾：",
+        "ja": "コードが {n} バイトを出力しました。最初と最後の部分だけを示します:",
     },
     "line.case": {"en": "{case}: {shape}", "ko": "{case}: {shape}", "zh": "{case}：{shape}", "ja": "{case}：{shape}"},
     "line.hint": {"en": "hint: {text}", "ko": "힌트: {text}", "zh": "提示：{text}", "ja": "ヒント: {text}"},

@@ -75,7 +75,8 @@ def render(report, lang):
     def t(key, **fields):
         return text(key, lang, **fields)
 
-    lines = [t("title.network" if report.network else "title.layers", source=report.source), ""]
+    lines = [t("title.network", source=report.source, network=report.network_name) if report.network
+             else t("title.layers", source=report.source), ""]
     head = [t("col.layer"), t("col.param" if report.network else "col.tensor"), t("col.verdict"),
             t("col.max_diff"), t("col.numeric"), t("col.shape"), t("col.mutated")][:6 if report.network else 7]
     table = []
@@ -97,7 +98,9 @@ def render(report, lang):
         lines.append(fmt(cells))
         details = []
         case = _case(row, lang)
-        if row.error:
+        if row.stopped:
+            details.append(t(f"line.stopped.{row.stopped}", detail=row.error, case=case))
+        elif row.error:
             details.append(t("line.raised", error=row.error, case=case))
         elif row.got_shape is not None and row.got_shape != row.expected_shape:
             details.append(t("line.shape", got_shape=row.got_shape, expected_shape=row.expected_shape, case=case))
@@ -114,7 +117,17 @@ def render(report, lang):
     for key, fields in report.notes:
         lines.extend(_wrap(t(key, **fields), WRAP, "", "  "))
     lines.extend(_summary(report, t))
+    if report.printed_bytes:
+        lines += ["", t("printed.title" if len(report.printed.encode("utf-8", "replace")) >= report.printed_bytes
+                        else "printed.cut", n=f"{report.printed_bytes:,}")]
+        lines += ["  " + line for line in _visible(report.printed).splitlines()]
     return "\n".join(lines)
+
+
+def _visible(s):
+    """Text the learner's code printed, with control characters (terminal escapes) shown, not obeyed."""
+    return "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else f"\\x{ord(ch):02x}"
+                   if ord(ch) < 256 else f"\\u{ord(ch):04x}" for ch in s)
 
 
 def _summary(report, t):

@@ -191,6 +191,7 @@ def check(module_or_path, *, network=False, lang=None, rng=0, timeout=TIMEOUT, p
                 raise _none_defined(shown, f"none of the layers {', '.join(groups[0])}"
                                     + "".join(f" (nor {', '.join(g)})" for g in groups[1:]), borrowed)
             report = _check_classes(own, sandbox, shown, lang, rng, progress)
+            report.borrowed = tuple(borrowed)
         report.printed, report.printed_bytes = sandbox.printed()
     return report
 

@@ -135,7 +135,8 @@ def combine(layer, tensor, judged):
         shape_ok=all(j.shape_ok for j in judged), dout_mutated=mutated, first_diff=lead.first, got=lead.got,
         expected=lead.expected, got_shape=lead.got_shape, expected_shape=lead.expected_shape,
         case=case.key if case is not None and verdict != "exact" else None,
-        case_shape=case.shape if case is not None and verdict != "exact" else None, hint=hint, error=lead.error)
+        case_shape=case.shape if case is not None and verdict != "exact" else None, hint=hint, error=lead.error,
+        stopped=lead.stopped)
 
 
 def check_exercise(group, name, role, sandbox, rng, progress=None):

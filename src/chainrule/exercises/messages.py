@@ -161,6 +161,12 @@ MESSAGES = {
         "zh": "尚未实现的层：{names}",
         "ja": "まだ実装されていないレイヤ: {names}",
     },
+    "summary.borrowed": {
+        "en": "chainrule's own (imported through common/ or chainrule), not checked: {names}",
+        "ko": "chainrule의 것을 가져온 것이라(common/ 또는 chainrule에서 import) 확인하지 않은 계층: {names}",
+        "zh": "从 chainrule 导入（经由 common/ 或 chainrule）的、因此未检查的层：{names}",
+        "ja": "chainrule のものを import している（common/ または chainrule から）ため確認しなかったレイヤ: {names}",
+    },
     "summary.missing": {
         "en": "not in this file, so not checked: {names}",
         "ko": "이 파일에 없어서 확인하지 않은 계층: {names}",

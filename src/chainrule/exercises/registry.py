@@ -37,8 +37,8 @@ def task_case(learner, group, name, role, case, budget):
     module = GROUPS[group]
     outcomes, numeric = module.run_case(name, learner.objects[role], read_case(case), learner.is_learner_file)
     yield {t: outcome_data(o) for t, o in outcomes.items()}
-    if numeric is not None:
-        yield numeric(time.monotonic() + budget)
+    if numeric is not None:  # done well within the checker's wait, which is ``budget``
+        yield numeric(time.monotonic() + budget / 2)
 
 
 def send_case(case):

@@ -6,7 +6,7 @@ import unicodedata
 
 from .messages import text
 
-__all__ = ["render", "width"]
+__all__ = ["ASCII", "ascii_only", "render", "width"]
 
 
 def width(s):
@@ -120,7 +120,8 @@ def render(report, lang):
     if report.printed_bytes:
         lines += ["", t("printed.title" if len(report.printed.encode("utf-8", "replace")) >= report.printed_bytes
                         else "printed.cut", n=f"{report.printed_bytes:,}")]
-        lines += ["  " + line for line in _visible(report.printed).splitlines()]
+        for line in _visible(report.printed).splitlines():
+            lines += ["  " + line[i:i + WRAP - 2] for i in range(0, max(len(line), 1), WRAP - 2)]
     return "\n".join(lines)
 
 
@@ -141,6 +142,19 @@ def _summary(report, t):
         out.append(t("summary.wrong", names=", ".join(wrong)))
     if todo:
         out.append(t("summary.todo", names=", ".join(todo)))
+    if report.borrowed:
+        out.append(t("summary.borrowed", names=", ".join(report.borrowed)))
     if report.missing:
         out.append(t("summary.missing", names=", ".join(report.missing)))
     return out
+
+
+#: What the report's few non-ASCII symbols become on a terminal that shows only ASCII.
+ASCII = {"×": "x", "…": "...", "≈": "~", "—": "-", "–": "-", "·": ".", "ᵀ": "T", "Σ": "sum ", "≤": "<=", "≥": ">=",
+         "→": "->", "‘": "'", "’": "'", "“": '"', "”": '"', "²": "^2", "√": "sqrt", "∂": "d", "ε": "eps",
+         "β": "beta", "γ": "gamma", "μ": "mu", "σ": "sigma", "η": "lr", "−": "-"}
+
+
+def ascii_only(s):
+    """``s`` with the report's symbols spelled in ASCII (``×`` -> ``x``) and anything else as ``?``."""
+    return "".join(ASCII.get(ch, ch) for ch in s).encode("ascii", "replace").decode("ascii")

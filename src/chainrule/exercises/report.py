@@ -77,6 +77,7 @@ class CheckReport:
     network: bool = False
     network_name: str = "TwoLayerNet"  # the network class checked
     missing: tuple = ()  # the book's layers the file does not define
+    borrowed: tuple = ()  # the book's names the file imports from chainrule (not checked)
     culprit: str | None = None
     notes: list = field(default_factory=list)  # (message key, fields) printed under the table
     printed: str = ""  # what the learner's code printed (its start and its end when it was long)

@@ -199,7 +199,10 @@ def check(module_or_path, *, network=False, lang=None, rng=0, timeout=TIMEOUT, p
 def _check_classes(own, sandbox, shown, lang, rng, progress):
     touched = {group_of(name) for name in own}
     missing = tuple(n for g in GROUPS if g in touched for n in GROUPS[g].NAMES if n not in own)
-    report = CheckReport(shown, lang=lang, missing=missing)
+    kinds = {"optimizers" if group_of(name) == "optimizers" else "layers" if kind == "class" else "functions"
+             for name, kind in own.items()}
+    subject = next(iter(kinds)) if len(kinds) == 1 and "functions" not in kinds else "classes"
+    report = CheckReport(shown, lang=lang, missing=missing, subject=subject)
     for name in NAMES:
         if name in own:
             report.rows.extend(check_exercise(group_of(name), name, name, sandbox, rng, progress))

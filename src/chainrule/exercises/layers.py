@@ -300,7 +300,7 @@ def diagnose(name, tensor, case, ref, got):
     return None
 
 
-def diagnose_raised(name, case):
+def diagnose_raised(name, case, error=""):
     """The hint for an exception that is itself the symptom of a usual mistake."""
     if name == "Affine":
         return "affine_no_reshape" if case.key == "4d" else "affine_transpose"

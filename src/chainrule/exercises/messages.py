@@ -10,6 +10,7 @@ the translated editions of the book: 오차역전파법 / 误差反向传播法 
 from __future__ import annotations
 
 from ..i18n import LANGUAGES, Messages, default_language, language
+from . import hints_chapter6, hints_chapter7
 from .hints import HINTS
 
 __all__ = ["FORMULAS", "LANGUAGES", "MESSAGES", "default_language", "language", "text"]
@@ -32,6 +33,8 @@ FORMULAS = {
     "Affine.db": "self.db = np.sum(dout, axis=0)",
     "SoftmaxWithLoss.loss": "self.y = softmax(x); self.loss = cross_entropy_error(self.y, self.t)",
     "SoftmaxWithLoss.dx": "dx = (self.y - self.t) / batch_size",
+    **hints_chapter6.FORMULAS,
+    **hints_chapter7.FORMULAS,
 }
 
 MESSAGES = Messages("check", {
@@ -40,6 +43,11 @@ MESSAGES = Messages("check", {
         "differentiation",
     "title.network":
         "{source}: your {network}'s gradients by backpropagation against chainrule's and numerical "
+        "differentiation",
+    "title.optimizers":
+        "{source}: the parameters after each update() of your optimizers against chainrule's optimizers",
+    "title.classes":
+        "{source}: your classes and functions against chainrule's (forward, backward, update) and numerical "
         "differentiation",
     "col.layer": "layer",
     "col.param": "parameter",
@@ -73,6 +81,8 @@ MESSAGES = Messages("check", {
     "line.case": "{case}: {shape}",
     "line.hint": "hint: {text}",
     "summary.ok": "all right: the {n} tensors of {layers} layer(s) match chainrule's",
+    "summary.ok_optimizers": "all right: the {n} parameters of {layers} optimizer(s) match chainrule's, step by step",
+    "summary.ok_classes": "all right: the {n} tensors of {layers} classes and functions match chainrule's",
     "summary.net_ok": "all right: every gradient matches chainrule's and the numerical gradient",
     "summary.wrong": "not right yet: {names}",
     "summary.todo": "not implemented yet: {names}",
@@ -90,13 +100,18 @@ MESSAGES = Messages("check", {
     "case.labels": "label targets",
     "case.large": "large scores",
     "case.network": "a small net",
+    **hints_chapter6.CASES,
+    **hints_chapter7.CASES,
     **HINTS,
+    **hints_chapter6.HINTS,
+    **hints_chapter7.HINTS,
 })
 
 
 def text(key, lang="en", **fields):
     """The message ``key`` in ``lang`` (English when the catalog lacks it), formatted with ``fields``."""
     if key.startswith("hint.formula."):
-        fields = {**fields, "formula": FORMULAS[key[len("hint.formula."):]]}
+        name = key[len("hint.formula."):]  # "Affine.dW"; an optimizer's rows share one formula, "Adam.*"
+        fields = {**fields, "formula": FORMULAS.get(name) or FORMULAS[name.split(".")[0] + ".*"]}
         key = "hint.formula"
     return MESSAGES.text(key, lang, **fields)

@@ -116,7 +116,7 @@ class _Chain:
             hs.append(h)
             h = _forward(layer, h)
         last = _ref.SoftmaxWithLoss()
-        loss = float(last.forward(h, t)) + self._decay_term()
+        loss = float(last.forward(h, t)) + self.decay_term()
         douts, dout = [], last.backward(1)
         for layer in reversed(self.layers):
             douts.append(dout)
@@ -125,7 +125,7 @@ class _Chain:
         self.first_dx = dout
         return loss, hs + [h], douts, last
 
-    def _decay_term(self):
+    def decay_term(self):
         ws = [layer.W for layer in self.layers if hasattr(layer, "W")]
         return 0.5 * self.decay * sum(float(np.sum(w ** 2)) for w in ws)
 
@@ -183,10 +183,11 @@ def _inputs(name, spec, values, rng):
 def _clear(kind, h, margin=1e-2):
     if kind == "Relu":
         return np.min(np.abs(h)) > margin
-    if kind == "Pooling":
+    if kind == "Pooling":  # a window's maximum clear of the rest (ties among ReLU's zeros do not move)
         windows = np.sort(h.reshape(h.shape[0], h.shape[1], h.shape[2] // 2, 2, h.shape[3] // 2, 2)
                           .transpose(0, 1, 2, 4, 3, 5).reshape(-1, 4), axis=1)
-        return np.min(windows[:, -1] - windows[:, -2]) > margin
+        live = windows[:, -1] > 0
+        return not live.any() or np.min(windows[live, -1] - windows[live, -2]) > margin
     return True
 
 
@@ -264,8 +265,8 @@ def check_network(name, sandbox, source, lang, rng, progress=None):
     ref_grads = chain.grads(names)
     outcomes = {k: read_outcome(v) for k, v in first["outcomes"].items()}
     loss = outcomes.get("loss")
-    if loss is not None and isinstance(loss.got, np.ndarray) and loss.got.shape == () and not spec["decay"]:
-        book = _book_loss(chain_scores(chain, x), t)
+    if loss is not None and isinstance(loss.got, np.ndarray) and loss.got.shape == ():
+        book = _book_loss(chain_scores(chain, x), t) + chain.decay_term()
         if abs(float(loss.got) - book) < abs(float(loss.got) - ref_loss):
             ref_loss = book  # the book's log(y + 1e-7): right too
     rows = [_row(name, "loss", loss, ref_loss)]
@@ -288,7 +289,7 @@ def check_network(name, sandbox, source, lang, rng, progress=None):
         report.notes.append(culprit)
     elif not report.notes:
         got = {k: o.got for k, o in outcomes.items()}
-        report.notes.append(_wiring(got, ref_grads, names))
+        report.notes.append(_wiring(got, ref_grads, names, values, spec["decay"]))
     report.rows = [replace(row, hint="net_see_below") if row.verdict == "wrong" and row.hint is None else row
                    for row in report.rows]
     return report
@@ -377,8 +378,11 @@ def _same(a, b):
     return a.shape == np.shape(b) and bool(np.allclose(a, b, rtol=1e-6, atol=1e-9))
 
 
-def _wiring(grads, ref_grads, names):
+def _wiring(grads, ref_grads, names, values, decay):
     """Every layer is right on its own: say what gradient() hands out instead."""
+    weights = [k for k in names if k.startswith("W")]
+    if decay and all(_same(grads.get(k), ref_grads[k] - decay * values[k]) for k in weights):
+        return ("net.weight_decay", {})
     for k in names:
         for other in names:
             if other != k and _same(grads.get(k), ref_grads[other]) and not _same(grads.get(k), ref_grads[k]):

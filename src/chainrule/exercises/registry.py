@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import time
 
-from . import layers
+from . import batchnorm, convolution, dropout, layers, optimizers
 from .run import case_data, outcome_data, read_case
 
 __all__ = ["GROUPS", "NAMES", "group_of", "task_case"]
 
 #: The groups in the order of the report, each the module of its exercises.
-GROUPS = {"layers": layers}
+GROUPS = {"layers": layers, "optimizers": optimizers, "batchnorm": batchnorm, "dropout": dropout,
+          "convolution": convolution}
 #: Every name ``chainrule check`` looks for in a file, in the order of the report.
 NAMES = tuple(name for module in GROUPS.values() for name in module.NAMES)
 

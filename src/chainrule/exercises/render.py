@@ -76,7 +76,7 @@ def render(report, lang):
         return text(key, lang, **fields)
 
     lines = [t("title.network", source=report.source, network=report.network_name) if report.network
-             else t("title.layers", source=report.source), ""]
+             else t(f"title.{report.subject}", source=report.source), ""]
     head = [t("col.layer"), t("col.param" if report.network else "col.tensor"), t("col.verdict"),
             t("col.max_diff"), t("col.numeric"), t("col.shape"), t("col.mutated")][:6 if report.network else 7]
     table = []
@@ -116,7 +116,8 @@ def render(report, lang):
     lines.append("")
     for key, fields in report.notes:
         lines.extend(_wrap(t(key, **fields), WRAP, "", "  "))
-    lines.extend(_summary(report, t))
+    for line in _summary(report, t):
+        lines.extend(_wrap(line, WRAP, "", "  "))
     if report.printed_bytes:
         lines += ["", t("printed.title" if len(report.printed.encode("utf-8", "replace")) >= report.printed_bytes
                         else "printed.cut", n=f"{report.printed_bytes:,}")]
@@ -137,7 +138,9 @@ def _summary(report, t):
     todo = [name for name in layers if all(r.verdict == "not implemented" for r in report.layer_rows(name))]
     wrong = [f"{r.layer} {r.tensor}" for r in report.rows if not r.ok and r.layer not in todo]
     if report.ok:
-        out.append(t("summary.net_ok") if report.network else t("summary.ok", n=len(report.rows), layers=len(layers)))
+        key = "summary.net_ok" if report.network else "summary.ok" if report.subject == "layers" else \
+            f"summary.ok_{report.subject}"
+        out.append(t(key, n=len(report.rows), layers=len(layers)))
     if wrong:
         out.append(t("summary.wrong", names=", ".join(wrong)))
     if todo:

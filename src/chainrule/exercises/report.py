@@ -76,6 +76,7 @@ class CheckReport:
     lang: str = "en"
     network: bool = False
     network_name: str = "TwoLayerNet"  # the network class checked
+    subject: str = "layers"  # what the rows are of: "layers", "optimizers" or "classes" (layers, optimizers, functions)
     missing: tuple = ()  # the book's layers the file does not define
     borrowed: tuple = ()  # the book's names the file imports from chainrule (not checked)
     culprit: str | None = None

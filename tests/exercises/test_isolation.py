@@ -254,15 +254,15 @@ def test_megabytes_of_prints_are_cut(tmp_path, capsys):
             def backward(self, dout):
                 return np.where(self.mask, 0.0, dout)
         """)
-    report = check(path, lang="en")
-    assert report.ok
+    report = check(path, lang="en", timeout=60)  # the output is what is tested, not the time (on a busy machine)
+    assert report.ok, report
     assert report.printed_bytes > 4 * 1_000_000
     assert len(report.printed) < OUTPUT_HEAD + OUTPUT_TAIL + 20
     assert report.printed.startswith("start of forward\nxxx")
     text = report.render("en")
     assert f"your code printed {report.printed_bytes:,} bytes; its start and its end:" in text
     assert "\x1b" not in text and "\\x1b[2J end of forward" in text
-    code, out, _ = run(capsys, "check", path)
+    code, out, _ = run(capsys, "check", "--timeout", "60", path)
     assert code == 0 and len(out) < 20_000
 
 

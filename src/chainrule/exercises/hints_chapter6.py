@@ -178,7 +178,8 @@ FORMULAS = {
     }.items()},
     "BatchNormalization.out": "xc = x - mu; xn = xc / np.sqrt(var + 10e-7); out = self.gamma * xn + self.beta",
     "BatchNormalization.dx": "dxn = gamma * dout; dxc = dxn / std; dstd = -np.sum(dxn * xc / (std * std), axis=0); "
-                             "dvar = 0.5 * dstd / std; dxc += (2.0 / N) * xc * dvar; dx = dxc - np.sum(dxc, axis=0) / N",
+                             "dvar = 0.5 * dstd / std; dxc += (2.0 / N) * xc * dvar; "
+                             "dx = dxc - np.sum(dxc, axis=0) / N",
     "BatchNormalization.dgamma": "self.dgamma = np.sum(self.xn * dout, axis=0)",
     "BatchNormalization.dbeta": "self.dbeta = dout.sum(axis=0)",
     "BatchNormalization.running_mean": "self.running_mean = momentum * self.running_mean + (1 - momentum) * mu",

@@ -78,7 +78,8 @@ HINTS = {
 
 FORMULAS = {
     "Convolution.out": "col = im2col(x, FH, FW, self.stride, self.pad); col_W = self.W.reshape(FN, -1).T; "
-                       "out = np.dot(col, col_W) + self.b; out = out.reshape(N, out_h, out_w, -1).transpose(0, 3, 1, 2)",
+                       "out = np.dot(col, col_W) + self.b; "
+                       "out = out.reshape(N, out_h, out_w, -1).transpose(0, 3, 1, 2)",
     "Convolution.dx": "dcol = np.dot(dout, self.col_W.T); dx = col2im(dcol, self.x.shape, FH, FW, self.stride, "
                       "self.pad)",
     "Convolution.dW": "self.dW = np.dot(self.col.T, dout).transpose(1, 0).reshape(FN, C, FH, FW)",

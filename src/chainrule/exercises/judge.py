@@ -101,9 +101,11 @@ def judge(group, name, tensor, case, ref, outcome):
     forced = ref.get("_wrong", {}).get(tensor)  # what the numbers alone cannot show (Dropout's mask statistics)
     convention = ref.get("_close", {}).get(tensor)  # right in another convention (inverted dropout)
     if forced and j.verdict != "wrong":
-        j.verdict, j.hint, j.strength = "wrong", forced, 3
+        j.verdict = "wrong"
+        j.hint, j.strength = forced, 3
     elif convention and j.verdict != "wrong":
-        j.verdict, j.hint, j.strength = "close", convention, 3
+        j.verdict = "close"
+        j.hint, j.strength = convention, 3
     elif j.verdict == "close":
         if outcome.precision:
             j.hint, j.strength = "low_precision", 3

@@ -268,18 +268,19 @@ def _alternatives(name, kw):
                 ("nesterov_factor", _nesterov(kw, plain=True)), ("momentum_reset", _nesterov(kw, reset=True))] + common
     if name == "AdaGrad":
         return [("eps_inside_sqrt", _adagrad(kw, eps_inside=True)), ("adagrad_no_sqrt", _adagrad(kw, no_sqrt=True)),
-                ("adagrad_no_accumulate", _adagrad(kw, no_accumulate=True)), ("adagrad_h_after", _adagrad(kw, after=True)),
-                ("shared_state", _adagrad(kw, shared=True))] + common
+                ("adagrad_no_accumulate", _adagrad(kw, no_accumulate=True)),
+                ("adagrad_h_after", _adagrad(kw, after=True)), ("shared_state", _adagrad(kw, shared=True))] + common
     if name == "RMSprop":
-        return [("rmsprop_decay_swapped", _rmsprop(kw, swapped=True)), ("rmsprop_no_decay", _rmsprop(kw, no_decay=True)),
+        return [("rmsprop_decay_swapped", _rmsprop(kw, swapped=True)),
+                ("rmsprop_no_decay", _rmsprop(kw, no_decay=True)),
                 ("eps_inside_sqrt", _rmsprop(kw, eps_inside=True)), ("adagrad_no_sqrt", _rmsprop(kw, no_sqrt=True)),
                 ("momentum_reset", _rmsprop(kw, reset=True))] + common
     if name == "Adam":
         return [("adam_paper_eps", _adam(kw, correction="paper")), ("adam_no_bias_correction", _adam(kw, "none")),
                 ("adam_first_only", _adam(kw, "first_only")), ("eps_inside_sqrt", _adam(kw, eps_inside=True)),
                 ("adam_iter_per_param", _adam(kw, iter_per_param=True)),
-                ("adam_v_not_squared", _adam(kw, v_not_squared=True)), ("adam_betas_swapped", _adam(kw, swapped=True))] \
-            + common
+                ("adam_v_not_squared", _adam(kw, v_not_squared=True)),
+                ("adam_betas_swapped", _adam(kw, swapped=True))] + common
     return []
 
 

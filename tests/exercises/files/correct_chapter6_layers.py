@@ -10,7 +10,7 @@ class Dropout:
 
     def forward(self, x, train_flg=True):
         if train_flg:
-            self.mask = np.random.rand(*x.shape) > self.dropout_ratio
+            self.mask = np.random.rand(*x.shape) > self.dropout_ratio  # noqa: NPY002 (the book's draw)
             return x * self.mask
         else:
             return x * (1.0 - self.dropout_ratio)
@@ -60,7 +60,7 @@ class BatchNormalization:
             self.running_var = self.momentum * self.running_var + (1 - self.momentum) * var
         else:
             xc = x - self.running_mean
-            xn = xc / ((np.sqrt(self.running_var + 10e-7)))
+            xn = xc / (np.sqrt(self.running_var + 10e-7))
         out = self.gamma * xn + self.beta
         return out
 

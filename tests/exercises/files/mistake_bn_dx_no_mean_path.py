@@ -3,6 +3,7 @@
 import numpy as np  # noqa: F401
 from correct_chapter6_layers import BatchNormalization, Dropout  # noqa: F401
 
+
 class BatchNormalization(BatchNormalization):  # noqa: F811
     def _backward(self, dout):
         dbeta = dout.sum(axis=0)

@@ -3,6 +3,7 @@
 import numpy as np  # noqa: F401
 from correct_chapter7 import Convolution, Pooling, col2im, im2col  # noqa: F401
 
+
 def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):  # noqa: F811
     N, C, H, W = input_shape
     out_h = (H + 2*pad - filter_h)//stride + 1

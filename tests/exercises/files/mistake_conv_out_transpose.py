@@ -3,6 +3,7 @@
 import numpy as np  # noqa: F401
 from correct_chapter7 import Convolution, Pooling, col2im, im2col  # noqa: F401
 
+
 class Convolution(Convolution):  # noqa: F811
     def forward(self, x):
         FN, C, FH, FW = self.W.shape

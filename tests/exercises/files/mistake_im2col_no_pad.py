@@ -3,6 +3,7 @@
 import numpy as np  # noqa: F401
 from correct_chapter7 import Convolution, Pooling, col2im, im2col  # noqa: F401
 
+
 def im2col(input_data, filter_h, filter_w, stride=1, pad=0):  # noqa: F811
     N, C, H, W = input_data.shape
     out_h = (H - filter_h)//stride + 1

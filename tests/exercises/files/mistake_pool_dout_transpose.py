@@ -3,6 +3,7 @@
 import numpy as np  # noqa: F401
 from correct_chapter7 import Convolution, Pooling, col2im, im2col  # noqa: F401
 
+
 class Pooling(Pooling):  # noqa: F811
     def backward(self, dout):
         pool_size = self.pool_h * self.pool_w

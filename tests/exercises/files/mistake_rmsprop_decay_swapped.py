@@ -3,6 +3,7 @@
 import numpy as np  # noqa: F401
 from correct_optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop  # noqa: F401
 
+
 class RMSprop(RMSprop):  # noqa: F811
     def update(self, params, grads):
         if self.h is None:

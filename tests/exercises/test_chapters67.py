@@ -183,7 +183,7 @@ def test_an_optimizers_first_difference_names_the_step(capsys):
     assert len(row.first_diff) == 3 and row.first_diff[0] == 0  # [step, i, j]: wrong from the first update
     assert row.expected_shape == (4, 2, 3)  # 4 updates of a (2, 3) parameter in the first case
     code, out, _ = run(capsys, "check", FILES / "mistake_momentum_reset.py")
-    assert code == 1 and "Momentum(lr=0.1, momentum=0.8), 3 updates" in " ".join(out.split())
+    assert code == 1 and "Momentum(lr=0.1, momentum=0.8).update × 3" in " ".join(out.split())
 
 
 def test_rebinding_params_is_named_though_the_dict_holds_right_numbers():

@@ -33,18 +33,19 @@ def cases(name, rng):
         d = int(np.prod(shape[1:]))
         gamma, beta = params(d)
         x = rng.normal(size=shape) * x_scale + rng.normal(size=shape[1:])
-        return Case(key, f"x {shape}, training", init=(gamma, beta), dout=rng.normal(size=shape),
+        return Case(key, f"forward(x {shape}, True), backward", init=(gamma, beta), dout=rng.normal(size=shape),
                     extra={"kwargs": {}, "train": [x], "test": None, "backward": True})
 
     d = 3
     gamma, beta = params(d)
     mean0, var0 = rng.normal(size=d), rng.uniform(0.5, 1.5, size=d)
     steps = [rng.normal(size=(4, d)) * 2 + 1 for _ in range(3)]
-    running = Case("bn_running", "x (4, 3), momentum 0.8, 3 training steps, then test", init=(gamma, beta),
+    running = Case("bn_running", "momentum=0.8, forward(x (4, 3), True) × 3, forward(x (5, 3), False)",
+                   init=(gamma, beta),
                    numeric=False, extra={"kwargs": {"momentum": 0.8, "running_mean": mean0, "running_var": var0},
                                          "train": steps, "test": rng.normal(size=(5, d)), "backward": False})
     gamma, beta = params(4)
-    test = Case("bn_test", "x (3, 4), test mode", init=(gamma, beta), numeric=False,
+    test = Case("bn_test", "forward(x (3, 4), False)", init=(gamma, beta), numeric=False,
                 extra={"kwargs": {"running_mean": rng.normal(size=4), "running_var": rng.uniform(0.5, 2.0, size=4)},
                        "train": [], "test": rng.normal(size=(3, 4)), "backward": False})
     return [train("bn_train", (5, 4)), train("bn_4d", (3, 2, 2, 2)), running, test]

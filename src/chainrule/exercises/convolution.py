@@ -41,24 +41,24 @@ def cases(name, rng):
         for key, shape, ph, pw, stride in POOLS:
             x = rng.integers(0, 3, size=shape).astype(np.float64) if key == "pool_ties" else rng.normal(size=shape)
             oh, ow = _out(shape[2], shape[3], ph, pw, stride, 0)
-            out.append(Case(key, f"x {shape}, {ph}x{pw} window, stride {stride}", init=(ph, pw, stride, 0),
+            out.append(Case(key, f"x {shape}, pool_h={ph}, pool_w={pw}, stride={stride}", init=(ph, pw, stride, 0),
                             inputs=(x,), dout=rng.normal(size=(shape[0], shape[1], oh, ow)),
                             numeric=key != "pool_ties"))
         return out
     for key, shape, (fn, fh, fw), stride, pad in GEOMETRY:
         n, c, h, w = shape
         oh, ow = _out(h, w, fh, fw, stride, pad)
-        label = f"x {shape}, W {(fn, c, fh, fw)}, stride {stride}, pad {pad}"
+        label = f"x {shape}, W {(fn, c, fh, fw)}, stride={stride}, pad={pad}"
         if name == "Convolution":
             out.append(Case(key, label, init=(rng.normal(size=(fn, c, fh, fw)), rng.normal(size=fn), stride, pad),
                             inputs=(rng.normal(size=shape),), dout=rng.normal(size=(n, fn, oh, ow))))
         elif name == "im2col":
-            out.append(Case(key, f"x {shape}, {fh}x{fw} window, stride {stride}, pad {pad}", numeric=False,
+            out.append(Case(key, f"x {shape}, filter_h={fh}, filter_w={fw}, stride={stride}, pad={pad}", numeric=False,
                             inputs=(rng.normal(size=shape), fh, fw, stride, pad)))
         else:
             col = rng.normal(size=(n * oh * ow, c * fh * fw))
-            out.append(Case(key, f"col {col.shape} into {shape}, {fh}x{fw} window, stride {stride}, pad {pad}",
-                            numeric=False, inputs=(col, shape, fh, fw, stride, pad)))
+            label = f"col {col.shape}, input_shape={shape}, filter_h={fh}, filter_w={fw}, stride={stride}, pad={pad}"
+            out.append(Case(key, label, numeric=False, inputs=(col, shape, fh, fw, stride, pad)))
     return out
 
 

@@ -35,7 +35,7 @@ def cases(name, rng):
     out = []
     for key, ratio, shape, twice in (("dropout_train_test", 0.3, (40, 25), False),
                                      ("dropout_half", 0.5, (20, 30), False), ("dropout_again", 0.3, (30, 30), True)):
-        out.append(Case(key, f"x {shape}, dropout_ratio {ratio}", init=(ratio,), inputs=(_away_from_zero(rng, shape),),
+        out.append(Case(key, f"x {shape}, dropout_ratio={ratio}", init=(ratio,), inputs=(_away_from_zero(rng, shape),),
                         dout=rng.normal(size=shape), numeric=False,
                         extra={"seed": int(rng.integers(2**31)), "twice": twice}))
     return out

@@ -48,7 +48,7 @@ def cases(name, rng):
         tiny = {k: np.where(rng.random(s) < 0.3, 1e-3, 1.0) for k, s in shapes.items()}
         grads = [{k: rng.normal(size=s) * tiny[k] for k, s in shapes.items()} for _ in range(steps)]
         args = ", ".join(f"{k}={v}" for k, v in kwargs.items())
-        out.append(_case(key, f"{name}({args}), {steps} updates", kwargs, params, grads))
+        out.append(_case(key, f"{name}({args}).update × {steps}", kwargs, params, grads))
     return out
 
 

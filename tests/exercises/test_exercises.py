@@ -483,6 +483,7 @@ def test_long_lines_wrap_within_100_columns(lang):
     ("chainrule check tests/exercises/files/mistake_sigmoid_x.py", slice(None)),
     ("chainrule check --lang ko tests/exercises/files/mistake_sigmoid_x.py | sed -n 12,17p", slice(11, 17)),
     ("chainrule check --network tests/exercises/files/net_broken_relu.py", slice(None)),
+    ("chainrule check tests/exercises/files/mistake_pool_grad_everywhere.py", slice(None)),
 ])
 def test_readme_shows_real_output(capsys, monkeypatch, command, lines):
     root = ROOT

@@ -9,18 +9,21 @@ import time
 from .common import PROG, Formatter, one_line, positive_float, seed
 
 CHECK_EPILOG = """\
-Write the book's layers yourself (any of MulLayer, AddLayer, Relu, Sigmoid, Affine,
-SoftmaxWithLoss) in a .py file; each one runs on random shapes and edge cases beside
-chainrule's layer and numerical differentiation, one row per tensor. A wrong tensor
-shows the first element that differs and a hint naming the usual mistake.
+Write the book's classes yourself in a .py file: the layers of chapter 5 (MulLayer, AddLayer,
+Relu, Sigmoid, Affine, SoftmaxWithLoss), the optimizers of chapter 6 (SGD, Momentum, Nesterov,
+AdaGrad, RMSprop, Adam), BatchNormalization and Dropout, and chapter 7's Convolution, Pooling,
+im2col and col2im, any of them. Each runs on random shapes and edge cases beside chainrule's
+and numerical differentiation, one row per tensor. A wrong tensor shows the first element that
+differs and a hint naming the usual mistake.
 Your code runs in a separate Python process, each case within the time limit
 (--timeout); what it prints is shown after the report (its start and end when long).
 Exit status: 0 all right, 1 something is wrong (or stopped), 2 the file cannot be loaded.
 
 examples:
   chainrule check my_layers.py
-  chainrule check --lang ko my_layers.py
+  chainrule check --lang ko my_optimizers.py
   chainrule check --network my_two_layer_net.py
+  chainrule check --network my_simple_convnet.py
 (starter files: examples/exercises/)
 """
 
@@ -40,13 +43,13 @@ def language(text):
 
 def add(sub):
     p = sub.add_parser("check", help="check your own layers (or TwoLayerNet) against chainrule's: exercise mode",
-                       description="Check the book's layers you wrote yourself against chainrule's layers "
-                                   "and numerical differentiation.",
+                       description="Check the book's layers, optimizers and networks you wrote yourself against "
+                                   "chainrule's and numerical differentiation.",
                        epilog=CHECK_EPILOG, formatter_class=Formatter)
-    p.add_argument("file", metavar="FILE", help="your .py file with the book's layer classes (or a TwoLayerNet)")
+    p.add_argument("file", metavar="FILE", help="your .py file with the book's classes (or a network)")
     p.add_argument("--network", action="store_true",
-                   help="check the file's TwoLayerNet: each parameter's gradient, and the layer where it "
-                        "first goes wrong")
+                   help="check the file's TwoLayerNet, SimpleConvNet or MultiLayerNetExtend: each parameter's "
+                        "gradient, and the layer where it first goes wrong")
     p.add_argument("--lang", type=language, default=None, metavar="{en,ko,zh,ja}",
                    help="language of the report: en, ko, zh or ja, or a locale such as zh-CN "
                         "(default: from LC_ALL / LC_MESSAGES / LANG)")

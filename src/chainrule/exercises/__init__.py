@@ -1,7 +1,9 @@
-"""Exercise mode: check a learner's own layers (or TwoLayerNet) against chainrule's.
+"""Exercise mode: check a learner's own classes (or network) against chainrule's.
 
-Write the book's ``MulLayer``, ``AddLayer``, ``Relu``, ``Sigmoid``, ``Affine`` and
-``SoftmaxWithLoss`` yourself (any of them), then::
+Write the book's classes yourself (any of them): chapter 5's ``MulLayer``, ``AddLayer``,
+``Relu``, ``Sigmoid``, ``Affine``, ``SoftmaxWithLoss``; chapter 6's ``SGD``, ``Momentum``,
+``Nesterov``, ``AdaGrad``, ``RMSprop``, ``Adam``, ``BatchNormalization``, ``Dropout``;
+chapter 7's ``Convolution``, ``Pooling``, ``im2col``, ``col2im``. Then::
 
     import chainrule
     report = chainrule.check("my_layers.py")   # or a module, or {"Relu": Relu, ...}
@@ -9,16 +11,19 @@ Write the book's ``MulLayer``, ``AddLayer``, ``Relu``, ``Sigmoid``, ``Affine`` a
     report.ok                                  # True when every tensor is right
 
 or, in a terminal, ``chainrule check my_layers.py`` (``--network`` for a
-``TwoLayerNet``). Each tensor's verdict is ``exact`` (the same numbers as
-chainrule's), ``close`` (the same up to rounding), ``wrong`` or
-``not implemented``; a wrong one comes with the first element that differs and
-a hint naming the usual mistake its numbers match. The messages are in English,
-Korean, Chinese or Japanese (``lang="en" | "ko" | "zh" | "ja"``; by default the
-language of the locale).
+``TwoLayerNet``, ``SimpleConvNet`` or ``MultiLayerNetExtend``). Each tensor's verdict is
+``exact`` (the same numbers as chainrule's), ``close`` (the same up to rounding, or
+another convention of the same thing), ``wrong`` or ``not implemented``; a wrong one
+comes with the first element that differs and a hint naming the usual mistake its
+numbers match. The learner's code runs in a separate Python process (:mod:`.sandbox`),
+one case at a time under a time limit; every verdict is computed here. The messages are
+in English, Korean, Chinese or Japanese (``lang="en" | "ko" | "zh" | "ja"``, or a locale
+such as ``"zh-CN"``; by default the language of the locale).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import types
 from pathlib import Path
@@ -173,7 +178,7 @@ def check(module_or_path, *, network=False, lang=None, rng=0, timeout=TIMEOUT, p
         raise ExerciseLoadError("chainrule.check() was called by the code it is checking: put the call under "
                                 "if __name__ == \"__main__\":")
     timeout = float(timeout)
-    if not timeout > 0:
+    if not (timeout > 0 and math.isfinite(timeout)):
         raise ValueError(f"timeout must be a positive number of seconds; got {timeout}")
     rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     wanted = tuple(NETWORKS) if network else NAMES

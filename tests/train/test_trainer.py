@@ -1,36 +1,17 @@
-"""Trainer: the book's loop, sampling, epochs, buffers, evaluation, history, progress, Ctrl-C, seeds."""
+"""Trainer: the book's loop, sampling, epochs, buffers, evaluation, history, progress, seeds (how a run
+stops early: test_stop.py)."""
 
 import json
-import os
 import re
-import signal
 import sys
 
 import numpy as np
 import pytest
 
-from chainrule import SGD, MultiLayerNet, TwoLayerNet
+from chainrule import MultiLayerNet, TwoLayerNet
 from chainrule.train import History, Trainer, confusion_matrix, evaluate, predict_labels
 from tests import ROOT
-
-
-def blobs(n=400, d=20, c=4, seed=0, noise=0.15):
-    """A learnable stand-in for MNIST: ``c`` classes around random centres, as uint8 pixels."""
-    rng = np.random.default_rng(seed)
-    centres = rng.random((c, d))
-    t = rng.integers(0, c, size=n)
-    x = np.clip(centres[t] + noise * rng.standard_normal((n, d)), 0, 1)
-    return np.round(x * 255).astype(np.uint8), t
-
-
-@pytest.fixture
-def data():
-    (x, t) = blobs(500, seed=1)
-    return x[:400], t[:400], x[400:], t[400:]
-
-
-def net32(seed=0, d=20, c=4):
-    return TwoLayerNet(d, 16, c, weight_init_std=0.1, dtype=np.float32, rng=seed)
+from tests.train.helpers import blobs, net32
 
 
 def test_it_learns_and_records_a_history(data, capsys):
@@ -219,48 +200,6 @@ def test_different_trainer_seed_different_minibatches(data):
     h1 = Trainer(net32(), x, t, iters=5, rng=1, verbose=False).train()
     h2 = Trainer(net32(), x, t, iters=5, rng=2, verbose=False).train()
     assert h1.loss[0] != h2.loss[0]
-
-
-def test_ctrl_c_stops_cleanly_and_keeps_what_was_learned(data):
-    x, t, xt, tt = data
-    net = net32()
-    before = net.params["W1"].copy()
-    old_handler = signal.getsignal(signal.SIGINT)
-
-    def press_ctrl_c(trainer, record):
-        if record["epoch"] == 1:
-            os.kill(os.getpid(), signal.SIGINT)
-
-    trainer = Trainer(net, x, t, xt, tt, epochs=10, mini_batch_size=50, rng=0, verbose=False,
-                      callback=press_ctrl_c)
-    h = trainer.train()
-    assert h.interrupted
-    assert h.iterations_done == 8 < h.iterations  # stopped right after the first epoch
-    assert h.iteration == [0, 8]
-    assert h.final_test_acc == h.test_acc[-1] == evaluate(net, xt, tt)
-    assert not np.array_equal(net.params["W1"], before)  # what it learned is kept
-    assert net.layers["Affine1"].need_dx is True
-    assert signal.getsignal(signal.SIGINT) is old_handler  # the usual Ctrl-C is back
-
-
-def test_keyboard_interrupt_mid_epoch_still_evaluates_the_final_network(data):
-    x, t, xt, tt = data
-    net = net32()
-    calls = []
-
-    class Interrupting(SGD):
-        def update(self, params, grads):
-            calls.append(1)
-            if len(calls) == 13:
-                raise KeyboardInterrupt
-            super().update(params, grads)
-
-    h = Trainer(net, x, t, xt, tt, epochs=10, mini_batch_size=50, optimizer=Interrupting(lr=0.1), rng=0,
-                verbose=False).train()
-    assert h.interrupted
-    assert h.iterations_done == 12
-    assert h.iteration == [0, 8, 12]  # a last evaluation where it stopped
-    assert h.final_test_acc == evaluate(net, xt, tt)
 
 
 def test_evaluate_sample_num_per_epoch_uses_a_subset_but_final_uses_all(data, capsys):
@@ -461,8 +400,6 @@ def test_train_neuralnet_example_one_epoch(real_mnist_env, monkeypatch, tmp_path
     accs = run_example(monkeypatch, tmp_path, capsys, iters_num=601)
     assert len(accs) == 2  # printed at i = 0 and i = 600, as the book's loop does
     assert accs[0][1] < 0.5 and accs[1][1] > 0.85  # one epoch: about 0.90 in the book
-
-
 
 
 @pytest.mark.slow

@@ -16,7 +16,7 @@ import pytest
 from chainrule import SGD, TwoLayerNet
 from chainrule.train import Trainer, TrainingDiverged, evaluate
 from chainrule.train.stop import STOP_SIGNALS, LastFinite, deferred_signals, interrupting, stop_on_signals
-from tests.cli.test_cli import fake_mnist
+from tests.cli.helpers import fake_mnist
 from tests.train.helpers import net32
 
 

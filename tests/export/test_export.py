@@ -21,6 +21,7 @@ import pytest
 
 from chainrule import Affine, Layer, MultiLayerNet, Relu, Sequential, Sigmoid, Trainer, TwoLayerNet, cli, softmax
 from chainrule.io import save
+from tests.cli.helpers import one_line_error, run
 
 TOL = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-10}
 NETS = ["two_layer_f32", "sigmoid_100_100_f64", "relu_4_hidden_f32"]
@@ -28,19 +29,6 @@ NETS = ["two_layer_f32", "sigmoid_100_100_f64", "relu_4_hidden_f32"]
 
 def needs(module, extra):
     return pytest.importorskip(module, reason=f"{module} is not installed ({extra})")
-
-
-def run(capsys, *argv):
-    code = cli.main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def one_line_error(err):
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("chainrule: error: ") and "Traceback" not in err
-    return lines[0]
 
 
 def _train(net, data, iters, optimizer, lr, seed):

@@ -105,7 +105,8 @@ class Trainer:
         installed; False never; True whenever tqdm is installed.
     callback : callable, optional
         ``callback(trainer, record)`` after every evaluation, with ``record`` a dict
-        (``iteration``, ``epoch``, ``train_acc``, ``test_acc``, ``loss``, ``seconds``).
+        (``iteration``, ``epoch``, ``train_acc``, ``test_acc``, ``loss``, ``seconds``);
+        it may end the run with ``trainer.stop()`` (early stopping).
     eval_chunk_size : int
         Rows per forward pass when evaluating (2000).
     input_scale : float, optional

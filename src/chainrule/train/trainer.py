@@ -23,10 +23,9 @@ The loop at the heart of it is the book's::
 * accuracy per epoch, in cache-sized chunks (:mod:`chainrule.train.metrics`);
 * a :class:`~chainrule.history.History`, saved as JSON or CSV;
 * a tqdm progress bar when tqdm is installed and the output is a terminal;
-* :meth:`Trainer.stop` ends a run early, after the current iteration, keeping what was learned:
-  Ctrl-C calls it, and so does a loss that is not finite (a learning rate too high), after which
-  the network goes back to the last evaluation where its weights were finite and
-  :class:`TrainingDiverged` is raised (all of it in :mod:`~chainrule.train.stop`);
+* :meth:`Trainer.stop` ends a run after the current iteration, keeping what was learned: Ctrl-C
+  calls it, and so does a loss that is not finite, which also restores the last finite weights
+  and raises :class:`TrainingDiverged` (:mod:`~chainrule.train.stop`);
 * one ``rng`` for every random choice: the same seed gives the same history.
 """
 

@@ -110,7 +110,7 @@ MISTAKES = {
 def test_the_fixture_covers_every_layer_with_at_least_eight_mistakes():
     assert len(MISTAKES) >= 8
     assert {layer for wrong in MISTAKES.values() for layer, _ in wrong} == set(LAYERS)
-    assert set(MISTAKES) <= {p.stem for p in FILES.glob("mistake_*.py")}  # and chapters 6-7: test_chapters67
+    assert set(MISTAKES) <= {p.stem for p in FILES.glob("mistake_*.py")}  # and chapters 6-7: test_exercises_chapters67
 
 
 @pytest.mark.parametrize("name", sorted(MISTAKES))

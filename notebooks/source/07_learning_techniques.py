@@ -80,7 +80,7 @@ stands after 30 steps (the minimum is at (0, 0)).
 
 The book's `optimizer_compare_mnist.py` trains a five-layer network (four hidden layers of
 100 ReLU units) with each optimizer on the same mini-batches. The book runs 2,000 iterations;
-this notebook runs **300**, enough to see the order the book's figure shows.
+this notebook runs **200**, enough to see the order the book's figure shows.
 """),
     ("code", """
 from chainrule import MultiLayerNet, load_mnist
@@ -88,7 +88,7 @@ from chainrule.util import smooth_curve
 
 (x_train, t_train), (x_test, t_test) = load_mnist(normalize=True)
 
-max_iterations = 300  # the book: 2000
+max_iterations = 200  # the book: 2000
 batch_size = 128
 rng = np.random.default_rng(0)
 optimizers = {"SGD": SGD(), "Momentum": Momentum(), "AdaGrad": AdaGrad(), "Adam": Adam()}
@@ -111,7 +111,7 @@ for key in optimizers:
           f"test accuracy {networks[key].accuracy(x_test, t_test):.3f}")
 
 for key, marker in zip(optimizers, "osDx"):
-    plt.plot(smooth_curve(train_loss[key]), marker=marker, markevery=30, label=key)
+    plt.plot(smooth_curve(train_loss[key]), marker=marker, markevery=20, label=key)
 plt.xlabel("iterations")
 plt.ylabel("loss")
 plt.ylim(0, 1.5)

@@ -140,7 +140,8 @@ def check_book_numbers(name, lang, nb, drawn=True):
             assert line in text
         losses = {key: float(re.search(rf"{key} +mean loss of the last 50 iterations: ([0-9.]+)", text)[1])
                   for key in ("SGD", "Momentum", "AdaGrad", "Adam")}
-        assert max(losses, key=losses.get) == "SGD" and all(v < 0.6 for v in losses.values())  # the book's fig. 6-9
+        assert max(losses, key=losses.get) == "SGD"  # the book's fig. 6-9: the others learn faster
+        assert all(losses[key] < 0.4 for key in ("Momentum", "AdaGrad", "Adam")), losses
         spread = {title: float(re.search(rf"{title} +std of each layer's outputs: \[([0-9.]+)", text)[1])
                   for title in ("sigmoid, std 1", "sigmoid, std 0.01", "ReLU, He")}
         assert spread["sigmoid, std 1"] > 0.4 and spread["sigmoid, std 0.01"] < 0.05  # figs. 6-10, 6-11

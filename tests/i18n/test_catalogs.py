@@ -63,7 +63,7 @@ def test_a_table_translates_through_the_catalog_and_fills_the_fields():
     from chainrule.exercises.messages import MESSAGES
 
     assert MESSAGES.text("col.layer", "ko") == "계층" and MESSAGES.text("col.layer", "en") == "layer"
-    assert MESSAGES.text("summary.todo", "ja", names="Relu") == "まだ実装されていないレイヤ: Relu"
+    assert MESSAGES.text("summary.todo", "ja", names="Relu") == "未実装のレイヤ：Relu"
     assert MESSAGES["col.layer"] == "layer" and MESSAGES.context("col.layer") == "check.col.layer"
     assert MESSAGES.table("zh")["col.shape"] == "形状" and set(MESSAGES.table("zh")) == set(MESSAGES)
 

@@ -75,7 +75,8 @@ def render(report, lang):
     def t(key, **fields):
         return text(key, lang, **fields)
 
-    lines = [t("title.network" if report.network else "title.layers", source=report.source), ""]
+    source = t("source.given") if report.source is None else report.source  # None: a dict of classes
+    lines = [t("title.network" if report.network else "title.layers", source=source), ""]
     head = [t("col.layer"), t("col.param" if report.network else "col.tensor"), t("col.verdict"),
             t("col.max_diff"), t("col.numeric"), t("col.shape"), t("col.mutated")][:6 if report.network else 7]
     table = []

@@ -12,6 +12,7 @@ from .catalogs import (
     LANGUAGES,
     LOCALEDIR,
     LOCALES,
+    TAGS,
     Messages,
     default_language,
     fields,
@@ -20,5 +21,5 @@ from .catalogs import (
     translations,
 )
 
-__all__ = ["DOMAIN", "LANGUAGES", "LOCALEDIR", "LOCALES", "Messages", "default_language", "fields", "language",
-           "tables", "translations"]
+__all__ = ["DOMAIN", "LANGUAGES", "LOCALEDIR", "LOCALES", "TAGS", "Messages", "default_language", "fields",
+           "language", "tables", "translations"]

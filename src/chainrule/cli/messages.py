@@ -1,0 +1,38 @@
+"""What the ``chainrule`` command says to a learner following the book, in English; translated through
+:mod:`chainrule.i18n` (the catalogs' ``cli.*`` entries).
+
+The lines of ``check``, ``explore``, ``train``, ``gradcheck`` and ``data`` are here; ``check`` and
+``explore`` take ``--lang``, the others speak the locale's language (``LC_ALL``, ``LC_MESSAGES``,
+``LANG``). The ``chainrule: error:`` and ``chainrule: warning:`` prefixes, option names and numbers
+stay as they are in every language.
+"""
+
+from __future__ import annotations
+
+from ..i18n import Messages
+
+__all__ = ["SAY"]
+
+SAY = Messages("cli", {
+    # -- chainrule explore --------------------------------------------------------------------------
+    "explore.wrote_graphs": "wrote {path} ({size} kB): the book's graphs, {first} first",
+    "explore.wrote_model": "wrote {path} ({size} kB): {network}, {images}",
+    "images.one": "1 {dataset} test image",
+    "images.many": "{count} {dataset} test images",
+    "explore.unknown_figure": "unknown figure {name}: choose one of {figures}, or give a model file (.npz)",
+    "explore.not_fully_connected":
+        "{model} holds a {network} with {layers} layers; explore draws fully connected networks (Affine, Relu, "
+        "Sigmoid): use evaluate or predict for this one",
+    "explore.not_28x28": "{model} expects {inputs} inputs, not a 28x28 picture",
+    # -- chainrule gradcheck ------------------------------------------------------------------------
+    "gradcheck.start":
+        "gradient check: backprop vs numerical gradients, {network}, the first 3 {dataset} training images "
+        "(labels {labels})",
+    # -- chainrule data -----------------------------------------------------------------------------
+    "data.verified": "{dataset}: verified (SHA-256 of the four IDX files)",
+    "data.source": "  source: {source}",
+    "data.not_stored": "  not stored: the cache could not be written (see the warning)",
+    "data.stored": "  stored: {location}",
+    "data.train": "  train: {count} images {height}x{width}, label counts 0-9: {counts}",
+    "data.test": "  test:  {count} images {height}x{width}, label counts 0-9: {counts}",
+})

@@ -5,11 +5,6 @@ The page in a browser, language by language, is tests/explore/test_page_language
 
 from __future__ import annotations
 
-import json
-import re
-import shutil
-import subprocess
-
 import pytest
 
 from chainrule.cli import main
@@ -17,11 +12,9 @@ from chainrule.explore import page as page_module
 from chainrule.explore import page_html
 from chainrule.explore.messages import TEXT
 from chainrule.graph import Graph, figure_payloads
-from chainrule.i18n import LANGUAGES, TAGS, fields
-from tests import ROOT
+from chainrule.i18n import LANGUAGES, TAGS
 from tests.explore.test_page import page_data
 
-NODE = shutil.which("node")
 #: The lede of the page, as each language writes it (a sentence only that language has).
 LEDE = {"en": "Forward values ride above each edge", "ko": "에지 위에는 순전파 값이",
         "zh": "每条边的上方是正向传播的值", "ja": "エッジの上には順伝播の値"}
@@ -58,33 +51,6 @@ def test_a_message_whose_fields_the_page_does_not_fill_is_an_error(monkeypatch):
     monkeypatch.setitem(page_module._ELEMENTS, "model.backward", {})  # noqa: SLF001
     with pytest.raises(ValueError, match=r"model.backward has the fields \['label'\]; the page fills \[\]"):
         page_html(graphs=figure_payloads("en"), lang="en")
-
-
-def test_the_markup_names_only_messages_that_exist():
-    markup = (ROOT / "src" / "chainrule" / "explore" / "explore.html").read_text()
-    keys = set(re.findall(r"\{\{([\w.]+)\}\}", markup))
-    assert keys and keys <= set(TEXT), keys - set(TEXT)
-
-
-@pytest.mark.skipif(NODE is None, reason="node is not installed (apt-get install nodejs)")
-def test_the_page_fills_a_message_as_python_does():
-    """t(key, fields) in explore_core.js gives what str.format gives, for every message in every language."""
-    cases = []
-    for lang in LANGUAGES:
-        for key, template in TEXT.table(lang).items():
-            values = {name: f"<{name}:{len(name)}>" for name in fields(template)}
-            cases.append({"words": {key: template}, "key": key, "fields": values,
-                          "expected": template.format(**values)})
-    cases.append({"words": {"k": "{{literal}} {x} {missing}"}, "key": "k", "fields": {"x": 1},
-                  "expected": "{literal} 1 {missing}"})  # a field the page does not give stays visible
-    cases.append({"words": {}, "key": "graph.nothing", "fields": {}, "expected": "graph.nothing"})
-    script = ("const E = require(process.argv[1]); const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
-              "console.log(JSON.stringify(cases.map((c) => { E.setWords(c.words); return E.t(c.key, c.fields); })));")
-    js = ROOT / "src" / "chainrule" / "explore" / "explore.js"
-    run = subprocess.run([NODE, "-e", script, str(js)], input=json.dumps(cases), capture_output=True, text=True,
-                         timeout=60)
-    assert run.returncode == 0, run.stderr
-    assert json.loads(run.stdout) == [c["expected"] for c in cases]
 
 
 @pytest.mark.parametrize("lang, line", [

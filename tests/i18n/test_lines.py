@@ -20,7 +20,7 @@ from tests import ROOT
 
 pytest.importorskip("babel", reason="the Korean words are read from the catalog with Babel")
 
-from tests.i18n.korean import broken_words, catalog_words  # noqa: E402
+from tests.i18n.helpers import broken_words, catalog_words  # noqa: E402
 
 FILES = ROOT / "tests" / "exercises" / "files"
 WORDS = catalog_words()

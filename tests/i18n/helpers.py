@@ -1,4 +1,4 @@
-"""Finding Korean words broken across lines in text chainrule printed.
+"""Shared by the i18n tests: tools/i18n.py as a module; finding Korean words broken across lines.
 
 Korean breaks lines only at spaces, so where a line ends in Hangul and the next one starts with
 Hangul, the last word of the one and the first word of the other must both be whole words. The
@@ -8,9 +8,24 @@ that ends in "씁니" (of "씁니다") or a next line that starts with "다." is
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 
 from chainrule.i18n import LOCALEDIR
+from tests import ROOT
+
+
+def _load_tool():
+    spec = importlib.util.spec_from_file_location("i18n_tool", ROOT / "tools" / "i18n.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+#: ``tools/i18n.py`` (tools/ is not a package): extract, merge, compile and check the catalogs.
+tool = _load_tool()
 
 HANGUL = "\uac00-\ud7a3"
 _TAIL = re.compile(f"[{HANGUL}]+$")

@@ -54,3 +54,34 @@ def test_every_message_is_said_somewhere():
     code = "".join(p.read_text() for p in (ROOT / "src" / "chainrule" / "cli").glob("*.py"))
     unused = [key for key in SAY if f'"{key}"' not in code and f'"{key.rsplit(".", 1)[0]}.' not in code]
     assert unused == []
+
+
+@pytest.fixture
+def stand_in(monkeypatch):
+    """A small learnable stand-in for MNIST instead of the real data."""
+    rng = np.random.default_rng(0)
+    centres = rng.random((10, 784)) < 0.2
+    t = rng.integers(0, 10, size=600).astype(np.uint8)
+    x = np.where(centres[t] ^ (rng.random((600, 784)) < 0.05), 255, 0).astype(np.uint8)
+    monkeypatch.setattr(cli.common, "load_data", lambda kind, data_dir, progress: ((x[:500], t[:500]),
+                                                                                    (x[500:], t[500:])))
+
+
+def numbers(lines):
+    """The numbers of the result lines (the seconds left out: they differ from run to run)."""
+    return [sorted(re.findall(r"\d+(?:\.\d+)?", re.sub(r"\d+\.\d ?(s|초|秒)", "", line))) for line in lines]
+
+
+def test_train_says_the_same_run_in_every_language(tmp_path, capsys, monkeypatch, stand_in):
+    said = {}
+    for lang in LANGUAGES:
+        monkeypatch.setenv("LANG", LOCALE[lang])
+        code = cli.main(["train", "--iters", "20", "--batch-size", "50", "--seed", "3", "--no-plots", "--quiet",
+                         "--out", str(tmp_path / lang)])
+        assert code == 0
+        said[lang] = capsys.readouterr().out.strip().splitlines()
+    assert said["en"][0].startswith("test accuracy: ") and said["en"][1].endswith(" s")
+    assert said["ko"][0].startswith("시험 데이터 정확도: ") and "회 반복(2 에폭)" in said["ko"][1]
+    assert said["zh"][2].startswith("已保存到 ") and said["ja"][2].endswith("：model.npz history.json history.csv")
+    for lang in LANGUAGES:
+        assert numbers(said[lang][:2]) == numbers(said["en"][:2]), lang

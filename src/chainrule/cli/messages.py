@@ -24,6 +24,27 @@ SAY = Messages("cli", {
         "{model} holds a {network} with {layers} layers; explore draws fully connected networks (Affine, Relu, "
         "Sigmoid): use evaluate or predict for this one",
     "explore.not_28x28": "{model} expects {inputs} inputs, not a 28x28 picture",
+    # -- chainrule train -----------------------------------------------------------------------------
+    "train.start":
+        "training {network} on {dataset} ({images} images): {optimizer}, batch {batch}, {iterations} iterations "
+        "({epochs}), {sampling}, seed {seed}",
+    "epochs.one": "1 epoch",
+    "epochs.many": "{n} epochs",
+    "train.result": "test accuracy: {test} ({correct}/{n} correct); train accuracy: {train}",
+    "train.time": "{iterations} iterations ({epochs}) in {seconds} s",
+    "train.saved": "saved to {folder}/: {files}",
+    "train.interrupted": "interrupted after {done} of {total} iterations; saved what was learned",
+    "train.stopped_by": "stopped by {signal} after {done} of {total} iterations; saved what was learned",
+    "train.late": "interrupted while saving; the run was saved completely first: {folder}",
+    "train.diverged_kept":
+        "training diverged: the loss of iteration {iteration} is {loss}; the saved model is the network of "
+        "iteration {kept} (the last with finite weights); try a smaller --lr",
+    "train.diverged_never":
+        "training diverged: the loss of iteration {iteration} is {loss}; the weights were never finite; try a "
+        "smaller --lr",
+    "train.mlp_options":
+        "{options} shape(s) the MLP and mean nothing with --net simpleconv (the book's SimpleConvNet has its own "
+        "fixed layers)",
     # -- chainrule gradcheck ------------------------------------------------------------------------
     "gradcheck.start":
         "gradient check: backprop vs numerical gradients, {network}, the first 3 {dataset} training images "

@@ -122,6 +122,13 @@ def test_the_lines_the_issue_showed():
                                        "dout * x입니다(곱셈 노드는 입력 신호를 곱합니다)."]
 
 
+def test_japanese_keeps_katakana_words_whole():
+    text = "それより損失に近いレイヤはすべて正しく動いています。ニューラルネットワークのパラメータです。"
+    for columns in range(8, 60):
+        for line in wrap(text, columns, lang="ja"):
+            assert not re.search(r"[ァ-ヶー]$", line) or line.endswith(("レイヤ", "ネットワーク", "パラメータ")), line
+
+
 def test_english_breaks_at_spaces():
     lines = wrap("walking backward from the loss, the gradient first goes wrong in Relu1", 30, "", "  ")
     assert lines == ["walking backward from the", "  loss, the gradient first", "  goes wrong in Relu1"]

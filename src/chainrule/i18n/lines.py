@@ -7,7 +7,8 @@
   is never split.
 * Chinese and Japanese may break between any two characters, except where their line-breaking
   rules (kinsoku) forbid it: never after an opening bracket, never before a closing bracket, a
-  full stop, a comma or a small kana; and never inside a run of Latin letters and digits (code).
+  full stop, a comma or a small kana; and never inside a run of Latin letters and digits (code),
+  nor, in Japanese, inside a katakana word (レイヤ, ネットワーク).
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def width(text):
     return sum(_char_width(ch) for ch in text)
 
 
+def _katakana(ch):
+    return "\u30a0" <= ch <= "\u30ff" or "\u31f0" <= ch <= "\u31ff" or "\uff66" <= ch <= "\uff9f"
+
+
 def _word(ch):
     """A character of a run that is never split (Latin letters, digits, code), in any language."""
     return ch.isascii() and not ch.isspace() and ch not in NO_END and ch not in ")]}"
@@ -49,6 +54,8 @@ def _breakable(before, after, lang):
         return False
     if _word(before) and _word(after):
         return False  # inside a Latin word, a number or a piece of code
+    if lang == "ja" and _katakana(before) and _katakana(after):
+        return False  # inside a katakana word
     return _char_width(before) == 2 or _char_width(after) == 2
 
 

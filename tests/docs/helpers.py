@@ -92,8 +92,9 @@ def compare_blocks(english, translated, where):
         if numbers(" ".join(comments)) != numbers(" ".join(comments_t)):
             problems.append(f"{where}: the numbers in the comments differ: {comments} / {comments_t}")
         return problems
-    commands = [line for line in text.splitlines() if line.startswith(("$ ", ">>> "))]
-    commands_t = [line for line in text_t.splitlines() if line.startswith(("$ ", ">>> "))]
+    commands = [re.sub(_VARYING[0], "<run>", line) for line in text.splitlines() if line.startswith(("$ ", ">>> "))]
+    commands_t = [re.sub(_VARYING[0], "<run>", line) for line in text_t.splitlines()
+                  if line.startswith(("$ ", ">>> "))]
     problems = [f"{where}: the commands differ: {commands} / {commands_t}"] if commands != commands_t else []
     if numbers(text) != numbers(text_t):
         problems.append(f"{where}: an output with other numbers (copy a real run):\n{text}\n---\n{text_t}")

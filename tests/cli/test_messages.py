@@ -16,9 +16,9 @@ from tests import ROOT
 LOCALE = {"en": "en_US.UTF-8", "ko": "ko_KR.UTF-8", "zh": "zh_CN.UTF-8", "ja": "ja_JP.UTF-8"}
 #: The first line of ``chainrule data`` in each language.
 VERIFIED = {"en": "Fashion-MNIST: verified (SHA-256 of the four IDX files)",
-            "ko": "Fashion-MNIST: 검증 완료(IDX 파일 4개의 SHA-256)",
-            "zh": "Fashion-MNIST：验证完毕（4 个 IDX 文件的 SHA-256）",
-            "ja": "Fashion-MNIST：検証しました（4 つの IDX ファイルの SHA-256）"}
+            "ko": "Fashion-MNIST: 검증 완료(IDX 파일 네 개의 SHA-256)",
+            "zh": "Fashion-MNIST：验证完毕（四个 IDX 文件的 SHA-256）",
+            "ja": "Fashion-MNIST：検証しました（四つの IDX ファイルの SHA-256）"}
 
 
 @pytest.fixture

@@ -1,15 +1,14 @@
 """Size and load-to-interactive time of `chainrule explore` pages in headless Chromium.
 
-    python benchmarks/explore_page.py [MODEL.npz] [--loads 7] [--screenshots DIR] [--lang ko]
+    python benchmarks/explore_page.py [MODEL.npz] [--loads 7] [--screenshots DIR]
 
 Writes the apple-orange page and a model page (MODEL, or an untrained float32
 TwoLayerNet 784-50-10: the same size) with 10 MNIST test images when MNIST is in
 the cache, then opens each in a fresh headless Chromium several times and prints the
 page size and the median time from navigation to the page marking itself ready
 (``performance.mark('explore-ready')``, set once every control works). With
-``--screenshots DIR`` it also saves the pictures the README shows (``--lang ko``: the pages
-in Korean, saved as explore.ko.png and explore_model.ko.png for README.ko.md; zh: .zh-CN.png).
-Needs selenium, Debian's chromium and chromium-driver (and fonts-noto-cjk for the CJK glyphs).
+``--screenshots DIR`` it also saves the pictures the README shows. Needs selenium,
+Debian's chromium and chromium-driver.
 """
 
 from __future__ import annotations
@@ -52,14 +51,12 @@ def main(argv=None):
     parser.add_argument("model", nargs="?", help="a model.npz (default: an untrained 784-50-10)")
     parser.add_argument("--loads", type=int, default=7, help="page loads per page (default 7)")
     parser.add_argument("--screenshots", metavar="DIR", help="also save the README's screenshots here")
-    parser.add_argument("--lang", choices=("en", "ko", "zh", "ja"), default="en", help="the pages' language")
     args = parser.parse_args(argv)
-    suffix = {"en": "", "ko": ".ko", "zh": ".zh-CN", "ja": ".ja"}[args.lang]
     work = Path(tempfile.mkdtemp(prefix="explore-bench-"))
     model = args.model or save(TwoLayerNet(784, 50, 10, dtype=np.float32, rng=0), work / "model.npz")
     pages = {"apple-orange": work / "apple-orange.html", "model 784-50-10": work / "model.html"}
-    chainrule(["explore", "apple-orange", "--lang", args.lang, "--out", str(pages["apple-orange"])])
-    chainrule(["explore", str(model), "--lang", args.lang, "--out", str(pages["model 784-50-10"])])
+    chainrule(["explore", "apple-orange", "--out", str(pages["apple-orange"])])
+    chainrule(["explore", str(model), "--out", str(pages["model 784-50-10"])])
     driver = browser(work / "profile")
     try:
         for name, page in pages.items():
@@ -68,12 +65,11 @@ def main(argv=None):
                   f"(median of {len(times)} loads; min {min(times):.0f}, max {max(times):.0f})")
         if args.screenshots:
             out = Path(args.screenshots)
-            shots = out / f"explore{suffix}.png", out / f"explore_model{suffix}.png"
             load_ms(driver, pages["apple-orange"], "#graph=apple-orange&step=6")
-            driver.save_screenshot(str(shots[0]))
+            driver.save_screenshot(str(out / "explore.png"))
             load_ms(driver, pages["model 784-50-10"], "#label=auto&img=3")
-            driver.save_screenshot(str(shots[1]))
-            print(f"saved {shots[0]} and {shots[1]}")
+            driver.save_screenshot(str(out / "explore_model.png"))
+            print(f"saved {out / 'explore.png'} and {out / 'explore_model.png'}")
     finally:
         driver.quit()
     return 0

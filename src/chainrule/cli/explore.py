@@ -6,13 +6,11 @@ import sys
 from pathlib import Path
 
 from .common import PROG, CLIError, Formatter, arg_type, class_names, deferred_warnings, describe, load_model, title
-from .messages import SAY
 
 EXPLORE_EPILOG = """\
 examples:
   chainrule explore apple-orange --out apple.html
   chainrule explore runs/<date>-<time>/model.npz --out explore.html
-  chainrule explore --lang ko --out explore.html
 
 The page is one file: no server, no network; open it in any browser (file://).
 """
@@ -20,7 +18,6 @@ The page is one file: no server, no network; open it in any browser (file://).
 
 def add(sub):
     from ..graph import FIGURES as GRAPH_FIGURES
-    from ..i18n import LANGUAGES
 
     p = sub.add_parser("explore", help="write an offline HTML page that shows the chain rule happening",
                        description="Write one self-contained HTML page: step through the book's graphs (forward "
@@ -35,8 +32,6 @@ def add(sub):
                    default=10, metavar="N", help="for a model: embed N test images to start from (default 10, "
                                                  "one per class; taken from data already on this computer)")
     p.add_argument("--data-dir", metavar="DIR", default=None, help="a folder holding the four IDX files")
-    p.add_argument("--lang", choices=LANGUAGES, default=None,
-                   help="language of the page: en, ko, zh or ja (default: from LC_ALL / LC_MESSAGES / LANG)")
     p.set_defaults(func=run)
     return p
 
@@ -46,36 +41,32 @@ def run(args):
     from ..datasets import SPECS
     from ..graph import FIGURES as GRAPH_FIGURES
     from ..graph import figure_payloads
-    from ..i18n import language
 
-    lang = language(args.lang)
     out = explore.check_out(args.out)
     if args.target in GRAPH_FIGURES or not (args.target.endswith(".npz") or Path(args.target).is_file()):
         if args.target not in GRAPH_FIGURES:
-            raise CLIError(SAY.text("explore.unknown_figure", lang, name=repr(args.target),
-                                    figures=", ".join(GRAPH_FIGURES)))
-        path = explore.write_page(out, graphs=figure_payloads(lang), initial=args.target, lang=lang)
-        print(SAY.text("explore.wrote_graphs", lang, path=path, size=f"{path.stat().st_size / 1000:.0f}",
-                       first=args.target))
+            raise CLIError(f"unknown figure {args.target!r}: choose one of {', '.join(GRAPH_FIGURES)}, "
+                           "or give a model file (.npz)")
+        path = explore.write_page(out, graphs=figure_payloads(), initial=args.target)
+        print(f"wrote {path} ({path.stat().st_size / 1000:.0f} kB): the book's graphs, {args.target} first")
         return 0
     network, meta = load_model(args.target)
     others = sorted({type(layer).__name__ for layer in network.layers.values()} - {"Affine", "Relu", "Sigmoid"})
     if others:  # the page draws chains of Affine, Relu and Sigmoid layers
-        raise CLIError(SAY.text("explore.not_fully_connected", lang, model=args.target,
-                                network=type(network).__name__, layers=", ".join(others)))
+        raise CLIError(f"{args.target} holds a {type(network).__name__} with {', '.join(others)} layers; explore "
+                       "draws fully connected networks (Affine, Relu, Sigmoid): use evaluate or predict for this one")
     if network.params["W1"].shape[0] != 28 * 28:
-        raise CLIError(SAY.text("explore.not_28x28", lang, model=args.target, inputs=network.params["W1"].shape[0]))
+        raise CLIError(f"{args.target} expects {network.params['W1'].shape[0]} inputs, not a 28x28 picture")
     kind = meta.get("kind") if meta.get("kind") in SPECS else "mnist"
-    images, labels, note = explore.embedded_images(kind, args.images, args.data_dir, lang=lang)
+    images, labels, note = explore.embedded_images(kind, args.images, args.data_dir)
     deferred_warnings.drop()  # a missing dataset is reported once, as the note below
     model = explore.model_payload(network, class_names=class_names(kind, network.config["output_size"]),
                                   images=images, labels=labels, note=note,
                                   title=f"{Path(args.target).name}: {describe(network)}")
-    path = explore.write_page(out, model=model, title=f"chainrule explore: {Path(args.target).name}", lang=lang)
+    path = explore.write_page(out, model=model, title=f"chainrule explore: {Path(args.target).name}")
     count = 0 if images is None else len(images)
-    images = SAY.text("images.one" if count == 1 else "images.many", lang, dataset=title(kind), count=count)
-    print(SAY.text("explore.wrote_model", lang, path=path, size=f"{path.stat().st_size / 1000:.0f}",
-                   network=describe(network), images=images))
+    print(f"wrote {path} ({path.stat().st_size / 1000:.0f} kB): {describe(network)}, "
+          f"{count} {title(kind)} test image{'' if count == 1 else 's'}")
     if note:
         print(f"{PROG}: warning: {note}", file=sys.stderr)
     return 0

@@ -1,8 +1,8 @@
 """What the ``chainrule`` command says to a learner following the book, in English; translated through
 :mod:`chainrule.i18n` (the catalogs' ``cli.*`` entries).
 
-The lines of ``check``, ``explore``, ``train``, ``gradcheck`` and ``data`` are here; ``check`` and
-``explore`` take ``--lang``, the others speak the locale's language (``LC_ALL``, ``LC_MESSAGES``,
+The lines of ``train``, ``gradcheck`` and ``data`` are here (``check``'s are the exercises' own);
+``check`` takes ``--lang``, the others speak the locale's language (``LC_ALL``, ``LC_MESSAGES``,
 ``LANG``). The ``chainrule: error:`` and ``chainrule: warning:`` prefixes, option names and numbers
 stay as they are in every language.
 """
@@ -14,16 +14,6 @@ from ..i18n import Messages
 __all__ = ["SAY"]
 
 SAY = Messages("cli", {
-    # -- chainrule explore --------------------------------------------------------------------------
-    "explore.wrote_graphs": "wrote {path} ({size} kB): the book's graphs, {first} first",
-    "explore.wrote_model": "wrote {path} ({size} kB): {network}, {images}",
-    "images.one": "1 {dataset} test image",
-    "images.many": "{count} {dataset} test images",
-    "explore.unknown_figure": "unknown figure {name}: choose one of {figures}, or give a model file (.npz)",
-    "explore.not_fully_connected":
-        "{model} holds a {network} with {layers} layers; explore draws fully connected networks (Affine, Relu, "
-        "Sigmoid): use evaluate or predict for this one",
-    "explore.not_28x28": "{model} expects {inputs} inputs, not a 28x28 picture",
     # -- chainrule train -----------------------------------------------------------------------------
     "train.start":
         "training {network} on {dataset} ({images} images): {optimizer}, batch {batch}, {iterations} iterations "

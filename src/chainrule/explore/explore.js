@@ -19,7 +19,6 @@
 
   function startPage() {
     const data = JSON.parse(document.getElementById('explore-data').textContent);
-    E.setWords(data.text || {});
     if (data.graphs.length) E.graphPage(data);
     if (data.model) E.modelPage(data.model);
     document.body.dataset.ready = 'true';

@@ -166,22 +166,6 @@
   }
   const fmtT = (t) => (t.shape.length ? fmtShape(t.shape) : fmtNumber(t.data[0]));
 
-  // ---- the page's words, in its language: chainrule/explore/messages.py, embedded as data.text ----
-  // t(key, fields): the message, its {name} placeholders filled ({{ and }} are literal braces), as
-  // Python's str.format fills them; a key the page was not given shows as itself.
-  const words = {};
-  function setWords(table) {
-    for (const key of Object.keys(words)) delete words[key];
-    Object.assign(words, table);
-  }
-  function t(key, fields = {}) {
-    const template = Object.prototype.hasOwnProperty.call(words, key) ? words[key] : key;
-    return template.replace(/\{\{|\}\}|\{(\w+)\}/g, (m, name) => {
-      if (!name) return m[0];
-      return Object.prototype.hasOwnProperty.call(fields, name) ? String(fields[name]) : m;
-    });
-  }
-
   // ---- the page's elements and address bar (browser only) ----
   const $ = (id) => document.getElementById(id);
   function el(tag, attrs = {}, text) {
@@ -202,7 +186,7 @@
   const E = {
     tensor, scalar, size, sameShape, fmtShape, broadcastShape, indexMap, binary, map1, mul, unbroadcast, sigmoid,
     rowsOf, affineForward, affineBackward, softmax, softmaxLossForward, softmaxLossBackward,
-    reluForward, reluBackward, sigmoidForward, sigmoidBackward, fmtNumber, fmtT, t, setWords,
+    reluForward, reluBackward, sigmoidForward, sigmoidBackward, fmtNumber, fmtT,
     page: { $, el, hashParams, writeHash, typing },
   };
   if (typeof module !== 'undefined' && module.exports) module.exports = E;

@@ -9,7 +9,7 @@
   const {
     tensor, scalar, fmtShape, binary, map1, mul, unbroadcast, affineForward, affineBackward,
     softmaxLossForward, softmaxLossBackward, reluForward, reluBackward, sigmoidForward, sigmoidBackward,
-    fmtNumber, fmtT, t,
+    fmtNumber, fmtT,
   } = E;
   const { $, el, hashParams, writeHash, typing } = E.page;
 
@@ -62,7 +62,7 @@
     affine: {
       forward: ([x, W, b]) => ({ out: affineForward(x, W, b), cache: { x, W } }),
       backward: (c, d) => affineBackward(c.x, c.W, d),
-      rule: (c, i) => ['· Wᵀ', t('graph.affine_dW'), t('graph.affine_db')][i],
+      rule: (c, i) => ['· Wᵀ', 'with xᵀ · on the left', 'summed over the batch'][i],
     },
     softmaxloss: {
       forward: ([x, t]) => softmaxLossForward(x, t),
@@ -146,7 +146,7 @@
     const fwdShown = (v) => g.values[v].leaf || step > g.producer[v];
     const gradShown = (v) => (v === g.root && step >= n() + 1) ||
       (g.consumers[v].length > 0 && g.consumers[v].every((k) => step >= bstep(k)));
-    const nameOf = (v) => g.values[v].name || t('graph.output_of', { node: g.nodes[g.producer[v]].label });
+    const nameOf = (v) => g.values[v].name || `the ${g.nodes[g.producer[v]].label} output`;
 
     function load(params) {
       stop();
@@ -308,28 +308,27 @@
 
     function renderControls(fwdNode, bwdNode) {
       const N = n(), out = nameOf(g.root);
-      $('step-count').textContent = t('graph.step', { step, last: last() });
+      $('step-count').textContent = `step ${step} / ${last()}`;
       $('back').disabled = $('reset').disabled = step === 0;
       $('forward').disabled = $('end').disabled = step === last();
       let text;
-      if (step === 0) text = t('graph.start');
+      if (step === 0) text = 'The inputs are known. Step forward: each node computes its output from its inputs.';
       else if (fwdNode >= 0) {
         const node = g.nodes[fwdNode], ins = node.sources.map((v) => fmtT(res.values[v])), o = fmtT(res.values[node.output]);
         const sym = { mul: ' × ', add: ' + ' }[node.op];
-        const computation = sym ? ins.join(sym) : `${node.label}(${ins.join(', ')})`;
-        text = t('graph.forward_through', { node: node.label, computation, out: o });
-        if (fwdNode === N - 1) text += ' ' + t('graph.backward_begins');
+        text = `Forward through ${node.label}: ` + (sym ? ins.join(sym) : `${node.label}(${ins.join(', ')})`) + ` = ${o}.`;
+        if (fwdNode === N - 1) text += ' Step on: the backward pass begins.';
       } else if (step === N + 1) {
-        text = t('graph.backward_starts', { out, grad: fmtT(res.grads[g.root]) });
+        text = `Backward starts at the output: d ${out} / d ${out} = ${fmtT(res.grads[g.root])}.`;
       } else {
         const node = g.nodes[bwdNode], d = fmtT(res.grads[node.output]);
         const parts = node.sources.map((v, i) => {
           if (!res.edges[bwdNode][i]) return null;
           const rule = ruleOf(bwdNode, i);
-          return t('graph.edge', { name: nameOf(v), formula: `${d} ${rule ? rule + ' =' : '→'} ${fmtT(res.edges[bwdNode][i])}` });
+          return `to ${nameOf(v)}: ${d} ${rule ? rule + ' =' : '→'} ${fmtT(res.edges[bwdNode][i])}`;
         }).filter(Boolean);
-        text = t('graph.backward_through', { node: node.label, edges: parts.join(t('graph.separator')) });
-        if (step === last()) text += ' ' + t('graph.done');
+        text = `Backward through ${node.label}: the upstream derivative times the local one; ${parts.join('; ')}.`;
+        if (step === last()) text += ' Done: every value and derivative is shown.';
       }
       $('explain').textContent = text;
     }
@@ -338,13 +337,13 @@
     function stop() {
       if (timer) clearInterval(timer);
       timer = null;
-      $('play').textContent = t('graph.play');
+      $('play').textContent = '▶ Play';
       $('play').setAttribute('aria-pressed', 'false');
     }
     function play() {
       if (timer) { stop(); return; }
       if (step === last()) go(0);
-      $('play').textContent = t('graph.pause');
+      $('play').textContent = '⏸ Pause';
       $('play').setAttribute('aria-pressed', 'true');
       timer = setInterval(() => { if (step >= last()) stop(); else go(step + 1); }, 800);
     }

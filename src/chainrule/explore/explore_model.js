@@ -9,7 +9,7 @@
   const E = typeof module !== 'undefined' && module.exports ? require('./explore_core.js') : root.ChainruleExplore;
   const {
     scalar, affineForward, affineBackward, softmax, softmaxLossForward, softmaxLossBackward,
-    reluForward, reluBackward, sigmoidForward, sigmoidBackward, fmtNumber, t,
+    reluForward, reluBackward, sigmoidForward, sigmoidBackward, fmtNumber,
   } = E;
   const { $, el, hashParams, writeHash } = E.page;
 
@@ -217,7 +217,7 @@
 
     const samples = $('samples');
     model.images.forEach((im, i) => {
-      const b = el('button', { type: 'button', class: 'sample', 'aria-label': t('model.sample', { n: i + 1, label: model.classes[im.label] }) });
+      const b = el('button', { type: 'button', class: 'sample', 'aria-label': `test image ${i + 1}: a ${model.classes[im.label]}` });
       const c = el('canvas', { width: 28, height: 28 });
       paint28(c, grey(im.bytes));
       b.append(c);
@@ -255,7 +255,7 @@
       if (!pixels) {
         $('prediction').textContent = '–';
         $('chosen').textContent = '–';
-        $('loss').textContent = source === 'drawing' ? t('model.blank') : '';
+        $('loss').textContent = source === 'drawing' ? 'The picture looks blank.' : '';
         [$('seen'), $('heat')].forEach((c) => c.getContext('2d').clearRect(0, 0, 28, 28));
         radios.forEach((r) => { r.fill.style.width = '0'; r.pct.textContent = ''; r.input.checked = false; });
         return;
@@ -277,12 +277,11 @@
         chain.push(l.name + (l.type === 'affine' ? '' : ` (${fwd.acts[i].shape[1]})`));
         if (l.type === 'affine') return;
         const acts = fwd.acts[i].data, top = Math.max(...acts, 1e-12);
-        const active = acts.filter((a) => a > 0).length;
-        const strip = el('canvas', { width: acts.length, height: 1, class: 'strip', 'aria-label': t('model.active', { layer: l.name, active, units: acts.length }) });
+        const strip = el('canvas', { width: acts.length, height: 1, class: 'strip', 'aria-label': `${l.name}: ${acts.filter((a) => a > 0).length} of ${acts.length} units active` });
         const c = strip.getContext('2d'), img = c.createImageData(acts.length, 1);
         acts.forEach((a, j) => { const v = Math.round(255 * Math.max(a, 0) / top); img.data.set([v, v, v, 255], 4 * j); });
         c.putImageData(img, 0, 0);
-        hidden.append(el('p', { class: 'small' }, t('model.hidden', { layer: l.name, units: acts.length })), strip);
+        hidden.append(el('p', { class: 'small' }, `${l.name}: ${acts.length} hidden units (brighter = larger)`), strip);
       });
       chain.push(`softmax (${probs.length})`);
       hidden.prepend(el('p', { class: 'chain' }, chain.join(' → ')));
@@ -293,7 +292,7 @@
         return to.map((c) => Math.round(255 + (c - 255) * t));
       }));
       $('chosen').textContent = model.classes[label];
-      $('loss').textContent = t('model.loss', { label: model.classes[label], loss: fmtNumber(back.loss) });
+      $('loss').textContent = `Loss for label ${model.classes[label]}: ${fmtNumber(back.loss)}.`;
     }
 
     function load(params) {

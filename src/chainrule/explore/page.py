@@ -25,16 +25,13 @@ import base64
 import html
 import json
 import math
-import re
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-from ..i18n import TAGS, fields, language
 from ..io.files import folder_of, write_text
 from ..layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
-from .messages import TEXT
 
 __all__ = ["graph_iframe", "graph_payload", "model_payload", "page_html", "write_graph_page", "write_page"]
 
@@ -162,50 +159,24 @@ def _script_json(data):
     return json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
 
 
-#: The markup around some words of the page: a message's ``{field}`` filled with an element.
-_ELEMENTS = {"model.backward": {"label": '<span id="chosen">&#x2013;</span>'},
-             "model.heat_help": {"blue": '<span class="swatch blue"></span>',
-                                 "red": '<span class="swatch red"></span>'}}
-_WORDS = re.compile(r"\{\{([\w.]+)\}\}")
-_CODE = re.compile(r"`([^`]+)`")
-
-
-def markup(lang="en") -> str:
-    """The page's markup (``explore.html``) with its words in ``lang``: each ``{{key}}`` a message of
-    :data:`~chainrule.explore.messages.TEXT`, escaped, its `code` as ``<code>``."""
-    def words(match):
-        key = match.group(1)
-        elements = _ELEMENTS.get(key, {})
-        template = TEXT.template(key, lang)
-        if set(fields(template)) != set(elements):
-            raise ValueError(f"explore.html: {key} has the fields {fields(template)}; the page fills {list(elements)}")
-        text = _CODE.sub(r"<code>\1</code>", html.escape(template))
-        return text.format(**elements) if elements else text
-
-    return _WORDS.sub(words, _asset("explore.html"))
-
-
-def page_html(*, graphs=(), model=None, initial=None, title="chainrule explore", lang=None) -> str:
+def page_html(*, graphs=(), model=None, initial=None, title="chainrule explore") -> str:
     """The whole page as one HTML string: style, script and data inline, nothing fetched.
 
     ``graphs``: payloads of :func:`graph_payload`; ``model``: a payload of
-    :func:`model_payload` (or None); ``initial``: the name of the graph shown first;
-    ``lang``: the language of its words, ``"en"``, ``"ko"``, ``"zh"`` or ``"ja"`` (None: the locale's).
+    :func:`model_payload` (or None); ``initial``: the name of the graph shown first.
     """
     graphs = list(graphs)
     if not graphs and model is None:
         raise ValueError("a page needs at least one graph or a model")
-    lang = language(lang)
-    data = {"graphs": graphs, "model": model, "initial": initial or (graphs[0]["name"] if graphs else None),
-            "text": TEXT.table(lang)}
+    data = {"graphs": graphs, "model": model, "initial": initial or (graphs[0]["name"] if graphs else None)}
     script = "".join(_asset(name) for name in SCRIPTS)
     if "</script" in script.lower():  # pragma: no cover - guarded by the tests
         raise RuntimeError("the page's script must not contain '</script'")
     return (
-        f"<!DOCTYPE html>\n<html lang=\"{TAGS[lang]}\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>{html.escape(title)}</title>\n<style>\n{_asset('explore.css')}</style>\n</head>\n"
-        f"<body>\n{markup(lang)}"
+        f"<body>\n{_asset('explore.html')}"
         f"<script type=\"application/json\" id=\"explore-data\">{_script_json(data)}</script>\n"
         f"<script>\n{script}</script>\n</body>\n</html>\n"
     )
@@ -228,18 +199,16 @@ def write_page(path, **page) -> Path:
     return path
 
 
-def write_graph_page(graph, path, *, title: str | None = None, lang=None) -> Path:
-    """``Graph.to_html(path)``: a page showing ``graph`` alone (in ``lang``; None: the locale's language)."""
+def write_graph_page(graph, path, *, title: str | None = None) -> Path:
+    """``Graph.to_html(path)``: a page showing ``graph`` alone."""
     check_out(path)
-    lang = language(lang)
-    return write_page(path, graphs=[graph_payload(graph, "graph", title or TEXT.text("your_graph", lang))],
-                      title=title or "chainrule explore", lang=lang)
+    return write_page(path, graphs=[graph_payload(graph, "graph", title or "Your graph")],
+                      title=title or "chainrule explore")
 
 
-def graph_iframe(graph, lang=None) -> str:
+def graph_iframe(graph) -> str:
     """Jupyter's rich display of a graph: the page in an ``<iframe srcdoc>`` (scripts stay inside it)."""
-    lang = language(lang)
-    page = page_html(graphs=[graph_payload(graph, "graph", TEXT.text("your_graph", lang))], lang=lang)
+    page = page_html(graphs=[graph_payload(graph, "graph", "Your graph")])
     return (f'<iframe srcdoc="{html.escape(page, quote=True)}" title="chainrule explore: the graph" '
             'style="width:100%;height:560px;border:1px solid #ccc"></iframe>')
 
@@ -252,7 +221,7 @@ def pick_images(x, t, per_class=1):
     return x[chosen], t[chosen]
 
 
-def embedded_images(kind="mnist", count=10, data_dir=None, lang=None):
+def embedded_images(kind="mnist", count=10, data_dir=None):
     """Up to ``count`` test images to embed (about one per class), from data already on this computer.
 
     Nothing is downloaded for a page: when the dataset is not in ``data_dir``,
@@ -264,7 +233,7 @@ def embedded_images(kind="mnist", count=10, data_dir=None, lang=None):
     images : uint8 (K, 784) or None
     labels : (K,) or None
     note : str or None
-        Why there are no images, when there are none (in ``lang``; None: the locale's language).
+        Why there are no images, when there are none.
     """
     if count <= 0:
         return None, None, None
@@ -275,7 +244,8 @@ def embedded_images(kind="mnist", count=10, data_dir=None, lang=None):
         _, (x, t) = load_mnist(normalize=False, flatten=True, kind=kind, data_dir=data_dir,
                                download=False, progress=False)
     except (OSError, RuntimeError, ValueError):
-        return None, None, TEXT.text("no_images", lang, dataset=name)
+        return None, None, (f"{name} is not on this computer, so the page has no test images to start from "
+                            "(run 'chainrule data' to get it); draw a digit instead")
     per_class = -(-count // len(np.unique(t)))
     images, labels = pick_images(x, t, per_class)
     order = np.argsort(np.arange(len(labels)) % per_class, kind="stable")  # one of each class first

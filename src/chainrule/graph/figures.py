@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 
 from ..explore import graph_payload
-from ..i18n import Messages, language
 from .draw import format_of
 from .recorder import Graph
 
@@ -99,19 +98,17 @@ def draw_figure(figure: str, out: str) -> Path:
     return FIGURES[figure]().render(out)
 
 
-#: The book's figures a page can show, with the captions the page gives them (in English; translated
-#: through the catalogs' ``figure.*`` entries).
-FIGURE_TITLES = Messages("figure", {
+#: The book's figures a page can show, with the captions the page gives them.
+FIGURE_TITLES = {
     "apple": "Buying apples (figure 5-16)",
     "apple-orange": "Buying apples and oranges (figure 5-17)",
     "sigmoid": "The sigmoid, taken apart (figure 5-19)",
     "two-layer-net": "TwoLayerNet 4-5-3 on 2 samples, as a graph of layers",
-})
+}
 
 
-def figure_payloads(lang=None):
+
+def figure_payloads():
     """Payloads of all the book's figures (after backward), in the order of ``chainrule graph``, for
-    :func:`chainrule.explore.write_page`; their captions in ``lang`` (None: the locale's language)."""
-    lang = language(lang)
-    return [graph_payload(FIGURES[name](), name, FIGURE_TITLES.text(name, lang) if name in FIGURE_TITLES else name)
-            for name in FIGURES]
+    :func:`chainrule.explore.write_page`."""
+    return [graph_payload(FIGURES[name](), name, FIGURE_TITLES.get(name, name)) for name in FIGURES]

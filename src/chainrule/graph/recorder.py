@@ -351,19 +351,18 @@ class Graph:
         except RuntimeError:
             return None
 
-    def to_html(self, path, *, title=None, lang=None):
+    def to_html(self, path, *, title=None):
         """Write an offline HTML page that steps through this graph (see :mod:`chainrule.explore`).
 
         Forward and backward node by node, values above the edges and derivatives
-        below, scalar inputs editable; its words in ``lang`` (``"en"``, ``"ko"``, ``"zh"``,
-        ``"ja"``; None: the locale's language). Returns the path written (atomically).
+        below, scalar inputs editable. Returns the path written (atomically).
         """
         from ..explore import write_graph_page
 
-        return write_graph_page(self, path, title=title, lang=lang)
+        return write_graph_page(self, path, title=title)
 
     def _repr_html_(self):
-        """Jupyter's rich display: the interactive page of :meth:`to_html`, in an iframe (in the locale's language)."""
+        """Jupyter's rich display: the interactive page of :meth:`to_html`, in an iframe."""
         from ..explore import graph_iframe
 
         return graph_iframe(self)

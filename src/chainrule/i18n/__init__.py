@@ -12,7 +12,6 @@ from .catalogs import (
     LANGUAGES,
     LOCALEDIR,
     LOCALES,
-    TAGS,
     Messages,
     default_language,
     fields,
@@ -21,5 +20,5 @@ from .catalogs import (
     translations,
 )
 
-__all__ = ["DOMAIN", "LANGUAGES", "LOCALEDIR", "LOCALES", "TAGS", "Messages", "default_language", "fields",
+__all__ = ["DOMAIN", "LANGUAGES", "LOCALEDIR", "LOCALES", "Messages", "default_language", "fields",
            "language", "tables", "translations"]

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["DOMAIN", "LANGUAGES", "LOCALEDIR", "LOCALES", "TAGS", "Messages", "default_language", "fields",
+__all__ = ["DOMAIN", "LANGUAGES", "LOCALEDIR", "LOCALES", "Messages", "default_language", "fields",
            "language", "tables", "translations"]
 
 #: The languages chainrule speaks: English (the language of the code) and the three of the book's
@@ -29,8 +29,6 @@ __all__ = ["DOMAIN", "LANGUAGES", "LOCALEDIR", "LOCALES", "TAGS", "Messages", "d
 LANGUAGES = ("en", "ko", "zh", "ja")
 #: The catalog folder (a POSIX locale name, as translators' tools expect) of each translated language.
 LOCALES = {"ko": "ko", "zh": "zh_CN", "ja": "ja"}
-#: Each language's tag in HTML's ``lang`` (BCP 47): a browser picks its fonts and line breaking by it.
-TAGS = {"en": "en", "ko": "ko", "zh": "zh-CN", "ja": "ja"}
 #: The gettext domain of the package's messages, and where its catalogs are.
 DOMAIN = "chainrule"
 LOCALEDIR = Path(__file__).resolve().parent / "locales"

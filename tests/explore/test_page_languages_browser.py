@@ -18,7 +18,7 @@ from tests import ROOT
 pytest.importorskip("chainrule.explore.messages", reason="the explorer page has no message table (explore.messages)")
 
 from chainrule.explore.page import HTML_LANG  # noqa: E402
-from tests.explore.browser import CHROMIUM, DRIVER, FLAGS, open_page  # noqa: E402
+from tests.explore.browser import open_page  # noqa: E402  (the browser fixture: tests/explore/conftest.py)
 
 LANGS = ("ko", "zh", "ja")
 GLOSSARY = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
@@ -47,24 +47,6 @@ const figures = Array.from(document.querySelectorAll('#prediction, #chosen, #los
 return {text: document.body.innerText, attrs: attrs, svg: svg, code: code, figures: figures,
         lang: document.documentElement.lang, title: document.getElementById('graph-title').textContent};
 """
-
-
-@pytest.fixture(scope="module")
-def chromium(tmp_path_factory):
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
-    if CHROMIUM is None or DRIVER is None:
-        pytest.skip("Chromium and its driver are not installed (apt-get install chromium chromium-driver)")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in [*FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('profile')}", "--window-size=1200,900"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 #: The Hangul words of the page that a line break splits in two (a word's range spans two lines).
@@ -124,20 +106,20 @@ def steps(name):
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("name", list(FIGURES))
-def test_each_book_graph_speaks_the_pages_language_with_the_english_numbers(chromium, graph_pages, lang, name):
+def test_each_book_graph_speaks_the_pages_language_with_the_english_numbers(browser, graph_pages, lang, name):
     from chainrule.graph import figure_payloads
 
     kept = KEPT | NAMES | glossary_words(lang) | book_names(figure_payloads("en"))
     for step in steps(name):
         fragment = f"#graph={name}&step={step}"
-        open_page(chromium, graph_pages["en"], fragment)
-        english = chromium.execute_script(READ)
-        open_page(chromium, graph_pages[lang], fragment)
-        seen = chromium.execute_script(READ)
+        open_page(browser, graph_pages["en"], fragment)
+        english = browser.execute_script(READ)
+        open_page(browser, graph_pages[lang], fragment)
+        seen = browser.execute_script(READ)
         assert seen["lang"] == HTML_LANG[lang] and seen["title"] != english["title"]
         assert english_words(seen, kept) == [], (name, step, english_words(seen, kept))
         if lang == "ko":
-            assert chromium.execute_script(BROKEN_WORDS) == [], (name, step)
+            assert browser.execute_script(BROKEN_WORDS) == [], (name, step)
         assert numbers(seen["svg"]) == numbers(english["svg"]), (name, step)
         table = [re.findall(r"\S+", line) for line in seen["text"].splitlines() if "\t" in line]
         english_table = [re.findall(r"\S+", line) for line in english["text"].splitlines() if "\t" in line]
@@ -147,17 +129,17 @@ def test_each_book_graph_speaks_the_pages_language_with_the_english_numbers(chro
 
 @pytest.mark.mnist
 @pytest.mark.parametrize("lang", LANGS)
-def test_a_model_page_speaks_the_pages_language_with_the_english_numbers(chromium, trained_model_page, lang):
+def test_a_model_page_speaks_the_pages_language_with_the_english_numbers(browser, trained_model_page, lang):
     kept = KEPT | NAMES | glossary_words(lang) | {"model", "npz", "float32", "Affine1", "Relu1", "Affine2"}
     for fragment in ("#label=auto&img=3", "#label=5&img=0", "#label=auto&img=7"):
-        open_page(chromium, trained_model_page["en"], fragment)
-        english = chromium.execute_script(READ)
-        open_page(chromium, trained_model_page[lang], fragment)
-        seen = chromium.execute_script(READ)
+        open_page(browser, trained_model_page["en"], fragment)
+        english = browser.execute_script(READ)
+        open_page(browser, trained_model_page[lang], fragment)
+        seen = browser.execute_script(READ)
         assert seen["lang"] == HTML_LANG[lang]
         assert english_words(seen, kept) == [], (fragment, english_words(seen, kept))
         if lang == "ko":
-            assert chromium.execute_script(BROKEN_WORDS) == [], fragment
+            assert browser.execute_script(BROKEN_WORDS) == [], fragment
         # the numbers the page computed: the prediction, the probabilities, the label and its loss
         assert numbers(seen["figures"]) == numbers(english["figures"]) and len(numbers(seen["figures"])) >= 12
     assert english_words(english, kept)

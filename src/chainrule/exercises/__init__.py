@@ -32,7 +32,7 @@ import numpy as np
 
 from .child import CHILD_ENV
 from .judge import check_exercise
-from .messages import default_language, language
+from .messages import default_language, language, text
 from .network import NETWORKS, check_network
 from .registry import GROUPS, NAMES, group_of
 from .report import CheckReport, CheckRow
@@ -51,61 +51,62 @@ class ExerciseLoadError(Exception):
 
 # -- what to load ----------------------------------------------------------------------------------
 
-def _plan(module_or_path, wanted):
-    """``(plan, roles, shown name, discovered)``: ``discovered`` when the names are looked for, not given."""
+def _plan(module_or_path, wanted, lang):
+    """``(plan, roles, shown name, discovered)``: ``discovered`` when the names are looked for, not given;
+    the shown name is None for a dict of classes."""
     if isinstance(module_or_path, dict):
         found = {k: v for k, v in module_or_path.items() if k in wanted}
         bad = [k for k, v in found.items() if not (isinstance(v, type) or callable(v))]
         if bad:
-            raise ExerciseLoadError(f"{', '.join(bad)} must be classes")
-        plan, roles = _objects_plan(found, "the given classes")
-        return plan, roles, "the given classes", False
+            raise ExerciseLoadError(text("load.not_classes", lang, names=", ".join(bad)))
+        plan, roles = _objects_plan(found, None, lang)
+        return plan, roles, None, False
     if isinstance(module_or_path, (str, os.PathLike)):
         path = Path(module_or_path)
         if not path.is_file():
-            raise ExerciseLoadError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+            raise ExerciseLoadError(text("load.not_a_file" if path.exists() else "load.no_file", lang, path=path))
         return plan_for_file(path), {name: (0, name) for name in wanted}, str(module_or_path), True
     if isinstance(module_or_path, types.ModuleType):
         module = module_or_path
         shown = module.__name__
         objects = {name: getattr(module, name) for name in wanted if getattr(module, name, None) is not None}
-        plan, roles = _objects_plan(objects, shown)
+        plan, roles = _objects_plan(objects, shown, lang)
         return plan, roles, shown, True
     raise TypeError(f"check() needs a module, a path to a .py file or a dict of classes; "
                     f"got {type(module_or_path).__name__}")
 
 
-def _objects_plan(objects, shown):
+def _shown(source, lang):
+    return text("source.given", lang) if source is None else source
+
+
+def _objects_plan(objects, shown, lang):
     try:
         return plan_for_objects(objects, shown)
     except NotRebuildable as exc:
-        raise ExerciseLoadError(f"{shown}: {exc}") from None
+        error = text(f"rebuild.{exc.key}", lang, **exc.fields)
+        raise ExerciseLoadError(text("load.not_rebuildable", lang, source=_shown(shown, lang), error=error)) from None
 
 
-def _load_error(shown, exc):
+def _load_error(shown, exc, lang):
     """The one line of a learner's file that failed when run."""
     if exc.stopped is not None:
-        kind, detail = exc.stopped.kind, exc.stopped.detail
-        why = {"time_limit": f"did not finish within {detail} s (an endless loop at the top of the file?)",
-               "exit": f"ended the Python process (exit status {detail}: os._exit()?)",
-               "signal": f"was killed by {detail}"}.get(kind, f"stopped answering ({detail})")
-        return f"{shown}: running it {why}"
+        kind = exc.stopped.kind if exc.stopped.kind in ("time_limit", "exit", "signal") else "garbled"
+        return text(f"load.stopped.{kind}", lang, path=shown, detail=exc.stopped.detail)
     if exc.type_name in ("SyntaxError", "IndentationError", "TabError") and exc.lineno:
-        return f"{shown}, line {exc.lineno}: syntax error: {exc.msg}"
-    message = f"{shown}: running it raised {exc}"
-    if exc.import_name in ("common", "dataset") or str(exc.import_name).startswith(("common.", "dataset.")):
-        message += " (the book's folders are not needed: import from chainrule or from your own file)"
-    return message
+        return text("load.syntax", lang, path=shown, line=exc.lineno, message=exc.msg)
+    book = exc.import_name in ("common", "dataset") or str(exc.import_name).startswith(("common.", "dataset."))
+    return text("load.raised_book" if book else "load.raised", lang, path=shown, error=str(exc))
 
 
-def _found(sandbox, shown):
+def _found(sandbox, shown, lang):
     try:
         return sandbox.load()
     except LoadFailed as exc:
-        raise ExerciseLoadError(_load_error(shown, exc)) from None
+        raise ExerciseLoadError(_load_error(_shown(shown, lang), exc, lang)) from None
 
 
-def _learners(found, discovered, shown, wanted):
+def _learners(found, discovered, shown, wanted, lang):
     """``({name: kind}, [names])``: the learner's own objects among ``found``, and chainrule's own (a book-form
     file's ``from common.layers import *``), left out when the names were looked for."""
     own, borrowed = {}, []
@@ -117,16 +118,15 @@ def _learners(found, discovered, shown, wanted):
             borrowed.append(name)
             continue
         if info["type"] not in ("class", "function"):
-            raise ExerciseLoadError(f"{shown}: {name} is a {info['type']}, not a class")
+            raise ExerciseLoadError(text("load.not_a_class", lang, source=_shown(shown, lang), name=name,
+                                         kind=info["type"]))
         own[name] = info["type"]
     return own, borrowed
 
 
-def _none_defined(shown, what, borrowed):
-    message = f"{shown} defines {what}"
+def _none_defined(message, borrowed, lang):
     if borrowed:
-        message += f" ({', '.join(borrowed)} {'is' if len(borrowed) == 1 else 'are'} chainrule's own, imported " \
-                   "through common/ or chainrule: write the class yourself to have it checked)"
+        message = text("load.borrowed", lang, message=message, names=", ".join(borrowed))
     return ExerciseLoadError(message)
 
 
@@ -175,26 +175,25 @@ def check(module_or_path, *, network=False, lang=None, rng=0, timeout=TIMEOUT, p
     """
     lang = language(lang)
     if os.environ.get(CHILD_ENV):
-        raise ExerciseLoadError("chainrule.check() was called by the code it is checking: put the call under "
-                                "if __name__ == \"__main__\":")
+        raise ExerciseLoadError(text("load.in_child", lang))
     timeout = float(timeout)
     if not (timeout > 0 and math.isfinite(timeout)):
         raise ValueError(f"timeout must be a positive number of seconds; got {timeout}")
     rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     wanted = tuple(NETWORKS) if network else NAMES
-    plan, roles, shown, discovered = _plan(module_or_path, wanted)
+    plan, roles, shown, discovered = _plan(module_or_path, wanted, lang)
     with Sandbox(plan, roles, timeout, cwd=os.getcwd()) as sandbox:
-        own, borrowed = _learners(_found(sandbox, shown), discovered, shown, wanted)
+        own, borrowed = _learners(_found(sandbox, shown, lang), discovered, shown, wanted, lang)
         if network:
             if not own:
-                raise _none_defined(shown, f"no class {' or '.join(NETWORKS)}", borrowed)
+                raise _none_defined(text("load.no_network", lang, source=_shown(shown, lang),
+                                         networks=", ".join(NETWORKS)), borrowed, lang)
             name = next(iter(own))
             report = check_network(name, sandbox, shown, lang, rng, progress)
         else:
             if not own:
-                groups = [m.NAMES for m in GROUPS.values()]
-                raise _none_defined(shown, f"none of the layers {', '.join(groups[0])}"
-                                    + "".join(f" (nor {', '.join(g)})" for g in groups[1:]), borrowed)
+                raise _none_defined(text("load.no_layers", lang, source=_shown(shown, lang), layers=", ".join(NAMES)),
+                                    borrowed, lang)
             report = _check_classes(own, sandbox, shown, lang, rng, progress)
             report.borrowed = tuple(borrowed)
         report.printed, report.printed_bytes = sandbox.printed()

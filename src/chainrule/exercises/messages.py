@@ -102,6 +102,45 @@ MESSAGES = Messages("check", {
     "case.network": "a small net",
     **hints_chapter6.CASES,
     **hints_chapter7.CASES,
+    "source.given": "the given classes",
+    "net.params_must_hold": "params must hold {params}",
+    # -- a file that cannot be checked ---------------------------------------------------------------
+    "load.no_file": "{path}: no such file",
+    "load.not_a_file": "{path}: not a file",
+    "load.syntax": "{path}, line {line}: syntax error: {message}",
+    "load.raised": "{path}: running it raised {error}",
+    "load.raised_book":
+        "{path}: running it raised {error} (the book's folders are not needed: import from chainrule or from "
+        "your own file)",
+    "load.stopped.time_limit":
+        "{path}: running it did not finish within {detail} s (an endless loop at the top of the file?)",
+    "load.stopped.exit": "{path}: running it ended the Python process (exit status {detail}: os._exit()?)",
+    "load.stopped.signal": "{path}: running it was killed by {detail}",
+    "load.stopped.garbled": "{path}: running it stopped answering ({detail})",
+    "load.in_child":
+        "chainrule.check() was called by the code it is checking: put the call under if __name__ == \"__main__\":",
+    "load.not_classes": "{names} must be classes",
+    "load.not_a_class": "{source}: {name} is a {kind}, not a class",
+    "load.no_network": "{source} defines no class {networks}",
+    "load.no_layers": "{source} defines none of the classes {layers}",
+    "load.borrowed":
+        "{message} ({names}: chainrule's own, imported through common/ or chainrule; write the class yourself to "
+        "have it checked)",
+    "load.not_rebuildable": "{source}: {error}",
+    # -- classes of a notebook that cannot be rebuilt in the process that runs them ------------------------
+    "rebuild.no_method":
+        "{what} has no method whose source Python kept: save it in a .py file and check the file",
+    "rebuild.no_source":
+        "the source of {what} is not available (defined with exec or in the interpreter?): save it in a .py file "
+        "and check the file",
+    "rebuild.two_objects": "two different objects named {name} are used: give them different names",
+    "rebuild.two_meanings":
+        "the name {name} means two different things in the classes given: save them in a .py file and check the "
+        "file",
+    "rebuild.module": "{what} uses the module {ref}, which cannot be imported again by name",
+    "rebuild.global":
+        "{what} uses the global {ref} (a {kind}), which cannot be rebuilt in another process: save the code in a "
+        ".py file and check the file",
     **HINTS,
     **hints_chapter6.HINTS,
     **hints_chapter7.HINTS,

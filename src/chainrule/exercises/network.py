@@ -23,6 +23,7 @@ from ..batchnorm import BatchNormalization
 from ..convolution import Convolution, Pooling
 from ..functions import cross_entropy_error, softmax
 from .judge import Judged, combine, compare, first_difference
+from .messages import text
 from .netrun import KINDS, PARAMETERS
 from .report import CheckReport
 from .run import Opaque, read_outcome
@@ -247,7 +248,7 @@ def check_network(name, sandbox, source, lang, rng, progress=None):
     answers, stopped = sandbox.run("network", args)
     first = answers[0] if isinstance(answers, list) and answers else None
     if first is None or "init" in first or "bad_params" in first:
-        report.rows = _early_rows(name, names, first, stopped, answers)
+        report.rows = _early_rows(name, names, first, stopped, answers, lang)
         return report
     structure = first["structure"]
     kinds = [layer["kind"] for layer in structure["layers"]]
@@ -302,13 +303,14 @@ def chain_scores(chain, x):
     return h
 
 
-def _early_rows(name, names, first, stopped, answers):
+def _early_rows(name, names, first, stopped, answers, lang):
     """The rows when the net could not be built, its params are not the book's, or the process stopped."""
     if first is not None and "init" in first:
         outcome = read_outcome(first["init"])
     elif first is not None:
         shapes = NETWORKS[name]["shapes"]
-        outcome = read_outcome({"raised": "params must hold " + ", ".join(f"{k} {shapes[k]}" for k in names)})
+        held = ", ".join(f"{k} {shapes[k]}" for k in names)
+        outcome = read_outcome({"raised": text("net.params_must_hold", lang, params=held)})
     elif stopped is not None:
         outcome = read_outcome({"stopped": (stopped.kind, stopped.detail)})
     else:

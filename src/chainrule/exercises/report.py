@@ -71,7 +71,7 @@ class CheckReport:
     of its start and its end; ``printed_bytes`` counts them all).
     """
 
-    source: str
+    source: str | None  # the file or module checked; None: a dict of classes
     rows: list = field(default_factory=list)
     lang: str = "en"
     network: bool = False

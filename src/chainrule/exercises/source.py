@@ -29,7 +29,12 @@ __all__ = ["NotRebuildable", "plan_for_file", "plan_for_objects"]
 
 
 class NotRebuildable(Exception):
-    """An object cannot be rebuilt in another process; the message names it and why."""
+    """An object cannot be rebuilt in another process: ``key`` (the message ``rebuild.<key>``) says why,
+    ``fields`` name it."""
+
+    def __init__(self, key, **fields):
+        super().__init__(key)
+        self.key, self.fields = key, fields
 
 
 def plan_for_file(path):
@@ -128,8 +133,7 @@ class _Rebuild:
         functions = _functions(obj)
         what = f"{getattr(obj, '__qualname__', obj)!s}"
         if not functions:
-            raise NotRebuildable(f"{what} has no method whose source Python kept: save it in a .py file and "
-                                 "check the file")
+            raise NotRebuildable("no_method", what=what)
         code = functions[0].__code__
         filename = code.co_filename
         text = "".join(linecache.getlines(filename, functions[0].__globals__))
@@ -139,14 +143,13 @@ class _Rebuild:
             tree = None
         found = _definition(tree, obj, code.co_firstlineno) if tree is not None else None
         if found is None:
-            raise NotRebuildable(f"the source of {what} is not available (defined with exec or in the "
-                                 "interpreter?): save it in a .py file and check the file")
+            raise NotRebuildable("no_source", what=what)
         start, node = found
         lines = text.splitlines(True)[start - 1:node.end_lineno]
         segment = "".join(lines)
         name = obj.__name__
         if self._names.get(name, obj) is not obj:
-            raise NotRebuildable(f"two different objects named {name} are used: give them different names")
+            raise NotRebuildable("two_objects", name=name)
         self._done[id(obj)] = name
         self._names[name] = obj
         for ref in _global_names(segment, filename):
@@ -158,8 +161,7 @@ class _Rebuild:
     def _bind(self, name, value, step):
         if name in self._names:
             if self._names[name] is not value:
-                raise NotRebuildable(f"the name {name} means two different things in the classes given: "
-                                     "save them in a .py file and check the file")
+                raise NotRebuildable("two_meanings", name=name)
             return
         self._names[name] = value
         self.steps.append({**step, "as": name})
@@ -172,7 +174,7 @@ class _Rebuild:
             return
         if isinstance(value, types.ModuleType):
             if _importable(value) is None:
-                raise NotRebuildable(f"{what} uses the module {ref}, which cannot be imported again by name")
+                raise NotRebuildable("module", what=what, ref=ref)
             self._bind(ref, value, {"import": value.__name__})
         elif isinstance(value, (type, types.FunctionType, types.BuiltinFunctionType)) or callable(value) \
                 and hasattr(value, "__qualname__"):
@@ -184,13 +186,11 @@ class _Rebuild:
                 if own != ref:
                     self._bind(ref, value, {"alias": own})
             else:
-                raise NotRebuildable(f"{what} uses {ref} ({type(value).__name__}), which cannot be rebuilt in "
-                                     "another process: save the code in a .py file and check the file")
+                raise NotRebuildable("global", what=what, ref=ref, kind=type(value).__name__)
         elif _constant(value):
             self._bind(ref, value, {"value": value})
         else:
-            raise NotRebuildable(f"{what} uses the global {ref} (a {type(value).__name__}), which cannot be "
-                                 "rebuilt in another process: save the code in a .py file and check the file")
+            raise NotRebuildable("global", what=what, ref=ref, kind=type(value).__name__)
 
 
 def _constant(value):

@@ -71,13 +71,15 @@ FIGURES = {
 }
 
 
-def draw_figure(figure: str, out: str) -> Path:
+def draw_figure(figure: str, out: str, *, force: bool = False) -> Path:
     """Draw one of the book's graphs to a file (what ``chainrule graph FIGURE --out FILE`` does).
 
     Parameters
     ----------
     figure : "apple", "apple-orange", "sigmoid" or "two-layer-net"
     out : path ending in .svg, .png or .dot
+    force : bool
+        Replace ``out`` if it is a file already (never anything but a regular file).
 
     Returns
     -------
@@ -95,7 +97,7 @@ def draw_figure(figure: str, out: str) -> Path:
     if figure not in FIGURES:
         raise ValueError(f"unknown figure {figure!r}; choose one of: {', '.join(FIGURES)}")
     format_of(out)
-    return FIGURES[figure]().render(out)
+    return FIGURES[figure]().render(out, force=force)
 
 
 #: The book's figures a page can show, with the captions the page gives them.

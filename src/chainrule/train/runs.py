@@ -18,7 +18,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from ..io.files import temp_suffix
+from ..io.files import check_folder, temp_suffix
 
 __all__ = ["RunFolderError", "deferred_signals", "release_folder", "reserve_folder", "save_run",
            "stop_signals_as_ctrl_c"]
@@ -38,12 +38,12 @@ class RunFolderError(OSError):
 def reserve_folder(out, *, replace=False):
     """Check ``out`` can take a run and create it (empty) if absent; return True if it was created.
 
-    Raises :class:`RunFolderError` when ``out`` is a file, holds files (and ``replace`` is
-    False) or cannot be created or written.
+    Raises :class:`~chainrule.io.files.OutputError` when ``out`` is anything but a folder (a file,
+    a symbolic link even to a folder, a named pipe: the output rule of :mod:`chainrule.io.files`),
+    and :class:`RunFolderError` when it holds files (and ``replace`` is False) or cannot be
+    created or written.
     """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise RunFolderError(f"--out {out} exists and is not a folder")
+    out = check_folder(out, force=True)  # what it holds is judged below, in a run's words
     held = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
     if held and not replace:
         raise RunFolderError(f"--out {out} already holds files (a run?); choose another folder, or pass "

@@ -7,9 +7,10 @@ arguments and methods (``predict``, ``loss``, ``accuracy``, ``gradient``,
 ``W1, b1, W2, ...`` are the layers' own arrays, as in every chainrule network.
 
 ``save_params`` writes chainrule's model file (``.npz`` with JSON metadata,
-written atomically); ``load_params`` reads it, or a plain ``.npz`` of arrays
-named like ``params``, and never unpickles: the book's ``params.pkl`` files get
-a one-line explanation instead.
+written atomically); ``load_params`` reads it, a plain ``.npz`` of arrays
+named like ``params``, or the book's ``params.pkl`` through the weights-only
+pickle reader (:func:`chainrule.io.pickles.read_weights`: arrays and numbers are
+rebuilt, nothing in the file is ever called), all through :func:`chainrule.io.read_params`.
 """
 
 from __future__ import annotations
@@ -45,11 +46,12 @@ class ParamsFile:
         """Copy the parameters stored in ``file_name`` into this network (the layers see them).
 
         Reads a file written by :meth:`save_params` (its architecture must be this
-        network's) or a plain ``.npz`` with one array per parameter name, through the
-        model reader of :mod:`chainrule.io` (:func:`~chainrule.io.model.read_params`: every
-        header checked against this network's shapes before any array is read). Raises
-        :class:`~chainrule.io.ModelFileError` with a one-line reason otherwise, including for
-        the book's pickle files, which are never unpickled.
+        network's), a plain ``.npz`` with one array per parameter name, or the book's
+        ``params.pkl`` (a pickled dict of arrays, read by the weights-only reader, which calls
+        nothing the file names), through the model reader of :mod:`chainrule.io`
+        (:func:`~chainrule.io.model.read_params`: every shape checked against this network's
+        before any array is read). Raises :class:`~chainrule.io.ModelFileError` with a
+        one-line reason otherwise.
         """
         for k, value in read_params(file_name, self).items():
             self.params[k] = value

@@ -47,7 +47,9 @@ import numpy as np
 from .._version import __version__
 from . import npz
 from .bounds import MAX_PARAMETERS, bounded_shapes
+from .errors import ModelFileError
 from .files import atomic_path, check_output
+from .pickles import read_weights
 
 __all__ = ["FORMAT_VERSION", "NETWORKS", "ModelFileError", "load", "load_with_metadata", "read_metadata", "read_params",
            "save"]
@@ -63,10 +65,6 @@ _MAX_DIRECTORY = 1 << 20  # bytes of the zip's member list: thousands of members
 #: What reading a damaged archive can raise (zipfile and NumPy's .npy reader).
 _ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
                    RuntimeError, struct.error, OverflowError)  # RuntimeError: encrypted or unknown compression
-
-
-class ModelFileError(ValueError):
-    """A file is not a chainrule model, is damaged, or does not match its architecture."""
 
 
 #: The network classes a model file may name, by class name. The modules that define networks add
@@ -170,21 +168,24 @@ def _existing(path, what):
     return path
 
 
-_PICKLE_HINT = (
-    "{path} is a pickle file written by the book's own code; chainrule never unpickles files "
-    "(loading a pickle can run any code). Train the network and save it with save_params('{stem}.npz'), "
-    "or, if you trust the file, convert it once with: python -c \"import pickle, numpy as np; "
-    "np.savez('{stem}.npz', **pickle.load(open('{path}', 'rb')))\" and load that"
-)
+def _pickled(path, head):
+    """Whether a file is a pickle: protocol 2+ starts with PROTO (0x80), a dict at protocols 0 and 1
+    with '(' or '}' (the book's weight files are pickled dicts), or its name says ``.pkl``."""
+    return head[:1] in (b"\x80", b"(", b"}", b"]") or path.suffix == ".pkl"
+
+
+def _regular(path):
+    """``path`` opened for reading if it is a regular file (a named pipe is refused, not waited on)."""
+    try:
+        return npz.open_regular(path, ModelFileError)
+    except ModelFileError:
+        raise ModelFileError(f"{path} is not a regular file") from None
 
 
 def _open_archive(path, what):
     """The open file, checked to be a regular file that starts like a zip archive of NumPy arrays
     (``what`` it should be is named otherwise; a PyTorch file and a pickle are named as such)."""
-    try:
-        f = npz.open_regular(path, ModelFileError)
-    except ModelFileError:
-        raise ModelFileError(f"{path} is not a regular file") from None
+    f = _regular(path)
     head = f.read(128)
     if head.startswith(b"PK\x03\x04") and head[30:30 + int.from_bytes(head[26:28], "little")].endswith(b"data.pkl"):
         f.close()
@@ -196,8 +197,10 @@ def _open_archive(path, what):
     f.close()
     if head[:6] == b"\x93NUMPY":
         raise ModelFileError(f"{path} is a single .npy array, not {what} (.npz)")
-    if head[:1] in (b"\x80", b"(", b"}", b"]") or path.suffix == ".pkl":  # pickle: PROTO, or protocols 0 and 1
-        raise ModelFileError(_PICKLE_HINT.format(path=path, stem=path.with_suffix("")))
+    if _pickled(path, head):
+        raise ModelFileError(f"{path} is a pickle, not {what} (.npz); the book's weight files (a pickled dict of "
+                             "arrays) load into a network of their architecture with its load_params, which "
+                             "reads weights only")
     raise ModelFileError(f"{path} is not {what} (it is not an .npz archive)")
 
 
@@ -380,20 +383,27 @@ def load_with_metadata(path):
 def read_params(path, network):
     """The arrays of ``path`` for ``network``'s ``load_params``, ``{name: array}`` in its dtype.
 
-    The file is a model file of ``network``'s own architecture (:meth:`save_params`), or a
-    plain ``.npz`` of one float array per parameter name. It is read by this module's one
-    reader: the same checks of the file, its headers (every shape against ``network``'s before
-    any array is read) and its metadata. Raises FileNotFoundError or :class:`ModelFileError`.
+    The file is a model file of ``network``'s own architecture (:meth:`save_params`), a
+    plain ``.npz`` of one float array per parameter name, or the book's ``params.pkl`` (a
+    pickled dict of arrays, read by the weights-only reader :func:`chainrule.io.pickles.read_weights`,
+    which calls nothing the file names). An ``.npz`` is read by this module's one reader:
+    the same checks of the file, its headers (every shape against ``network``'s before any
+    array is read) and its metadata. Raises FileNotFoundError or :class:`ModelFileError`.
     """
     path = _existing(path, "parameter file")
-    cls = type(network).__name__
-    shapes = {k: tuple(v.shape) for k, v in network.params.items()}
+    with _regular(path) as f:
+        head = f.read(1)
+    if _pickled(path, head) and head != b"P":
+        arrays = read_weights(path)  # bounded, weights only
+        _match_params(path, {k: (a.shape, a.dtype) for k, a in arrays.items()}, network)
+        return {k: a.astype(network.dtype, copy=False) for k, a in arrays.items()}
     with _open_archive(path, "an .npz parameter file") as f:
         try:
             npz.check_directory_size(f, _MAX_DIRECTORY)
             with zipfile.ZipFile(f) as archive:
                 headers = _array_headers(path, archive, metadata_needed=False)
                 if _META_KEY in headers:
+                    cls = type(network).__name__
                     arch = _read_meta(path, archive)["architecture"]
                     name = arch.get("class") if isinstance(arch, dict) else None
                     if name != cls:
@@ -401,18 +411,22 @@ def read_params(path, network):
                     if arch != network.config:
                         raise ModelFileError(f"{path} holds a {name} with another architecture: {arch} (this one: "
                                              f"{network.config})")
-                held = sorted(k for k in headers if k != _META_KEY)
-                if held != sorted(shapes):
-                    raise ModelFileError(f"{path} has arrays {held} but this {cls} has parameters {list(shapes)}")
-                for k, shape in shapes.items():
-                    if headers[k].shape != shape:
-                        raise ModelFileError(f"{path}: {k!r} has shape {headers[k].shape} but this network's {k} "
-                                             f"has {shape}")
-                    if headers[k].dtype.kind != "f":
-                        raise ModelFileError(f"{path}: {k!r} has dtype {headers[k].dtype}; parameters are floats")
-                arrays = _read_arrays(archive, {k: headers[k] for k in shapes})
+                _match_params(path, {k: (h.shape, h.dtype) for k, h in headers.items() if k != _META_KEY}, network)
+                arrays = _read_arrays(archive, {k: headers[k] for k in network.params})
         except ModelFileError:
             raise
         except _ARCHIVE_ERRORS as exc:
             raise ModelFileError(f"{path} is not a readable .npz parameter file: {exc}") from None
     return {k: a.astype(network.dtype, copy=False) for k, a in arrays.items()}
+
+
+def _match_params(path, found, network):
+    """The arrays a parameter file holds (``{name: (shape, dtype)}``) against ``network``'s parameters."""
+    cls, shapes = type(network).__name__, {k: tuple(v.shape) for k, v in network.params.items()}
+    if sorted(found) != sorted(shapes):
+        raise ModelFileError(f"{path} has arrays {sorted(found)} but this {cls} has parameters {list(shapes)}")
+    for k, shape in shapes.items():
+        if tuple(found[k][0]) != shape:
+            raise ModelFileError(f"{path}: {k!r} has shape {tuple(found[k][0])} but this network's {k} has {shape}")
+        if found[k][1].kind != "f":
+            raise ModelFileError(f"{path}: {k!r} has dtype {found[k][1]}; parameters are floats")

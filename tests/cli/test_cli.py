@@ -34,18 +34,6 @@ def fake_mnist(n_train=1000, n_test=200, seed=0):
     return (x[:n_train], t[:n_train]), (x[n_train:], t[n_train:])
 
 
-@pytest.fixture
-def fake_data(monkeypatch):
-    calls = []
-
-    def load(kind, data_dir, progress):
-        calls.append((kind, data_dir))
-        return fake_mnist()
-
-    monkeypatch.setattr(cli.common, "load_data", load)
-    return calls
-
-
 def run(capsys, *argv):
     code = cli.main(list(argv))
     out = capsys.readouterr()

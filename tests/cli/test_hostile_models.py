@@ -7,24 +7,12 @@ import re
 
 import pytest
 
-from chainrule import TwoLayerNet, cli
+from chainrule import TwoLayerNet
 from chainrule.io import save
-from tests.cli.test_cli import fake_mnist, one_line_error, run
+from tests.cli.test_cli import one_line_error, run
 
 #: Control characters other than the newline (C0, DEL, C1): none may reach the terminal from a file.
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-
-
-@pytest.fixture
-def fake_data(monkeypatch):
-    calls = []
-
-    def load_data(kind, data_dir, progress):
-        calls.append((kind, data_dir))
-        return fake_mnist()
-
-    monkeypatch.setattr(cli.common, "load_data", load_data)
-    return calls
 
 
 def test_evaluate_names_a_pytorch_file_as_one(tmp_path, capsys):

@@ -9,24 +9,12 @@ import stat
 import numpy as np
 import pytest
 
-from chainrule import TwoLayerNet, cli
+from chainrule import TwoLayerNet
 from chainrule.io import save
-from tests.cli.test_cli import fake_mnist, one_line_error, run
+from tests.cli.test_cli import one_line_error, run
 
 HAVE_ONNX = all(importlib.util.find_spec(m) for m in ("onnx", "onnxruntime"))
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
-
-
-@pytest.fixture
-def fake_data(monkeypatch):
-    calls = []
-
-    def load_data(kind, data_dir, progress):
-        calls.append((kind, data_dir))
-        return fake_mnist()
-
-    monkeypatch.setattr(cli.common, "load_data", load_data)
-    return calls
 
 
 @pytest.fixture

@@ -29,18 +29,6 @@ from tests import ROOT
 from tests.cli.test_cli import HAVE_MATPLOTLIB, fake_mnist, one_line_error, run
 
 
-@pytest.fixture
-def fake_data(monkeypatch):
-    calls = []
-
-    def load_data(kind, data_dir, progress):
-        calls.append((kind, data_dir))
-        return fake_mnist()
-
-    monkeypatch.setattr(cli.common, "load_data", load_data)
-    return calls
-
-
 def _strict_json(path):
     def refuse(name):
         raise ValueError(f"{path} holds {name}, which is not JSON")

@@ -185,7 +185,7 @@ def _hide_temporary(exc, tmp, path):
     """Make ``exc`` name ``path`` wherever it names the temporary ``tmp`` (its filenames and its text)."""
     if isinstance(exc, OSError):
         for attr in ("filename", "filename2"):
-            if getattr(exc, attr, None) is not None and str(getattr(exc, attr)) == str(tmp):
+            if getattr(exc, attr, None) is not None and tmp.name in str(getattr(exc, attr)):
                 setattr(exc, attr, str(path))
     if any(isinstance(a, str) and tmp.name in a for a in exc.args):
         exc.args = tuple(a.replace(str(tmp), str(path)).replace(tmp.name, path.name) if isinstance(a, str) else a

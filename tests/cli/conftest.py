@@ -1,19 +1,18 @@
-"""What the command's tests share: ``fake_data`` stands in for the one place data is loaded."""
+"""The fixture of the tests of the command: ``fake_data``, the stand-in for MNIST in place of the real one."""
 
 import pytest
 
 from chainrule import cli
-from tests.cli.test_cli import fake_mnist
+from tests.cli.helpers import fake_mnist
 
 
 @pytest.fixture
 def fake_data(monkeypatch):
-    """``cli.common.load_data`` returning :func:`fake_mnist`; the list of its calls ``(kind, data_dir)``."""
     calls = []
 
-    def load_data(kind, data_dir, progress):
+    def load(kind, data_dir, progress):
         calls.append((kind, data_dir))
         return fake_mnist()
 
-    monkeypatch.setattr(cli.common, "load_data", load_data)
+    monkeypatch.setattr(cli.common, "load_data", load)
     return calls

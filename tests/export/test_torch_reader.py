@@ -17,7 +17,7 @@ torch = pytest.importorskip("torch", reason="the PyTorch exit needs torch")
 resource = pytest.importorskip("resource", reason="address-space limits need the Unix resource module")
 
 from chainrule.export import ExportError, from_torch, load_torch, save_torch  # noqa: E402
-from tests.fuzz_helpers import child_env, fuzz_in_a_child  # noqa: E402
+from tests.helpers import child_env, fuzz_in_a_child  # noqa: E402
 
 
 def _trained(net):

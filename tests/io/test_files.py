@@ -1,11 +1,15 @@
-"""The output rule of ``chainrule.io.files``, which every writer goes through: an output that is
-one of the inputs is refused; an existing file is replaced only with ``force=True``; only a
-regular file (or nothing) is ever replaced (a symlink, a named pipe, a device, a folder is
-refused before anything is written); folders alike; errors never name a temporary file."""
+"""chainrule.io.files: every file written atomically (a temporary file, then a rename), under the output rule
+every writer goes through: an output that is one of the inputs is refused; an existing file is replaced only
+with ``force=True``; only a regular file (or nothing) is ever replaced (a symlink, a named pipe, a device, a
+folder is refused before anything is written); folders alike; errors never name a temporary file. The
+temporaries of killed writes are removed by the next write."""
 
 import errno
 import os
+import signal
 import stat
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -13,6 +17,31 @@ import pytest
 from chainrule import TwoLayerNet
 from chainrule.io import save
 from chainrule.io.files import OutputError, atomic_folder, atomic_path, check_folder, check_output, write_text
+
+ATOMIC_KILLED = """
+import os, signal, sys
+from chainrule.files import atomic_path
+with atomic_path({path!r}) as tmp:
+    tmp.write_bytes(b"x" * 100000)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_temporaries_of_killed_atomic_writes_are_removed_by_the_next_write(tmp_path):
+    left = []
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", ATOMIC_KILLED.format(path=str(tmp_path / "model.npz"))],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == -signal.SIGKILL, done.stderr
+        left.append({p.name for p in tmp_path.iterdir() if p.name.startswith(".model.npz.")})
+    assert len(left[0]) == 1 and len(left[1]) == 1 and left[0] != left[1]  # the second removed the first's
+    from chainrule.files import write_text
+
+    with open(tmp_path / ".notes.txt.tmp", "w") as f:  # not chainrule's: left alone
+        f.write("mine")
+    write_text(tmp_path / "other.txt", "hello")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".notes.txt.tmp", "other.txt"]
+
 
 
 def _leftovers(folder):

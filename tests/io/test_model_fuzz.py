@@ -4,7 +4,7 @@
 
 import pytest
 
-from tests.fuzz_helpers import fuzz_in_a_child
+from tests.helpers import fuzz_in_a_child
 
 pytest.importorskip("resource", reason="address-space limits need the Unix resource module")
 

@@ -18,15 +18,16 @@ The page is one file: no server, no network; open it in any browser (file://).
 
 def add(sub):
     from ..graph import FIGURES as GRAPH_FIGURES
+    from ..graph import FIRST_FIGURE
 
     p = sub.add_parser("explore", help="write an offline HTML page that shows the chain rule happening",
                        description="Write one self-contained HTML page: step through the book's graphs (forward "
                                    "values above the edges, derivatives below, editable inputs), or draw a digit "
                                    "for a saved model and see its forward pass and the gradient down to the pixels.",
                        epilog=EXPLORE_EPILOG, formatter_class=Formatter)
-    p.add_argument("target", nargs="?", default="apple-orange", metavar="FIGURE|MODEL",
+    p.add_argument("target", nargs="?", default=FIRST_FIGURE, metavar="FIGURE|MODEL",
                    help=f"one of the book's graphs ({', '.join(GRAPH_FIGURES)}; the page holds all of them and "
-                        "opens this one; default apple-orange) or a model file written by chainrule train")
+                        f"opens this one; default {FIRST_FIGURE}) or a model file written by chainrule train")
     p.add_argument("--out", metavar="FILE", default="explore.html", help="the page to write (default explore.html)")
     p.add_argument("--force", action="store_true", help="replace the --out file if it exists")
     p.add_argument("--images", type=arg_type(int, lambda v: 0 <= v <= 100, "an integer from 0 to 100"),

@@ -210,7 +210,8 @@ class _Reader:
         }
         if (module, name) in allowed:
             return allowed[module, name]
-        raise PickleFileError(f"it names {module}.{name}; " + _WHAT + " (anything else could run code)")
+        shown = f"{module}.{name}".encode("unicode_escape").decode("ascii")  # one line, whatever the file says
+        raise PickleFileError(f"it names {shown}; " + _WHAT + " (anything else could run code)")
 
 
 def _scan(data, name):

@@ -1,12 +1,7 @@
-"""Running a fuzzing function in a child process limited to an address space (1.5 GB by default).
+"""Shared by the tests: gradients by central differences; the house tool (tools/house.py) as a module;
+fuzzing in a child process limited to an address space (:func:`fuzz_in_a_child`)."""
 
-The child imports ``function`` (``"module:name"``), gives it a scratch folder (in memory,
-under /dev/shm, where there is one: thousands of small files are written and read) and the
-number of cases, and prints what it returns with the seconds it took. A MemoryError, any
-exception the fuzzing does not expect, or a hypothesis failure ends the child with a
-non-zero status and its traceback, which the caller's assertion shows.
-"""
-
+import importlib.util
 import json
 import subprocess
 import sys
@@ -14,8 +9,27 @@ import textwrap
 from pathlib import Path
 
 import chainrule
+from chainrule import numerical_gradient
 from tests import ROOT
 
+
+def numeric_wrt(f, arr):
+    """Numerical gradient of the scalar ``f()`` with respect to ``arr`` (changed in place, restored)."""
+    return numerical_gradient(lambda _a: f(), arr)
+
+
+def house():
+    """``tools/house.py``, which measures the imports of ``src/`` (tools/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("house", ROOT / "tools" / "house.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: The child of :func:`fuzz_in_a_child`: it imports ``function`` (``"module:name"``), gives it a scratch folder
+#: (in memory, under /dev/shm, where there is one: thousands of small files are written and read) and the
+#: number of cases, and prints what it returns with the seconds it took. A MemoryError, an exception the
+#: fuzzing does not expect or a hypothesis failure ends it with a non-zero status and its traceback.
 CHILD = textwrap.dedent("""
     import importlib, json, os, resource, sys, tempfile, time
     limit, function, folder, examples = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])

@@ -11,7 +11,7 @@ import pytest
 
 from chainrule import TwoLayerNet
 from chainrule.io import save
-from tests.cli.test_cli import one_line_error, run
+from tests.cli.helpers import one_line_error, run
 
 HAVE_ONNX = all(importlib.util.find_spec(m) for m in ("onnx", "onnxruntime"))
 HAVE_TORCH = importlib.util.find_spec("torch") is not None

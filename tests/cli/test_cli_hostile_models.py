@@ -9,7 +9,7 @@ import pytest
 
 from chainrule import TwoLayerNet
 from chainrule.io import save
-from tests.cli.test_cli import one_line_error, run
+from tests.cli.helpers import one_line_error, run
 
 #: Control characters other than the newline (C0, DEL, C1): none may reach the terminal from a file.
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")

@@ -12,4 +12,4 @@ pytest.importorskip("resource", reason="address-space limits need the Unix resou
 def test_fuzzed_convnet_and_batchnorm_model_files_give_only_model_file_errors_within_1_5_gb(tmp_path):
     counts = fuzz_in_a_child("tests.io.model_fuzz:fuzz_model_reader", tmp_path, 2000)["counts"]
     assert set(counts) == {"loaded", "ModelFileError"}, counts
-    assert sum(counts.values()) >= 2000 and counts["loaded"] >= 100 and counts["ModelFileError"] >= 1000, counts
+    assert sum(counts.values()) >= 2000 and counts["loaded"] >= 50 and counts["ModelFileError"] >= 1000, counts

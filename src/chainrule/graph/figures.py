@@ -81,7 +81,7 @@ FIGURE_TITLES = {name: caption for name, _, caption in _TABLE}
 FIRST_FIGURE = _TABLE[1][0]
 
 
-def draw_figure(figure: str, out: str) -> Path:
+def draw_figure(figure: str, out: str, *, force: bool = False) -> Path:
     """Draw one of the book's graphs to a file (what ``chainrule graph FIGURE --out FILE`` does).
 
     Parameters
@@ -89,6 +89,8 @@ def draw_figure(figure: str, out: str) -> Path:
     figure : str
         A name of :data:`FIGURES`.
     out : path ending in .svg, .png or .dot
+    force : bool
+        Replace ``out`` if it is a file already (never anything but a regular file).
 
     Returns
     -------
@@ -106,7 +108,7 @@ def draw_figure(figure: str, out: str) -> Path:
     if figure not in FIGURES:
         raise ValueError(f"unknown figure {figure!r}; choose one of: {', '.join(FIGURES)}")
     format_of(out)
-    return FIGURES[figure]().render(out)
+    return FIGURES[figure]().render(out, force=force)
 
 
 

@@ -89,4 +89,22 @@ test('base64 round trip and the number format of the figures', () => {
   assert.deepEqual([0.5, 1.5, 2.5, -2.5, 2.4999].map(E.roundHalfEven), [0, 2, 2, -2, 2]);
 });
 
+test('a chain of 100,000 nodes lays out, evaluates and backpropagates (no recursion, no spread of huge arrays)', () => {
+  const n = 100000, values = [{ name: 'x', shape: [], leaf: true, data: [1], grad: null }], nodes = [];
+  for (let k = 0; k < n; k++) {
+    values.push({ name: null, shape: [], leaf: false, data: [1], grad: null });
+    nodes.push({ op: 'addconst', label: '+1', sources: [k], output: k + 1, grads: [null], c: { shape: [], data: [1] } });
+  }
+  const g = E.prepareGraph({ name: 'chain', title: 'chain', values, nodes, root: n, seed: [1], computable: true });
+  const lay = E.layout(g);
+  assert.equal(lay.cols, n + 2);
+  assert.equal(lay.nodes[n - 1].col, n);
+  assert.deepEqual(lay.leaves[0], { col: 0, row: 0 });
+  assert.ok(lay.nodes.every((p) => p.row === 0), 'a chain stays on one row');
+  const r = E.evaluate(g);
+  assert.equal(r.values[n].data[0], n + 1);
+  assert.equal(r.grads[0].data[0], 1);
+  report.chain = { nodes: n, cols: lay.cols };
+});
+
 after(() => { if (process.env.EXPLORE_REPORT) writeFileSync(process.env.EXPLORE_REPORT, JSON.stringify(report, null, 1)); });

@@ -116,6 +116,22 @@ def test_page_is_self_contained_and_script_safe():
     assert re.findall(r"url\((?!#)", code) == []  # only references inside the page, like url(#arrow)
 
 
+@pytest.mark.parametrize("name", ["<!--<script>", "</script><!--<script>x", "<!-- a -->", "a</SCRIPT >b"])
+def test_every_embedded_string_is_escaped_for_the_script_context(name):
+    """A name with "<!--<script>" would put the HTML parser in its double-escaped state (a blank page)."""
+    g = Graph()
+    x = g.input(2.0, name=name)
+    y = x * 3
+    y.name = name + "y"
+    y.backward()
+    text = page_html(graphs=[graph_payload(g, name, title=name)], title=name)
+    data = re.search(r'<script type="application/json" id="explore-data">(.*?)</script>', text, re.S).group(1)
+    assert "<" not in data and ">" not in data  # nothing in the data can open, close or comment a tag
+    assert text.count("<script") == 2 and text.count("</script>") == 2 and "<!--" not in text
+    payload = page_data(text)["graphs"][0]
+    assert payload["title"] == name and [v["name"] for v in payload["values"]][0] == name
+
+
 # -- Graph.to_html and Jupyter -------------------------------------------------------------
 
 def test_graph_to_html_and_jupyter_display(tmp_path):
@@ -230,6 +246,7 @@ def run_node_tests(fixtures, tmp_path):
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     summary = json.loads(report.read_text())
     print("\n" + json.dumps(summary, indent=1))
+    assert summary["chain"] == {"nodes": 100000, "cols": 100002}
     for name in FIGURES:
         assert summary[f"graph {name}"]["cases"] == 200
         assert summary[f"graph {name}"]["max_diff"] <= 1e-12

@@ -278,3 +278,37 @@ def test_jupyter_display_runs_inside_its_iframe(browser, tmp_path):
     assert [cell(browser, k, "grad").text for k in ("apple", "apple_num", "tax")] == ["2.2", "110", "200"]
     browser.switch_to.default_content()
     shoot(browser, tmp_path / "jupyter-iframe.png")
+
+
+@pytest.mark.parametrize("name", ["<!--<script>", "</script><!--<script>"])
+def test_a_name_that_opens_a_comment_or_a_script_leaves_the_page_working(browser, tmp_path, name):
+    from chainrule.graph import Graph
+
+    g = Graph()
+    x = g.input(2.0, name=name)
+    y = x * 3
+    y.name = "y"
+    y.backward()
+    page = g.to_html(tmp_path / "odd-name.html", title=name)
+    open_page(browser, page)
+    browser.find_element("id", "end").click()
+    assert browser.find_element("css selector", "#values tbody th").text == name
+    assert cell(browser, "y", "fwd").text == "6" and browser.title == name
+
+
+def test_a_recorded_chain_of_5000_steps_gives_a_working_page(browser, tmp_path):
+    """The layout walks the graph with a loop: a deep graph no longer overflows the JavaScript stack."""
+    from chainrule.graph import Graph
+
+    g = Graph()
+    x = g.input(0.5, name="x")
+    h = x
+    for _ in range(5000):
+        h = h * 1.0
+    h.name = "y"
+    h.backward()
+    page = g.to_html(tmp_path / "chain.html")
+    open_page(browser, page)
+    browser.find_element("id", "end").click()
+    assert step_text(browser) == "step 10001 / 10001"
+    assert cell(browser, "x", "grad").text == "1" and cell(browser, "y", "fwd").text == "0.5"

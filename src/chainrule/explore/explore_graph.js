@@ -109,29 +109,38 @@
   }
 
   // ---- layout: columns by depth (like the book's figures, left to right), rows from the output back ----
+  // Loops only (no recursion, no Math.max(...array)): a recorded chain of any length lays out.
   function layout(g) {
-    const col = g.nodes.map(() => 0), pos = g.values.map(() => null);
+    const col = new Array(g.nodes.length).fill(1), pos = g.values.map(() => null);
+    let maxCol = 0;
     g.nodes.forEach((node, k) => {
       node.sources.forEach((v) => { if (g.producer[v] >= 0) col[k] = Math.max(col[k], col[g.producer[v]] + 1); });
-      col[k] = Math.max(col[k], 1);
+      maxCol = Math.max(maxCol, col[k]);
     });
+    const leafCol = (v) => g.consumers[v].reduce((m, c) => Math.min(m, col[c]), Infinity) - 1;
+    // rows: leaves in the order a walk back from the output meets them (depth first, each node's sources
+    // in order); a node sits at the mean row of its sources. The walk keeps its own stack.
     const rowOf = g.nodes.map(() => null);
     let slot = 0;
-    const place = (k) => { // rows: leaves in the order a walk back from the output meets them
-      if (rowOf[k] !== null) return rowOf[k];
-      const ys = g.nodes[k].sources.map((v) => {
-        if (g.producer[v] >= 0) return place(g.producer[v]);
-        if (pos[v] === null) pos[v] = { col: Math.min(...g.consumers[v].map((c) => col[c])) - 1, row: slot++ };
-        return pos[v].row;
-      });
-      rowOf[k] = ys.reduce((a, b) => a + b, 0) / ys.length;
-      return rowOf[k];
-    };
-    for (let k = g.nodes.length - 1; k >= 0; k--) place(k);
+    for (let start = g.nodes.length - 1; start >= 0; start--) {
+      if (rowOf[start] !== null) continue;
+      const stack = [[start, 0]]; // [node, the next of its sources to visit]
+      while (stack.length) {
+        const top = stack[stack.length - 1], node = g.nodes[top[0]];
+        if (top[1] < node.sources.length) {
+          const v = node.sources[top[1]++], p = g.producer[v];
+          if (p >= 0) { if (rowOf[p] === null) stack.push([p, 0]); } else if (pos[v] === null) pos[v] = { col: leafCol(v), row: slot++ };
+          continue;
+        }
+        stack.pop();
+        const rows = node.sources.map((v) => (g.producer[v] >= 0 ? rowOf[g.producer[v]] : pos[v].row));
+        rowOf[top[0]] = rows.length ? rows.reduce((a, b) => a + b, 0) / rows.length : slot++;
+      }
+    }
     g.values.forEach((v, i) => { if (pos[i] === null && v.leaf) pos[i] = { col: 0, row: slot++ }; });
     const nodes = g.nodes.map((n, k) => ({ col: col[k], row: rowOf[k] }));
     const outputs = g.nodes.map((n, k) => k).filter((k) => g.consumers[g.nodes[k].output].length === 0);
-    return { nodes, leaves: pos, outputs, cols: Math.max(...col) + 2, rows: Math.max(slot, 1) };
+    return { nodes, leaves: pos, outputs, cols: maxCol + 2, rows: Math.max(slot, 1) };
   }
 
   // ---- the graph view ----

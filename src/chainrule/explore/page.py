@@ -154,9 +154,20 @@ def _asset(name):
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
-def _script_json(data):
-    """JSON safe inside a <script> element (no "</" that could close it)."""
-    return json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+#: Characters written as JSON escapes in the page's data: no string (a file name, a graph's value
+#: names, a title) can then open, close or comment out an element ("</script", "<!--<script>").
+_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+def script_json(data):
+    """``data`` as JSON that is safe inside a ``<script>`` element: every ``<``, ``>`` and ``&`` escaped.
+
+    The HTML parser reads a script element's text looking for ``</script`` and ``<!--``
+    (after which ``<script`` switches it to the "double escaped" state, where the
+    real ``</script>`` no longer ends the element); JSON's ``\\u003c`` escapes mean the
+    text holds neither, and ``JSON.parse`` gives the strings back unchanged.
+    """
+    return json.dumps(data, separators=(",", ":"), allow_nan=False).translate(_SCRIPT_ESCAPES)
 
 
 def page_html(*, graphs=(), model=None, initial=None, title="chainrule explore") -> str:
@@ -170,14 +181,14 @@ def page_html(*, graphs=(), model=None, initial=None, title="chainrule explore")
         raise ValueError("a page needs at least one graph or a model")
     data = {"graphs": graphs, "model": model, "initial": initial or (graphs[0]["name"] if graphs else None)}
     script = "".join(_asset(name) for name in SCRIPTS)
-    if "</script" in script.lower():  # pragma: no cover - guarded by the tests
-        raise RuntimeError("the page's script must not contain '</script'")
+    if "</script" in script.lower() or "<!--" in script:  # pragma: no cover - guarded by the tests
+        raise RuntimeError("the page's script must not contain '</script' or '<!--'")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>{html.escape(title)}</title>\n<style>\n{_asset('explore.css')}</style>\n</head>\n"
         f"<body>\n{_asset('explore.html')}"
-        f"<script type=\"application/json\" id=\"explore-data\">{_script_json(data)}</script>\n"
+        f"<script type=\"application/json\" id=\"explore-data\">{script_json(data)}</script>\n"
         f"<script>\n{script}</script>\n</body>\n</html>\n"
     )
 

@@ -162,3 +162,23 @@ def write_fixtures(path, *, net, images, labels, mnist_images, tmp_path, seed=0,
     }
     path.write_text(json.dumps(data))
     return path
+
+
+def node_tests(script, env, tmp_path):
+    """``node --test script`` with ``env`` added; fails with node's output, returns the report it wrote (a dict)."""
+    import os
+    import shutil
+    import subprocess
+
+    import pytest
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (apt-get install nodejs): the page's JavaScript cannot be tested")
+    report = tmp_path / f"{script.stem}-report.json"
+    run = subprocess.run([node, "--test", str(script)], capture_output=True, text=True, timeout=900,
+                         env={**os.environ, **env, "EXPLORE_REPORT": str(report)})
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+    summary = json.loads(report.read_text())
+    print("\n" + json.dumps(summary, indent=1))
+    return summary

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -25,7 +24,7 @@ from chainrule.explore.page import MAX_VALUE_SIZE
 from chainrule.graph import FIGURES, Graph, apple_orange_graph, two_layer_net_graph
 from chainrule.io import load, save
 from tests import ROOT
-from tests.explore.helpers import train_quick_model, write_fixtures
+from tests.explore.helpers import node_tests, train_quick_model, write_fixtures
 
 NODE = shutil.which("node")
 JS_TESTS = Path(__file__).resolve().parent
@@ -97,7 +96,7 @@ def test_model_payload_weights_round_trip_as_float32():
     w1 = np.frombuffer(base64.b64decode(p["layers"][0]["W"]), dtype="<f4").reshape(784, 50)
     np.testing.assert_array_equal(w1, net.params["W1"])
     assert p["classes"] == [str(i) for i in range(10)]
-    with pytest.raises(ValueError, match="784 inputs"):
+    with pytest.raises(ValueError, match="draws 28x28 grey digits; this network takes 10 inputs"):
         model_payload(TwoLayerNet(10, 5, 3))
 
 
@@ -237,15 +236,8 @@ def test_explore_bad_input_is_one_clear_line_and_writes_nothing(tmp_path, capsys
 # -- the page's JavaScript against chainrule ------------------------------------------------
 
 def run_node_tests(fixtures, tmp_path):
-    """``node --test tests/explore`` on ``fixtures``; fails with node's output, returns its summary of differences."""
-    if NODE is None:
-        pytest.skip("node is not installed (apt-get install nodejs): the page's JavaScript cannot be tested")
-    report = tmp_path / "report.json"
-    env = {**os.environ, "EXPLORE_FIXTURES": str(fixtures), "EXPLORE_REPORT": str(report)}
-    run = subprocess.run([NODE, "--test", str(JS_TESTS)], capture_output=True, text=True, env=env, timeout=300)
-    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    summary = json.loads(report.read_text())
-    print("\n" + json.dumps(summary, indent=1))
+    """``node --test page.test.mjs`` on ``fixtures``; fails with node's output, returns its summary of differences."""
+    summary = node_tests(JS_TESTS / "page.test.mjs", {"EXPLORE_FIXTURES": str(fixtures)}, tmp_path)
     assert summary["chain"] == {"nodes": 100000, "cols": 100002}
     for name in FIGURES:
         assert summary[f"graph {name}"]["cases"] == 200

@@ -10,6 +10,7 @@
 (function (root) {
   'use strict';
   if (typeof module !== 'undefined' && module.exports) {
+    require('./explore_layers.js');
     require('./explore_graph.js');
     require('./explore_model.js');
     module.exports = require('./explore_core.js');

@@ -7,10 +7,7 @@
 (function (root) {
   'use strict';
   const E = typeof module !== 'undefined' && module.exports ? require('./explore_core.js') : root.ChainruleExplore;
-  const {
-    scalar, affineForward, affineBackward, softmax, softmaxLossForward, softmaxLossBackward,
-    reluForward, reluBackward, sigmoidForward, sigmoidBackward, fmtNumber,
-  } = E;
+  const { fmtNumber } = E;
   const { $, el, hashParams, writeHash } = E.page;
 
   // ---- a saved network: layers with base64 float32 weights (chainrule.explore.model_payload) ----
@@ -26,45 +23,29 @@
   }
   const floats = (b64) => new Float32Array(decodeBase64(b64).buffer); // little-endian, as written
 
+  const vec = (b64, shape) => ({ shape, data: Float64Array.from(floats(b64)) });
   function prepareModel(model) {
+    model.input = model.input || [784];
     model.layers.forEach((l) => {
-      if (l.type !== 'affine') return;
-      l.WT = { shape: l.shape, data: Float64Array.from(floats(l.W)) };
-      l.bT = { shape: [l.shape[1]], data: Float64Array.from(floats(l.b)) };
+      if (l.type === 'affine' || l.type === 'conv') {
+        l.WT = vec(l.W, l.shape);
+        l.bT = vec(l.b, [l.shape[l.type === 'affine' ? 1 : 0]]);
+      } else if (l.type === 'batchnorm') {
+        l.bn = { gamma: vec(l.gamma, [l.size]), beta: vec(l.beta, [l.size]), mean: vec(l.mean, [l.size]),
+          variance: vec(l.var, [l.size]), eps: l.eps };
+      }
     });
     model.images.forEach((im) => { im.bytes = decodeBase64(im.pixels); });
     return model;
   }
 
-  // The network input of 784 uint8 pixels, as `chainrule predict` makes it: float32(p) * float32(1/255).
+  // The network input of 784 uint8 pixels, as `chainrule predict` makes it: float32(p) * float32(1/255),
+  // shaped (1, 784) or (1, 1, 28, 28).
   const INV255 = Math.fround(1 / 255);
-  const toInput = (pixels) => ({ shape: [1, pixels.length], data: Float64Array.from(pixels, (p) => Math.fround(p * INV255)) });
-
-  // Forward through the layers; acts: the output of every layer; scores: the last; probs: softmax.
-  function modelForward(model, x) {
-    const acts = [];
-    let h = x;
-    for (const l of model.layers) {
-      if (l.type === 'affine') h = affineForward(h, l.WT, l.bT);
-      else if (l.type === 'relu') h = reluForward(h);
-      else h = sigmoidForward(h);
-      acts.push(h);
-    }
-    return { x, acts, scores: h, probs: softmax(h) };
-  }
-
-  // Backward of SoftmaxWithLoss(scores, [label]) down to the input pixels: d loss / d x, and the loss.
-  function modelBackward(model, fwd, label) {
-    const loss = softmaxLossForward(fwd.scores, scalar(label));
-    let d = softmaxLossBackward(loss.cache, scalar(1));
-    for (let i = model.layers.length - 1; i >= 0; i--) {
-      const l = model.layers[i], input = i === 0 ? fwd.x : fwd.acts[i - 1];
-      if (l.type === 'affine') d = affineBackward(input, l.WT, d, false)[0];
-      else if (l.type === 'relu') d = reluBackward(input, d);
-      else d = sigmoidBackward(fwd.acts[i], d);
-    }
-    return { dx: d, loss: loss.out.data[0] };
-  }
+  const toInput = (pixels, shape = [pixels.length]) => ({ shape: [1, ...shape], data: Float64Array.from(pixels, (p) => Math.fround(p * INV255)) });
+  // Forward through the layers and back from the loss (explore_layers.js).
+  const modelForward = (model, x) => E.networkForward(model, x);
+  const modelBackward = (model, fwd, label) => E.networkBackward(model, fwd, label);
 
   // ---- datasets.read_digit, from the grey levels on: the 28x28 the network sees ----
   function median(values) {
@@ -261,7 +242,7 @@
         return;
       }
       paint28($('seen'), grey(pixels));
-      const fwd = modelForward(model, toInput(pixels)), probs = fwd.probs.data;
+      const fwd = modelForward(model, toInput(pixels, model.input)), probs = fwd.probs.data;
       let pred = 0;
       probs.forEach((q, k) => { if (q > probs[pred]) pred = k; });
       const label = chosen === null ? pred : chosen;

@@ -21,7 +21,6 @@ weights as base64 little-endian float32, so a 784-50-10 network takes about 210 
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 import math
@@ -31,9 +30,8 @@ from pathlib import Path
 import numpy as np
 
 from ..io.files import folder_of, write_text
-from ..layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 
-__all__ = ["graph_iframe", "graph_payload", "model_payload", "page_html", "write_graph_page", "write_page"]
+__all__ = ["check_out", "graph_iframe", "graph_payload", "page_html", "script_json", "write_graph_page", "write_page"]
 
 # The class of a graph node's layer (chainrule.layers, chainrule.graph.nodes) -> the operation name
 # explore_graph.js implements for it. By name: the graph room draws its pages with this one.
@@ -100,54 +98,9 @@ def graph_payload(graph, name: str = "graph", title: str | None = None) -> dict:
             "root": index[id(root)], "seed": _numbers(seed), "computable": bool(computable)}
 
 
-def _b64(array, dtype):
-    return base64.b64encode(np.ascontiguousarray(array, dtype=dtype).tobytes()).decode("ascii")
-
-
-def model_payload(network, *, class_names=None, images=None, labels=None, title="model",
-                  note=None) -> dict:
-    """What the page needs of a network: its layers with weights as base64 little-endian float32.
-
-    Parameters
-    ----------
-    network : TwoLayerNet or MultiLayerNet (any chain of Affine / Relu / Sigmoid ending in SoftmaxWithLoss)
-    class_names : list of str, optional (default "0", "1", ...)
-    images : uint8 array (K, 784), optional: test images to start from
-    labels : int array (K,), their labels
-    title : str, shown in the page
-    note : str, optional: a line the page shows (e.g. why there are no test images)
-    """
-    layers = []
-    for name, layer in network.layers.items():
-        if isinstance(layer, Affine):
-            d, m = layer.W.shape
-            layers.append({"type": "affine", "name": name, "shape": [d, m],
-                           "W": _b64(layer.W, "<f4"), "b": _b64(layer.b, "<f4")})
-        elif isinstance(layer, (Relu, Sigmoid)):
-            layers.append({"type": "relu" if isinstance(layer, Relu) else "sigmoid", "name": name})
-        else:
-            raise ValueError(f"the page can show Affine, Relu and Sigmoid layers; {name} is a {type(layer).__name__}")
-    if not isinstance(network.lastLayer, SoftmaxWithLoss):
-        raise ValueError(f"the page needs a SoftmaxWithLoss last layer; got {type(network.lastLayer).__name__}")
-    n_out = layers[-1]["shape"][1] if layers and layers[-1]["type"] == "affine" else None
-    if layers[0]["type"] != "affine" or layers[0]["shape"][0] != 784 or n_out is None:
-        raise ValueError("the page draws 28x28 digits: the network must start with an Affine of 784 inputs "
-                         "and end with an Affine")
-    names = list(class_names) if class_names is not None else [str(i) for i in range(n_out)]
-    payload = {"title": title, "dtype": np.dtype(network.dtype).name, "layers": layers,
-               "classes": names, "images": [], "note": note}
-    if images is not None and len(images):
-        images = np.asarray(images)
-        if images.dtype != np.uint8 or images.ndim != 2 or images.shape[1] != 784:
-            raise ValueError(f"images must be uint8 of shape (K, 784); got {images.dtype} {images.shape}")
-        payload["images"] = [{"label": int(t), "pixels": _b64(img, np.uint8)}
-                             for img, t in zip(images, np.asarray(labels).tolist(), strict=True)]
-    return payload
-
-
 #: The page's script, in the order the page runs it: the shared math and page helpers, the graph
 #: view, the model view, the start (plain JavaScript files in the package, inlined into one <script>).
-SCRIPTS = ("explore_core.js", "explore_graph.js", "explore_model.js", "explore.js")
+SCRIPTS = ("explore_core.js", "explore_layers.js", "explore_graph.js", "explore_model.js", "explore.js")
 
 
 def _asset(name):
@@ -222,42 +175,3 @@ def graph_iframe(graph) -> str:
     page = page_html(graphs=[graph_payload(graph, "graph", "Your graph")])
     return (f'<iframe srcdoc="{html.escape(page, quote=True)}" title="chainrule explore: the graph" '
             'style="width:100%;height:560px;border:1px solid #ccc"></iframe>')
-
-
-def pick_images(x, t, per_class=1):
-    """The first ``per_class`` test images of each class, in class order: ``(images (K, 784), labels (K,))``."""
-    x = np.asarray(x).reshape(len(x), -1)
-    t = np.asarray(t)
-    chosen = [int(i) for c in np.unique(t) for i in np.flatnonzero(t == c)[:per_class]]
-    return x[chosen], t[chosen]
-
-
-def embedded_images(kind="mnist", count=10, data_dir=None):
-    """Up to ``count`` test images to embed (about one per class), from data already on this computer.
-
-    Nothing is downloaded for a page: when the dataset is not in ``data_dir``,
-    ``CHAINRULE_DATA`` or the chainrule cache, the page gets no images and a note
-    saying so (the canvas works without them).
-
-    Returns
-    -------
-    images : uint8 (K, 784) or None
-    labels : (K,) or None
-    note : str or None
-        Why there are no images, when there are none.
-    """
-    if count <= 0:
-        return None, None, None
-    from ..datasets import load_mnist
-
-    name = {"mnist": "MNIST", "fashion": "Fashion-MNIST"}.get(kind, kind)
-    try:
-        _, (x, t) = load_mnist(normalize=False, flatten=True, kind=kind, data_dir=data_dir,
-                               download=False, progress=False)
-    except (OSError, RuntimeError, ValueError):
-        return None, None, (f"{name} is not on this computer, so the page has no test images to start from "
-                            "(run 'chainrule data' to get it); draw a digit instead")
-    per_class = -(-count // len(np.unique(t)))
-    images, labels = pick_images(x, t, per_class)
-    order = np.argsort(np.arange(len(labels)) % per_class, kind="stable")  # one of each class first
-    return images[order][:count], labels[order][:count], None

@@ -35,7 +35,7 @@ for (const [name, { graph, cases }] of Object.entries(fixtures.graphs)) {
     cases.forEach((c, n) => {
       const leaves = {};
       for (const [i, d] of Object.entries(c.leaves)) leaves[i] = E.tensor(g.values[i].shape, d);
-      const r = E.evaluate(g, leaves);
+      const r = E.evaluate(g, leaves, E.tensor(g.values[g.root].shape, c.seed));
       c.values.forEach((v, i) => { worst = Math.max(worst, close(r.values[i], v, 1e-12, `case ${n} value ${i}`)); });
       c.grads.forEach((v, i) => { worst = Math.max(worst, close(r.grads[i], v, 1e-12, `case ${n} grad ${i}`)); });
       c.edges.forEach((es, k) => es.forEach((v, i) => { worst = Math.max(worst, close(r.edges[k][i], v, 1e-12, `case ${n} node ${k} edge ${i}`)); }));
@@ -43,6 +43,19 @@ for (const [name, { graph, cases }] of Object.entries(fixtures.graphs)) {
     report[`graph ${name}`] = { cases: cases.length, max_diff: worst };
   });
 }
+
+test('graph batch-norm: the derivatives of x, gamma and beta equal BatchNormalization.backward\'s dx, dgamma, dbeta (1e-12)', () => {
+  const { graph, cases } = fixtures.graphs['batch-norm'], g = E.prepareGraph(graph), at = (name) => g.values.findIndex((v) => v.name === name);
+  let worst = 0;
+  cases.forEach((c, n) => {
+    const leaves = {};
+    for (const [i, d] of Object.entries(c.leaves)) leaves[i] = E.tensor(g.values[i].shape, d);
+    const r = E.evaluate(g, leaves, E.tensor(g.values[g.root].shape, c.seed));
+    worst = Math.max(worst, close(r.grads[at('x')], c.layer.dx, 1e-12, `case ${n} dx`),
+      close(r.grads[at('gamma')], c.layer.dgamma, 1e-12, `case ${n} dgamma`), close(r.grads[at('beta')], c.layer.dbeta, 1e-12, `case ${n} dbeta`));
+  });
+  report['batch-norm layer'] = { cases: cases.length, max_diff: worst };
+});
 
 test('graph apple-orange: the book\'s numbers, 715 and 2.2, 110, 3.3, 165, 650', () => {
   const g = E.prepareGraph(fixtures.graphs['apple-orange'].graph);

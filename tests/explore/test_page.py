@@ -157,9 +157,10 @@ def test_explore_figure_page(tmp_path, capsys):
     out = tmp_path / "page.html"
     assert main(["explore", "sigmoid", "--out", str(out)]) == 0
     line = capsys.readouterr().out.strip()
-    assert line.startswith(f"wrote {out} (") and line.endswith("kB): the book's graphs, sigmoid first")
+    assert line.startswith(f"wrote {out} (") and line.endswith("kB): the book's figures, sigmoid first")
     data = page_data(out.read_text())
     assert data["initial"] == "sigmoid" and [g["name"] for g in data["graphs"]] == list(FIGURES)
+    assert data["views"] == ["optimizers", "weight-init"]
     assert data["model"] is None
 
 
@@ -213,11 +214,13 @@ def _small_model(tmp_path):
     (lambda d: [str(d / "notes.txt"), "--out", str(d / "page.html")],
      r"notes\.txt is not a chainrule model file \(it is not an \.npz archive\)"),
     (lambda d: ["banana", "--out", str(d / "page.html")],
-     r"unknown figure 'banana': choose one of apple, apple-orange, sigmoid, two-layer-net, or give a model "
-     r"file \(\.npz\)$"),
+     r"unknown figure 'banana': choose one of apple, apple-orange, sigmoid, two-layer-net, batch-norm, "
+     r"optimizers, weight-init, or give a model file \(\.npz\)$"),
     (lambda d: ["apple", "--out", str(d / "missing" / "page.html")],
      r"cannot write .*page\.html: directory .*missing does not exist$"),
-    (lambda d: [str(_small_model(d)), "--out", str(d / "page.html")], r"small\.npz expects 10 inputs, not a 28x28"),
+    (lambda d: [str(_small_model(d)), "--out", str(d / "page.html")],
+     r"small\.npz holds a TwoLayerNet 10-5-3 \(float64\): the page draws 28x28 grey digits; this network takes 10 "
+     r"inputs; evaluate and predict can use it$"),
     (lambda d: [str(d / "gone.npz"), "--out", str(d / "page.html")], r"model file not found: .*gone\.npz$"),
 ])
 def test_explore_bad_input_is_one_clear_line_and_writes_nothing(tmp_path, capsys, make_args, message):
@@ -239,6 +242,7 @@ def run_node_tests(fixtures, tmp_path):
     """``node --test page.test.mjs`` on ``fixtures``; fails with node's output, returns its summary of differences."""
     summary = node_tests(JS_TESTS / "page.test.mjs", {"EXPLORE_FIXTURES": str(fixtures)}, tmp_path)
     assert summary["chain"] == {"nodes": 100000, "cols": 100002}
+    assert summary["batch-norm layer"]["cases"] == 200 and summary["batch-norm layer"]["max_diff"] <= 1e-12
     for name in FIGURES:
         assert summary[f"graph {name}"]["cases"] == 200
         assert summary[f"graph {name}"]["max_diff"] <= 1e-12

@@ -208,7 +208,7 @@ def test_phone_width_and_keyboard(browser, apple_page, tmp_path):
     open_page(browser, apple_page, "#graph=apple-orange&step=9")
     assert browser.execute_script("return window.innerWidth") == 390
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 390  # no sideways scrolling
-    for button in browser.find_elements("css selector", ".controls button"):
+    for button in browser.find_elements("css selector", "#graph-controls button"):
         box = button.rect
         assert button.text.strip() and box["x"] >= 0 and box["x"] + box["width"] <= 390, button.text
     wrap = browser.find_element("css selector", ".graph-wrap")  # the drawing scrolls inside its own box

@@ -7,7 +7,7 @@ its style ``explore.css``, its markup ``explore.html``.
 """
 
 from .model import embedded_images, model_payload, pick_images
-from .page import check_out, graph_iframe, graph_payload, page_html, write_graph_page, write_page
+from .page import VIEWS, check_out, graph_iframe, graph_payload, page_html, write_graph_page, write_page
 
-__all__ = ["check_out", "embedded_images", "graph_iframe", "graph_payload", "model_payload", "page_html",
+__all__ = ["VIEWS", "check_out", "embedded_images", "graph_iframe", "graph_payload", "model_payload", "page_html",
            "pick_images", "write_graph_page", "write_page"]

@@ -31,13 +31,14 @@ import numpy as np
 
 from ..io.files import folder_of, write_text
 
-__all__ = ["check_out", "graph_iframe", "graph_payload", "page_html", "script_json", "write_graph_page", "write_page"]
+__all__ = ["VIEWS", "check_out", "graph_iframe", "graph_payload", "page_html", "script_json", "write_graph_page",
+           "write_page"]
 
 # The class of a graph node's layer (chainrule.layers, chainrule.graph.nodes) -> the operation name
 # explore_graph.js implements for it. By name: the graph room draws its pages with this one.
 _OPS = {"MulLayer": "mul", "AddLayer": "add", "MulConst": "mulconst", "AddConst": "addconst", "Exp": "exp",
         "Reciprocal": "recip", "Sigmoid": "sigmoid", "Relu": "relu", "Affine": "affine",
-        "SoftmaxWithLoss": "softmaxloss"}
+        "SoftmaxWithLoss": "softmaxloss", "Mean": "mean", "Sub": "sub", "Square": "square", "Sqrt": "sqrt"}
 #: Values with more elements than this are shown by their shape only (the page stays small);
 #: their numbers are replaced by OMITTED.
 MAX_VALUE_SIZE = 4096
@@ -57,8 +58,13 @@ def _numbers(x):
             for v in flat.tolist()]
 
 
-def graph_payload(graph, name: str = "graph", title: str | None = None) -> dict:
+def graph_payload(graph, name: str = "graph", title: str | None = None, chapter: int | None = None,
+                  layout: dict | None = None) -> dict:
     """What the page needs of a recorded graph: its values, nodes and edges, as JSON-ready data.
+
+    ``chapter``: the book's chapter the page lists the graph under (5 when not given);
+    ``layout``: where to draw it, ``{"nodes": [(col, row) per node], "leaves": {name: (col, row)}}``
+    (by default the page places nodes in columns by depth).
 
     Returns a dict with ``values`` (name, shape, data, grad and whether it is a
     leaf, per value in recording order), ``nodes`` (operation, label, the
@@ -94,13 +100,20 @@ def graph_payload(graph, name: str = "graph", title: str | None = None) -> dict:
         nodes.append(entry)
     root = graph.nodes[-1].output
     seed = root.grad if root.grad is not None else np.ones(np.shape(root.data))
-    return {"name": name, "title": title or name, "values": values, "nodes": nodes,
-            "root": index[id(root)], "seed": _numbers(seed), "computable": bool(computable)}
+    payload = {"name": name, "title": title or name, "chapter": chapter or 5, "values": values, "nodes": nodes,
+               "root": index[id(root)], "seed": _numbers(seed), "computable": bool(computable)}
+    if layout is not None:
+        if len(layout["nodes"]) != len(nodes) or set(layout["leaves"]) != {v["name"] for v in values if v["leaf"]}:
+            raise ValueError("a layout must place every node and every input of the graph")
+        payload["layout"] = {"nodes": [list(p) for p in layout["nodes"]],
+                             "leaves": {k: list(p) for k, p in layout["leaves"].items()}}
+    return payload
 
 
 #: The page's script, in the order the page runs it: the shared math and page helpers, the graph
 #: view, the model view, the start (plain JavaScript files in the package, inlined into one <script>).
-SCRIPTS = ("explore_core.js", "explore_layers.js", "explore_graph.js", "explore_model.js", "explore.js")
+SCRIPTS = tuple(f"explore_{part}.js" for part in ("core", "messages", "layers", "graph", "graph_page", "model", "maps",
+                                                 "model_page", "chapter6")) + ("explore.js",)
 
 
 def _asset(name):
@@ -123,21 +136,33 @@ def script_json(data):
     return json.dumps(data, separators=(",", ":"), allow_nan=False).translate(_SCRIPT_ESCAPES)
 
 
-def page_html(*, graphs=(), model=None, initial=None, title="chainrule explore") -> str:
+#: The views of chapter 6 a page can hold besides graphs: the optimizers' paths (figures 6-3 to 6-8) and the
+#: activation histograms (figures 6-10 to 6-14). The page computes them itself (``explore_chapter6.js``).
+VIEWS = ("optimizers", "weight-init")
+
+
+def page_html(*, graphs=(), model=None, views=(), initial=None, title="chainrule explore", catalog=None,
+              lang="en") -> str:
     """The whole page as one HTML string: style, script and data inline, nothing fetched.
 
     ``graphs``: payloads of :func:`graph_payload`; ``model``: a payload of
-    :func:`model_payload` (or None); ``initial``: the name of the graph shown first.
+    :func:`~chainrule.explore.model.model_payload` (or None); ``views``: names of :data:`VIEWS`;
+    ``initial``: the name of the graph or view shown first; ``catalog``: the page's messages in
+    its language (message id -> text; English where it has none), ``lang`` that language's tag.
     """
-    graphs = list(graphs)
-    if not graphs and model is None:
-        raise ValueError("a page needs at least one graph or a model")
-    data = {"graphs": graphs, "model": model, "initial": initial or (graphs[0]["name"] if graphs else None)}
+    graphs, views = list(graphs), list(views)
+    if not graphs and not views and model is None:
+        raise ValueError("a page needs at least one graph, a view or a model")
+    unknown = [v for v in views if v not in VIEWS]
+    if unknown:
+        raise ValueError(f"unknown view {unknown[0]!r}; a page can hold {', '.join(VIEWS)}")
+    first = graphs[0]["name"] if graphs else (views[0] if views else None)
+    data = {"graphs": graphs, "views": views, "model": model, "initial": initial or first, "catalog": catalog or {}}
     script = "".join(_asset(name) for name in SCRIPTS)
     if "</script" in script.lower() or "<!--" in script:  # pragma: no cover - guarded by the tests
         raise RuntimeError("the page's script must not contain '</script' or '<!--'")
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<!DOCTYPE html>\n<html lang=\"{html.escape(lang)}\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>{html.escape(title)}</title>\n<style>\n{_asset('explore.css')}</style>\n</head>\n"
         f"<body>\n{_asset('explore.html')}"

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss, unbroadcast
+from ..functions import unbroadcast
+from ..layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 from .draw import compact
 
 __all__ = ["AddConst", "Exp", "Mean", "MulConst", "Node", "Reciprocal", "Sqrt", "Square", "Sub", "Value", "label_of"]

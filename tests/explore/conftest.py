@@ -1,7 +1,9 @@
-"""The trained models of chapters 6-8 the page tests share (trained once, kept in pytest's cache)."""
+"""What the page tests share: the trained models of chapters 6-8 (trained once, kept in pytest's cache)
+and a headless Chromium."""
 
 import pytest
 
+from tests.explore.browser import CHROMIUM, DRIVER, FLAGS
 from tests.explore.models import trained
 
 
@@ -11,3 +13,23 @@ def trained_models(real_mnist, request):
     MultiLayerNetExtend (see tests/explore/models.py), trained the first time and then loaded."""
     cache = request.config.cache.mkdir("chainrule-explore-models")
     return {kind: trained(kind, real_mnist, cache) for kind in ("SimpleConvNet", "DeepConvNet", "MultiLayerNetExtend")}
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """A headless Chromium (a fresh profile in tmp_path), 1200x900."""
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
+    if CHROMIUM is None or DRIVER is None:
+        pytest.skip("Chromium and its driver are not installed (apt-get install chromium chromium-driver)")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in [*FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,900"]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.implicitly_wait(0)
+    try:
+        yield driver
+    finally:
+        driver.quit()

@@ -83,4 +83,56 @@ for (const [name, fx] of Object.entries(fixtures.networks)) {
   });
 }
 
+// What a clicked position shows (explore_maps.js) adds up to the layer: for every output position of every
+// convolution, the products' sum plus the bias is the output, and the shares of dW and dx summed over all
+// positions are the layer's dW and dx; for max pooling, the window's maximum is the output and the routed
+// derivatives make up the layer's dx.
+for (const [name, fx] of Object.entries(fixtures.networks)) {
+  const model = E.prepareModel(fx.model);
+  if (!model.layers.some((l) => l.type === 'conv')) continue;
+  test(`${name}: every position's receptive field, products, sum and shares of dW and dx add up to the layer`, () => {
+    const f = E.modelForward(model, E.toInput(Uint8Array.from(fx.pixels[0]), model.input)), b = E.modelBackward(model, f, fx.images[0].label);
+    let worst = 0, positions = 0;
+    model.layers.forEach((l, i) => {
+      if (l.type !== 'conv' && l.type !== 'pool') return;
+      const input = i === 0 ? f.x : f.acts[i - 1], out = f.acts[i], grad = b.grads[i], [, C, OH, OW] = out.shape, [, IC, H, W] = input.shape;
+      const dx = new Float64Array(input.data.length), dW = l.type === 'conv' ? new Float64Array(l.WT.data.length) : null;
+      for (let c = 0; c < C; c++) {
+        for (let y = 0; y < OH; y++) {
+          for (let x = 0; x < OW; x++) {
+            positions++;
+            const at = (c * OH + y) * OW + x;
+            if (l.type === 'conv') {
+              const e = E.explainConv(l, input, out, grad, { c, y, x }), [, , FH, FW] = l.WT.shape;
+              worst = Math.max(worst, Math.abs(e.sum + e.bias - out.data[at]) / Math.max(1, Math.abs(out.data[at])));
+              assert.ok(Math.abs(e.sum + e.bias - out.data[at]) <= 1e-12 * Math.max(1, Math.abs(out.data[at])), `${l.name} (${c}, ${y}, ${x}): the sum`);
+              e.dW.forEach((v, k) => { dW[c * e.dW.length + k] += v; });
+              for (let ch = 0; ch < IC; ch++) {
+                for (let r = 0; r < FH; r++) {
+                  for (let q = 0; q < FW; q++) {
+                    const yy = e.y0 + r, xx = e.x0 + q;
+                    if (yy >= 0 && yy < H && xx >= 0 && xx < W) dx[(ch * H + yy) * W + xx] += e.dx[(ch * FH + r) * FW + q];
+                  }
+                }
+              }
+            } else {
+              const e = E.explainPool(l, input, out, grad, { c, y, x });
+              assert.equal(e.value, e.window[e.best], `${l.name} (${c}, ${y}, ${x}): the maximum is the output`);
+              assert.ok(e.window.every((v) => v <= e.value));
+              dx[(c * H + e.maxY) * W + e.maxX] += e.g;
+            }
+          }
+        }
+      }
+      const want = i === 0 ? b.dx : b.grads[i - 1];
+      want.data.forEach((v, k) => { worst = Math.max(worst, Math.abs(dx[k] - v)); assert.ok(Math.abs(dx[k] - v) <= 1e-12, `${l.name} dx[${k}]: ${dx[k]} vs ${v}`); });
+      if (dW) {
+        const r = E.layerForward(l, input), full = E.layerBackward(l, input, r.out, r.cache, grad, true);
+        full.dW.data.forEach((v, k) => { worst = Math.max(worst, Math.abs(dW[k] - v)); assert.ok(Math.abs(dW[k] - v) <= 1e-12, `${l.name} dW[${k}]: ${dW[k]} vs ${v}`); });
+      }
+    });
+    report[`${name} positions`] = { positions, max_diff: worst };
+  });
+}
+
 after(() => { if (process.env.EXPLORE_REPORT) writeFileSync(process.env.EXPLORE_REPORT, JSON.stringify(report, null, 1)); });

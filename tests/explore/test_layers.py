@@ -35,3 +35,7 @@ def test_every_new_layer_forward_and_backward_equals_chainrule(trained_models, r
         worst = summary[f"{kind} images"]["max_diff"]
         assert worst.pop("probs32") <= 1e-5 and max(worst.values()) <= 1e-9
     assert summary["MultiLayerNetExtend batchnorm training"]["max_diff"] <= 1e-5
+    # every output position of DeepConvNet's 6 convolutions and 3 poolings, explained, adds up to the layers
+    assert summary["DeepConvNet positions"]["positions"] == 16 * 28 * 28 * 2 + 16 * 14 * 14 + 32 * 14 * 14 + \
+        32 * 16 * 16 + 32 * 8 * 8 + 64 * 8 * 8 * 2 + 64 * 4 * 4
+    assert max(summary[f"{k} positions"]["max_diff"] for k in ("SimpleConvNet", "DeepConvNet")) <= 1e-12

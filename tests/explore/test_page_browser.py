@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import io
 import re
-import shutil
 
 import numpy as np
 import pytest
@@ -18,32 +17,8 @@ import pytest
 from chainrule.cli import main
 from chainrule.datasets import read_digit
 from chainrule.io import save
+from tests.explore.browser import cell, console, open_page, phone, shoot, step_text
 from tests.explore.helpers import apple_orange_with, train_quick_model
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def browser(tmp_path):
-    """A headless Chromium (a fresh profile in tmp_path), 1200x900."""
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
-    if CHROMIUM is None or DRIVER is None:
-        pytest.skip("Chromium and its driver are not installed (apt-get install chromium chromium-driver)")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in [*FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,900"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.implicitly_wait(0)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture(scope="session")
@@ -51,32 +26,6 @@ def trained_model_file(real_mnist, tmp_path_factory):
     path = tmp_path_factory.getbasetemp() / "explore-model.npz"  # shared with test_page.py's fixture
     if not path.exists():
         save(train_quick_model(real_mnist), path, metadata={"kind": "mnist"})
-    return path
-
-
-def open_page(driver, path, fragment=""):
-    driver.get(path.as_uri() + fragment)
-    assert driver.execute_script("return document.body.dataset.ready") == "true", _console(driver)
-
-
-def _console(driver):
-    try:
-        return "\n".join(str(e) for e in driver.get_log("browser"))
-    except Exception:  # noqa: BLE001 - logs are a diagnostic only
-        return ""
-
-
-def cell(driver, name, column):
-    return driver.find_element("css selector", f'#values tr[data-name="{name}"] td.{column}')
-
-
-def step_text(driver):
-    return driver.find_element("id", "step-count").text
-
-
-def shoot(driver, path):
-    driver.save_screenshot(str(path))
-    assert path.stat().st_size > 1000
     return path
 
 
@@ -198,13 +147,8 @@ def test_a_drawn_one_is_predicted_as_one(browser, trained_model_file, real_mnist
     Image.open(io.BytesIO(browser.get_screenshot_as_png())).save(tmp_path / "model-test-image-7.png")
 
 
-def _phone(driver):
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
-
-
 def test_phone_width_and_keyboard(browser, apple_page, tmp_path):
-    _phone(browser)
+    phone(browser)
     open_page(browser, apple_page, "#graph=apple-orange&step=9")
     assert browser.execute_script("return window.innerWidth") == 390
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 390  # no sideways scrolling
@@ -228,7 +172,7 @@ def test_model_page_at_phone_width(browser, trained_model_file, real_mnist_env, 
     page = tmp_path / "model.html"
     assert main(["explore", str(trained_model_file), "--out", str(page)]) == 0
     capsys.readouterr()
-    _phone(browser)
+    phone(browser)
     open_page(browser, page)
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
     assert browser.find_element("id", "draw").rect["width"] <= 390
@@ -272,7 +216,7 @@ def test_jupyter_display_runs_inside_its_iframe(browser, tmp_path):
     notebook.write_text(f"<!DOCTYPE html><html><body><p>Out[1]:</p>{apple_graph()._repr_html_()}</body></html>")
     browser.get(notebook.as_uri())
     browser.switch_to.frame(browser.find_element("tag name", "iframe"))
-    assert browser.execute_script("return document.body.dataset.ready") == "true", _console(browser)
+    assert browser.execute_script("return document.body.dataset.ready") == "true", console(browser)
     browser.find_element("id", "end").click()
     assert cell(browser, "price", "fwd").text == "220"
     assert [cell(browser, k, "grad").text for k in ("apple", "apple_num", "tax")] == ["2.2", "110", "200"]

@@ -200,7 +200,7 @@
   }
   const hashParams = () => new URLSearchParams(location.hash.slice(1));
   function writeHash(params) {
-    const h = '#' + params.toString();
+    const h = '#' + params.toString().replace(/%2C/g, ','); // commas separate numbers, readably
     if (location.hash === h) return;
     try { history.replaceState(null, '', h); } catch (err) { location.hash = h; }
   }

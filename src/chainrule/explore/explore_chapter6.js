@@ -138,7 +138,7 @@
         render();
       });
       const swatch = el('span', { class: 'line-swatch', style: `background:${COLOURS[key]}` });
-      row.append(box, el('label', { for: `opt-use-${key}` }, swatch, ` ${o.name}`), el('span', { class: 'small' }, t('opt.lr')), lr);
+      row.append(box, el('label', { for: `opt-use-${key}` }, swatch, ` ${o.name}`), el('span', { class: 'small', title: t('opt.lr') }, 'lr'), lr);
       $('opt-pick').append(row);
       boxes[key] = box;
       rates[key] = lr;

@@ -18,7 +18,7 @@ The page is one file: no server, no network; open it in any browser (file://).
 """
 
 
-def _figures():
+def _figures():  # the book's graphs, then the views of chapter 6
     from ..explore import VIEWS
     from ..graph import FIGURES
 
@@ -26,6 +26,8 @@ def _figures():
 
 
 def add(sub):
+    from ..i18n import LANGUAGES
+
     p = sub.add_parser("explore", help="write an offline HTML page that shows the chain rule happening",
                        description="Write one self-contained HTML page: step through the book's graphs (forward "
                                    "values above the edges, derivatives below, editable inputs), Batch "
@@ -42,6 +44,8 @@ def add(sub):
                    default=10, metavar="N", help="for a model: embed N test images to start from (default 10, "
                                                  "one per class; taken from data already on this computer)")
     p.add_argument("--data-dir", metavar="DIR", default=None, help="a folder holding the four IDX files")
+    p.add_argument("--lang", choices=LANGUAGES, default=None,
+                   help="language of the page: en, ko, zh or ja (default: from LC_ALL / LC_MESSAGES / LANG)")
     p.set_defaults(func=run)
     return p
 
@@ -57,7 +61,8 @@ def run(args):
         if args.target not in figures:
             raise CLIError(f"unknown figure {args.target!r}: choose one of {', '.join(figures)}, "
                            "or give a model file (.npz)")
-        path = explore.write_page(out, graphs=figure_payloads(), views=explore.VIEWS, initial=args.target)
+        path = explore.write_page(out, graphs=figure_payloads(args.lang), views=explore.VIEWS, initial=args.target,
+                                  lang=args.lang)
         print(f"wrote {path} ({path.stat().st_size / 1000:.0f} kB): the book's figures, {args.target} first")
         return 0
     network, meta = load_model(args.target)
@@ -66,12 +71,12 @@ def run(args):
         explore.model_payload(network)
     except ValueError as exc:
         raise CLIError(f"{args.target} holds a {describe(network)}: {exc}; evaluate and predict can use it") from None
-    images, labels, note = explore.embedded_images(kind, args.images, args.data_dir)
+    images, labels, note = explore.embedded_images(kind, args.images, args.data_dir, args.lang)
     deferred_warnings.drop()  # a missing dataset is reported once, as the note below
     model = explore.model_payload(network, class_names=class_names(kind, network.config["output_size"]),
                                   images=images, labels=labels, note=note,
                                   title=f"{Path(args.target).name}: {describe(network)}")
-    path = explore.write_page(out, model=model, title=f"chainrule explore: {Path(args.target).name}")
+    path = explore.write_page(out, model=model, title=f"chainrule explore: {Path(args.target).name}", lang=args.lang)
     count = 0 if images is None else len(images)
     print(f"wrote {path} ({path.stat().st_size / 1000:.0f} kB): {describe(network)}, "
           f"{count} {title(kind)} test image{'' if count == 1 else 's'}")

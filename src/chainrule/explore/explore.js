@@ -40,7 +40,8 @@
         if (!groups[group]) { groups[group] = document.createElement('optgroup'); groups[group].label = E.t(group); select.append(groups[group]); }
         groups[group].append(new Option(text, value));
       };
-      data.graphs.forEach((g) => option(`group.chapter${g.chapter || 5}`, 'graph:' + g.name, g.title));
+      const GROUPS = { 5: 'group.chapter5', 6: 'group.chapter6' };
+      data.graphs.forEach((g) => option(GROUPS[g.chapter] || GROUPS[5], 'graph:' + g.name, g.title));
       for (const name of Object.keys(views)) option(VIEWS[name][2], 'view:' + name, E.t(VIEWS[name][1]));
       select.parentElement.hidden = select.options.length < 2;
       if (Object.keys(groups).length === 1) { // one group: no headings

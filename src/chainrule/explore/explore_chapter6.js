@@ -235,8 +235,10 @@
       $(box).append(span);
       return input;
     });
-    const acts = radios('init-activation', 'act', ['sigmoid', 'tanh', 'relu'], (v) => t(`kind.${v === 'tanh' ? 'tanh' : v}`));
-    const stds = radios('init-std', 'std', ['1', '0.01', 'xavier', 'he'], (v) => t(`init.std.${v.replace('.', '')}`));
+    const ACT = { sigmoid: 'kind.sigmoid', tanh: 'kind.tanh', relu: 'kind.relu' };
+    const STD = { 1: 'init.std.1', 0.01: 'init.std.001', xavier: 'init.std.xavier', he: 'init.std.he' };
+    const acts = radios('init-activation', 'act', Object.keys(ACT), (v) => t(ACT[v]));
+    const stds = radios('init-std', 'std', ['1', '0.01', 'xavier', 'he'], (v) => t(STD[v]));
     $('init-redraw').addEventListener('click', () => { seed += 1; render(); });
 
     function render() {

@@ -213,9 +213,13 @@
     box.classList.add('controls');
     box.setAttribute('role', 'group');
     box.setAttribute('aria-label', t('step.group'));
-    const keys = { reset: 'Home', back: 'ArrowLeft', play: 'Space', forward: 'ArrowRight', end: 'End' };
-    for (const k of Object.keys(keys)) {
-      buttons[k] = el('button', { type: 'button', id: id(k), 'aria-keyshortcuts': keys[k], title: t(`step.${k}.title`) }, t(`step.${k}`));
+    const keys = { // button: [its key, its text, its title]
+      reset: ['Home', 'step.reset', 'step.reset.title'], back: ['ArrowLeft', 'step.back', 'step.back.title'],
+      play: ['Space', 'step.play', 'step.play.title'], forward: ['ArrowRight', 'step.forward', 'step.forward.title'],
+      end: ['End', 'step.end', 'step.end.title'],
+    };
+    for (const [k, [key, text, title]] of Object.entries(keys)) {
+      buttons[k] = el('button', { type: 'button', id: id(k), 'aria-keyshortcuts': key, title: t(title) }, t(text));
       box.append(buttons[k]);
     }
     const count = el('span', { id: id('step-count'), class: 'step-count', 'aria-live': 'polite' });

@@ -91,7 +91,7 @@
     affine: {
       forward: ([x, W, b]) => ({ out: affineForward(x, W, b), cache: { x, W } }),
       backward: (c, d) => affineBackward(c.x, c.W, d),
-      rule: (c, i) => t(['rule.affine.x', 'rule.affine.W', 'rule.affine.b'][i]),
+      rule: (c, i) => t(['rule.affine.x', 'rule.affine.w', 'rule.affine.b'][i]),
     },
     softmaxloss: {
       forward: ([x, labels]) => softmaxLossForward(x, labels),

@@ -205,6 +205,11 @@
         grp.append(el('text', { x, y: y + 5 }, node.label));
         svg.append(grp);
       });
+      const active = fwdNode >= 0 ? fwdNode : bwdNode, wrap = svg.parentElement;
+      if (active >= 0 && wrap.clientWidth) { // keep the node at work in sight when the graph is wider than its box
+        const [x] = centre(lay.nodes[active]);
+        if (x < wrap.scrollLeft + 60 || x > wrap.scrollLeft + wrap.clientWidth - 60) wrap.scrollLeft = x - wrap.clientWidth / 2;
+      }
       renderTable();
       explain(fwdNode, bwdNode);
       steps.update();

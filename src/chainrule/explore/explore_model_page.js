@@ -43,14 +43,15 @@
       ctx.imageSmoothingEnabled = true;
       ctx.drawImage(tmp, 0, 0, draw.width, draw.height);
     }
-    function fromCanvas() {
+    function fromCanvas() { // a stroke's redraw: read the canvas, prepare the digit, forward, backward, every map
+      const start = root.performance ? performance.now() : 0;
       pending = false;
       const d = ctx.getImageData(0, 0, draw.width, draw.height).data, gray = new Float64Array(draw.width * draw.height);
       for (let i = 0; i < gray.length; i++) gray[i] = ((d[4 * i] * 19595 + d[4 * i + 1] * 38470 + d[4 * i + 2] * 7471 + 0x8000) >> 16) / 255;
       const r = prepareDigit(gray, draw.width, draw.height);
       pixels = r.error ? null : r.pixels;
       source = 'drawing';
-      update();
+      update(start);
     }
     const point = (e) => {
       const box = draw.getBoundingClientRect();
@@ -238,7 +239,7 @@
         }
         panel.append(el('p', { class: 'sum' }, t('pos.conv.sum', { n: e.window.length, s: fmtNumber(e.sum), b: fmtNumber(e.bias), v: fmtNumber(e.sum + e.bias) })));
         const row2 = el('div', { class: 'tile-row' });
-        row2.append(tiles(e.dW, e.C, e.FH, e.FW, 'backward', t('pos.conv.dW', { g: fmtNumber(e.g) })),
+        row2.append(tiles(e.dW, e.C, e.FH, e.FW, 'backward', t('pos.conv.dw', { g: fmtNumber(e.g) })),
           tiles(e.dx, e.C, e.FH, e.FW, 'backward', t('pos.conv.dx', { g: fmtNumber(e.g) })));
         panel.append(row2);
         state.explained = e;
@@ -269,8 +270,7 @@
 
     // ---- one redraw: forward, backward, every map ----
     const hidden = $('hidden');
-    function update() {
-      const start = root.performance ? performance.now() : 0;
+    function update(start = root.performance ? performance.now() : 0) {
       writeState();
       if (!pixels) {
         state = null;

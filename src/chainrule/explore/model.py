@@ -18,8 +18,10 @@ import numpy as np
 from ..batchnorm import EPS, BatchNormalization
 from ..convolution import Convolution, Pooling
 from ..dropout import Dropout
+from ..i18n import language
 from ..im2col import check_window
 from ..layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
+from .messages import MESSAGES
 
 __all__ = ["DIGIT_PIXELS", "embedded_images", "model_payload", "pick_images"]
 
@@ -131,7 +133,7 @@ def pick_images(x, t, per_class=1):
     return x[chosen], t[chosen]
 
 
-def embedded_images(kind="mnist", count=10, data_dir=None):
+def embedded_images(kind="mnist", count=10, data_dir=None, lang=None):
     """Up to ``count`` test images to embed (about one per class), from data already on this computer.
 
     Nothing is downloaded for a page: when the dataset is not in ``data_dir``,
@@ -143,7 +145,7 @@ def embedded_images(kind="mnist", count=10, data_dir=None):
     images : uint8 (K, 784) or None
     labels : (K,) or None
     note : str or None
-        Why there are no images, when there are none.
+        Why there are no images, when there are none (in ``lang``; None: the locale's language).
     """
     if count <= 0:
         return None, None, None
@@ -154,8 +156,7 @@ def embedded_images(kind="mnist", count=10, data_dir=None):
         _, (x, t) = load_mnist(normalize=False, flatten=True, kind=kind, data_dir=data_dir,
                                download=False, progress=False)
     except (OSError, RuntimeError, ValueError):
-        return None, None, (f"{name} is not on this computer, so the page has no test images to start from "
-                            "(run 'chainrule data' to get it); draw a digit instead")
+        return None, None, MESSAGES.text("note.no_images", language(lang), name=name)
     per_class = -(-count // len(np.unique(t)))
     images, labels = pick_images(x, t, per_class)
     order = np.argsort(np.arange(len(labels)) % per_class, kind="stable")  # one of each class first

@@ -29,7 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..i18n import language
 from ..io.files import folder_of, write_text
+from .messages import MESSAGES
 
 __all__ = ["VIEWS", "check_out", "graph_iframe", "graph_payload", "page_html", "script_json", "write_graph_page",
            "write_page"]
@@ -136,20 +138,23 @@ def script_json(data):
     return json.dumps(data, separators=(",", ":"), allow_nan=False).translate(_SCRIPT_ESCAPES)
 
 
+#: The ``lang`` attribute of a page in each language.
+HTML_LANG = {"en": "en", "ko": "ko", "zh": "zh-CN", "ja": "ja"}
 #: The views of chapter 6 a page can hold besides graphs: the optimizers' paths (figures 6-3 to 6-8) and the
 #: activation histograms (figures 6-10 to 6-14). The page computes them itself (``explore_chapter6.js``).
 VIEWS = ("optimizers", "weight-init")
 
 
-def page_html(*, graphs=(), model=None, views=(), initial=None, title="chainrule explore", catalog=None,
-              lang="en") -> str:
+def page_html(*, graphs=(), model=None, views=(), initial=None, title="chainrule explore", lang=None) -> str:
     """The whole page as one HTML string: style, script and data inline, nothing fetched.
 
     ``graphs``: payloads of :func:`graph_payload`; ``model``: a payload of
     :func:`~chainrule.explore.model.model_payload` (or None); ``views``: names of :data:`VIEWS`;
-    ``initial``: the name of the graph or view shown first; ``catalog``: the page's messages in
-    its language (message id -> text; English where it has none), ``lang`` that language's tag.
+    ``initial``: the name of the graph or view shown first; ``lang``: the page's language (en, ko,
+    zh, ja; None: the locale's, as :func:`chainrule.i18n.language` reads it): its messages
+    (:data:`~chainrule.explore.messages.MESSAGES` in that language) are embedded with the data.
     """
+    lang = language(lang)
     graphs, views = list(graphs), list(views)
     if not graphs and not views and model is None:
         raise ValueError("a page needs at least one graph, a view or a model")
@@ -157,12 +162,13 @@ def page_html(*, graphs=(), model=None, views=(), initial=None, title="chainrule
     if unknown:
         raise ValueError(f"unknown view {unknown[0]!r}; a page can hold {', '.join(VIEWS)}")
     first = graphs[0]["name"] if graphs else (views[0] if views else None)
-    data = {"graphs": graphs, "views": views, "model": model, "initial": initial or first, "catalog": catalog or {}}
+    data = {"graphs": graphs, "views": views, "model": model, "initial": initial or first,
+            "catalog": MESSAGES.table(lang)}
     script = "".join(_asset(name) for name in SCRIPTS)
     if "</script" in script.lower() or "<!--" in script:  # pragma: no cover - guarded by the tests
         raise RuntimeError("the page's script must not contain '</script' or '<!--'")
     return (
-        f"<!DOCTYPE html>\n<html lang=\"{html.escape(lang)}\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<!DOCTYPE html>\n<html lang=\"{HTML_LANG[lang]}\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>{html.escape(title)}</title>\n<style>\n{_asset('explore.css')}</style>\n</head>\n"
         f"<body>\n{_asset('explore.html')}"
@@ -188,15 +194,15 @@ def write_page(path, **page) -> Path:
     return path
 
 
-def write_graph_page(graph, path, *, title: str | None = None) -> Path:
-    """``Graph.to_html(path)``: a page showing ``graph`` alone."""
+def write_graph_page(graph, path, *, title: str | None = None, lang=None) -> Path:
+    """``Graph.to_html(path)``: a page showing ``graph`` alone, in ``lang`` (None: the locale's language)."""
     check_out(path)
-    return write_page(path, graphs=[graph_payload(graph, "graph", title or "Your graph")],
-                      title=title or "chainrule explore")
+    mine = title or MESSAGES.text("graph.yours", language(lang))
+    return write_page(path, graphs=[graph_payload(graph, "graph", mine)], title=title or "chainrule explore", lang=lang)
 
 
-def graph_iframe(graph) -> str:
+def graph_iframe(graph, lang=None) -> str:
     """Jupyter's rich display of a graph: the page in an ``<iframe srcdoc>`` (scripts stay inside it)."""
-    page = page_html(graphs=[graph_payload(graph, "graph", "Your graph")])
+    page = page_html(graphs=[graph_payload(graph, "graph", MESSAGES.text("graph.yours", language(lang)))], lang=lang)
     return (f'<iframe srcdoc="{html.escape(page, quote=True)}" title="chainrule explore: the graph" '
             'style="width:100%;height:560px;border:1px solid #ccc"></iframe>')

@@ -10,12 +10,13 @@ import numpy as np
 
 from ..batchnorm import EPS
 from ..explore import graph_payload
+from ..i18n import Messages, language
 from .draw import format_of
 from .nodes import Mean, Sqrt, Square, Sub
 from .recorder import Graph
 
-__all__ = ["BATCH_NORM_EXAMPLE", "FIGURES", "FIGURE_TITLES", "apple_graph", "apple_orange_graph", "batch_norm_graph",
-           "draw_figure", "figure_payloads", "sigmoid_graph", "two_layer_net_graph"]
+__all__ = ["BATCH_NORM_EXAMPLE", "FIGURES", "FIGURE_TITLES", "TITLES", "apple_graph", "apple_orange_graph",
+           "batch_norm_graph", "draw_figure", "figure_payloads", "sigmoid_graph", "two_layer_net_graph"]
 
 
 def apple_graph():
@@ -140,14 +141,16 @@ def draw_figure(figure: str, out: str) -> Path:
     return FIGURES[figure]().render(out)
 
 
-#: The book's figures a page can show, with the captions the page gives them.
-FIGURE_TITLES = {
-    "apple": "Buying apples (figure 5-16)",
-    "apple-orange": "Buying apples and oranges (figure 5-17)",
-    "sigmoid": "The sigmoid, taken apart (figure 5-19)",
-    "two-layer-net": "TwoLayerNet 4-5-3 on 2 samples, as a graph of layers",
-    "batch-norm": "Batch Normalization, taken apart (figure 6-17), with its backward",
-}
+#: The captions a page gives the book's figures (English; translated by the catalogs' ``graph.*`` entries).
+TITLES = Messages("graph", {
+    "title.apple": "Buying apples (figure 5-16)",
+    "title.apple-orange": "Buying apples and oranges (figure 5-17)",
+    "title.sigmoid": "The sigmoid, taken apart (figure 5-19)",
+    "title.two-layer-net": "TwoLayerNet 4-5-3 on 2 samples, as a graph of layers",
+    "title.batch-norm": "Batch Normalization, taken apart (figure 6-17), with its backward",
+})
+#: The book's figures a page can show, with their captions in English.
+FIGURE_TITLES = {name: TITLES[f"title.{name}"] for name in FIGURES}
 #: The book's chapter of each figure (the page groups them so).
 FIGURE_CHAPTERS = {"batch-norm": 6}
 #: Where the page draws a figure's nodes and inputs, when not in columns by depth: Batch Normalization
@@ -158,8 +161,9 @@ FIGURE_LAYOUTS = {"batch-norm": {"nodes": [(1, 2), (2, 1), (3, 0), (4, 0), (5, 0
 
 
 
-def figure_payloads():
+def figure_payloads(lang=None):
     """Payloads of all the book's figures (after backward), in the order of ``chainrule graph``, for
-    :func:`chainrule.explore.write_page`."""
-    return [graph_payload(FIGURES[name](), name, FIGURE_TITLES.get(name, name), FIGURE_CHAPTERS.get(name, 5),
+    :func:`chainrule.explore.write_page`; their captions in ``lang`` (None: the locale's language)."""
+    lang = language(lang)
+    return [graph_payload(FIGURES[name](), name, TITLES.text(f"title.{name}", lang), FIGURE_CHAPTERS.get(name, 5),
                           FIGURE_LAYOUTS.get(name)) for name in FIGURES]

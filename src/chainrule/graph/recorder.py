@@ -351,15 +351,16 @@ class Graph:
         except RuntimeError:
             return None
 
-    def to_html(self, path, *, title=None):
+    def to_html(self, path, *, title=None, lang=None):
         """Write an offline HTML page that steps through this graph (see :mod:`chainrule.explore`).
 
         Forward and backward node by node, values above the edges and derivatives
-        below, scalar inputs editable. Returns the path written (atomically).
+        below, small inputs editable; in ``lang`` (en, ko, zh, ja; None: the locale's
+        language). Returns the path written (atomically).
         """
         from ..explore import write_graph_page
 
-        return write_graph_page(self, path, title=title)
+        return write_graph_page(self, path, title=title, lang=lang)
 
     def _repr_html_(self):
         """Jupyter's rich display: the interactive page of :meth:`to_html`, in an iframe."""

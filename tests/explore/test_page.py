@@ -100,6 +100,18 @@ def test_model_payload_weights_round_trip_as_float32():
         model_payload(TwoLayerNet(10, 5, 3))
 
 
+def test_a_layer_the_page_does_not_know_is_refused_in_one_line():
+    from chainrule.graph import Exp
+    from chainrule.networks import Sequential
+
+    net = TwoLayerNet(784, 5, 3, rng=0)
+    layers = dict(net.layers)
+    layers["Exp1"] = Exp()
+    other = Sequential(layers, net.lastLayer)
+    with pytest.raises(ValueError, match=r"^the page cannot draw Exp layers yet \(Exp1\)$"):
+        model_payload(other)
+
+
 def test_page_is_self_contained_and_script_safe():
     g = Graph()
     x = g.input(2.0, name="</script><b>x")
@@ -208,6 +220,20 @@ def _small_model(tmp_path):
     return save(TwoLayerNet(10, 5, 3, rng=0), tmp_path / "small.npz")
 
 
+def _colour_convnet(tmp_path):
+    from chainrule import SimpleConvNet
+
+    conv = {"filter_num": 2, "filter_size": 5, "pad": 0, "stride": 1}
+    return save(SimpleConvNet((3, 28, 28), conv, hidden_size=4, rng=0), tmp_path / "colour.npz")
+
+
+def _large_convnet(tmp_path):
+    from chainrule import SimpleConvNet
+
+    conv = {"filter_num": 2, "filter_size": 5, "pad": 0, "stride": 1}
+    return save(SimpleConvNet((1, 32, 32), conv, hidden_size=4, rng=0), tmp_path / "large.npz")
+
+
 @pytest.mark.parametrize(("make_args", "message"), [
     (lambda d: [str(_bad_model(d)), "--out", str(d / "page.html")],
      r"other\.npz has no chainrule metadata .*: it was not written by chainrule\.io\.save$"),
@@ -222,6 +248,12 @@ def _small_model(tmp_path):
      r"small\.npz holds a TwoLayerNet 10-5-3 \(float64\): the page draws 28x28 grey digits; this network takes 10 "
      r"inputs; evaluate and predict can use it$"),
     (lambda d: [str(d / "gone.npz"), "--out", str(d / "page.html")], r"model file not found: .*gone\.npz$"),
+    (lambda d: [str(_colour_convnet(d)), "--out", str(d / "page.html")],
+     r"colour\.npz holds a SimpleConvNet 3x28x28 -> 10 \(float64\): the page draws 28x28 grey digits; this network "
+     r"takes 3x28x28 inputs; evaluate and predict can use it$"),
+    (lambda d: [str(_large_convnet(d)), "--out", str(d / "page.html")],
+     r"large\.npz holds a SimpleConvNet 1x32x32 -> 10 \(float64\): the page draws 28x28 grey digits; this network "
+     r"takes 1x32x32 inputs; evaluate and predict can use it$"),
 ])
 def test_explore_bad_input_is_one_clear_line_and_writes_nothing(tmp_path, capsys, make_args, message):
     (tmp_path / "notes.txt").write_text("not a model")

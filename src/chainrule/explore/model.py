@@ -70,7 +70,10 @@ def _entry(name, layer, shape):
 
 def input_shape(network):
     """One sample's shape: ``config["input_dim"]`` (C, H, W) for a convolutional network, else (D,)."""
-    config = getattr(network, "config", {}) or {}
+    try:
+        config = network.config
+    except NotImplementedError:  # a Sequential of one's own has no config: its first Affine tells
+        config = {}
     if "input_dim" in config:
         return tuple(int(n) for n in config["input_dim"])
     first = next(iter(network.layers.values()))

@@ -1,22 +1,25 @@
 """``chainrule explore``: one self-contained HTML page that shows the chain rule happening.
 
-The page needs no server and no network: its script (``explore*.js``), its style
-(``explore.css``) and its data are all inside the one file, so it opens from
-``file://`` and works offline. Two kinds of page:
+The page needs no server and no network: its script (``explore_*.js``), its style
+(``explore.css``), its strings and its data are all inside the one file, so it opens
+from ``file://`` and works offline. What it can hold:
 
-* a graph page (the book's figures, or any :class:`~chainrule.graph.Graph`):
-  step forward and backward node by node, edit the scalar inputs, and see every
-  value above its edge and every derivative below it;
-* a model page (a saved ``model.npz``): draw a digit, see the 28x28 the network
-  sees, its hidden activations, its softmax, and the gradient of the loss for a
-  chosen label down to the input pixels.
+* graphs (the book's figures, Batch Normalization's graph, or any :class:`~chainrule.graph.Graph`):
+  step forward and backward node by node, edit the inputs (numbers and small arrays, and an
+  array output's upstream derivative), and see every value above its edge and every
+  derivative below it;
+* the views of chapter 6 (:data:`VIEWS`): the optimizers' paths on ``x**2 / 20 + y**2`` and
+  the activation histograms of five layers;
+* a model (a saved ``model.npz``: an MLP, ``MultiLayerNetExtend``, ``SimpleConvNet``,
+  ``DeepConvNet``): draw a digit, see the 28x28 the network sees, every layer's output and
+  the gradient of the loss for a chosen label there, down to the input pixels.
 
-The numbers in the page come from its script (:data:`SCRIPTS`: ``explore_core.js``,
-``explore_graph.js``, ``explore_model.js``, ``explore.js``), a port of chainrule's layers
-(``MulLayer``, ``AddLayer``, the graph's elementary nodes, ``Sigmoid``, ``Relu``,
-``Affine``, ``SoftmaxWithLoss``); the tests check it against chainrule to 1e-12
-(float64 graphs) and 1e-5 (float32 networks). Data is embedded as JSON; a model's
-weights as base64 little-endian float32, so a 784-50-10 network takes about 210 kB.
+The numbers in the page come from its script (:data:`SCRIPTS`), a port of chainrule's layers
+in the book's formulation; the tests check it against chainrule to 1e-12 (float64 graphs,
+optimizers) and 1e-5 (float32 networks, layer by layer). Data is embedded as JSON, with
+every ``<``, ``>`` and ``&`` escaped (:func:`script_json`); a model's weights as base64
+little-endian float32. The strings are :data:`~chainrule.explore.messages.MESSAGES` in the
+page's language.
 """
 
 from __future__ import annotations

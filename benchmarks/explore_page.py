@@ -111,7 +111,7 @@ def main(argv=None):
 
 
 def shots(driver, work, pages, out):
-    """The README's pictures: the graph view, Batch Normalization, the optimizers, a convolutional model."""
+    """The README's pictures: the graph view, Batch Normalization, the optimizers, the convolutional models."""
     figures = pages["figures (apple-orange first)"][0]
     views = (("#graph=apple-orange&step=6", "explore.png"), ("#graph=batch-norm&step=14", "explore_bn.png"),
              ("#view=optimizers", "explore_optimizers.png"))
@@ -120,9 +120,16 @@ def shots(driver, work, pages, out):
         driver.save_screenshot(str(out / name))
     load_ms(driver, pages["MLP 784-50-10"][0], "#label=auto&img=3")
     driver.save_screenshot(str(out / "explore_model.png"))
-    load_ms(driver, pages["DeepConvNet"][0], "#label=auto&img=3&at=2,5,9,12")
-    driver.execute_script("document.getElementById('position').scrollIntoView({block: 'center'})")
-    driver.save_screenshot(str(out / "explore_deep.png"))
+    for kind, layer in (("SimpleConvNet", 0), ("DeepConvNet", 2)):  # the position the loss depends on most
+        load_ms(driver, pages[kind][0], "#label=auto&img=7")
+        at = driver.execute_script(
+            "const g = ChainruleExplore.last.back.grads[arguments[0]], [, C, H, W] = g.shape; let k = 0;"
+            "g.data.forEach((v, i) => { if (Math.abs(v) > Math.abs(g.data[k])) k = i; });"
+            "return [Math.floor(k / (H * W)), Math.floor(k / W) % H, k % W];", layer)
+        load_ms(driver, pages[kind][0], f"#label=auto&img=7&at={layer},{at[0]},{at[1]},{at[2]}")
+        driver.execute_script("document.querySelector('#position').scrollIntoView({block: 'start'});"
+                              "window.scrollBy(0, -420)")
+        driver.save_screenshot(str(out / f"explore_{kind.lower()}.png"))
     print(f"saved the screenshots in {out}")
 
 

@@ -170,7 +170,8 @@
   // At most SMALL numbers, in at most 6 rows; a larger array is shown by its shape.
   const SMALL = 12;
   function fmtShort(x) {
-    if (!Number.isFinite(x) || x === 0) return fmtNumber(x);
+    if (x === 0) return '0'; // -0 too: a product with a zero is nothing
+    if (!Number.isFinite(x)) return fmtNumber(x);
     const a = Math.abs(x);
     return a >= 1e-3 && a < 1e5 ? String(Number(x.toPrecision(3))) : x.toExponential(2).replace(/\.?0+e/, 'e');
   }

@@ -55,24 +55,39 @@
   const hasNegative = (data) => { for (const v of data) if (v < 0) return true; return false; };
 
   // Paint one sample's values (Float64Array in the layer's order) onto a canvas laid out by `lay`; returns the
-  // largest |value| (the colours' scale).
+  // largest |value| (the colours' scale). Each value is one pixel of a small image (the maps one under the
+  // other), which the canvas draws scaled up, tile by tile, without smoothing.
   function paintMap(canvas, lay, data, kind) {
     if (canvas.width !== lay.width) canvas.width = lay.width;
     if (canvas.height !== lay.height) canvas.height = lay.height;
-    const ctx = canvas.getContext('2d'), img = ctx.createImageData(lay.width, lay.height), px = img.data, s = lay.s;
     const max = maxAbs(data) || 1, signed = kind === 'forward' && hasNegative(data);
     const colour = kind === 'forward' ? (v) => greyOf(v, max, signed) : (v) => divergingOf(v, max);
-    const HW = lay.H * lay.W;
-    for (let o = 0; o < px.length; o += 4) { px[o] = px[o + 1] = px[o + 2] = 214; px[o + 3] = 255; } // the gaps: light grey
+    const W = lay.kind === 'maps' ? lay.W : 1, H = lay.kind === 'maps' ? lay.H * lay.C : data.length;
+    const small = paintMap.scratch || (paintMap.scratch = document.createElement('canvas'));
+    small.width = W;
+    small.height = H;
+    const sctx = small.getContext('2d'), img = sctx.createImageData(W, H), px = img.data;
     for (let k = 0; k < data.length; k++) {
-      const p = lay.kind === 'maps' ? { c: Math.floor(k / HW), y: Math.floor(k / lay.W) % lay.H, x: k % lay.W } : { j: k };
-      const [x0, y0] = pixelOf(lay, p), [r, g, b] = colour(data[k]);
-      for (let dy = 0; dy < s; dy++) {
-        let o = 4 * ((y0 + dy) * lay.width + x0);
-        for (let dx = 0; dx < s; dx++, o += 4) { px[o] = r; px[o + 1] = g; px[o + 2] = b; px[o + 3] = 255; }
+      const [r, g, b] = colour(data[k]);
+      px[4 * k] = r; px[4 * k + 1] = g; px[4 * k + 2] = b; px[4 * k + 3] = 255;
+    }
+    sctx.putImageData(img, 0, 0);
+    const ctx = canvas.getContext('2d');
+    ctx.imageSmoothingEnabled = false;
+    ctx.clearRect(0, 0, lay.width, lay.height);
+    ctx.fillStyle = '#d6d6d6'; // the gaps between tiles
+    if (lay.kind === 'maps') {
+      for (let c = 0; c < lay.C; c++) {
+        const [x0, y0] = pixelOf(lay, { c, y: 0, x: 0 }), w = lay.W * lay.s, h = lay.H * lay.s;
+        ctx.fillRect(Math.max(x0 - lay.gap, 0), Math.max(y0 - lay.gap, 0), w + 2 * lay.gap, h + 2 * lay.gap);
+        ctx.drawImage(small, 0, c * lay.H, lay.W, lay.H, x0, y0, w, h);
+      }
+    } else {
+      for (let j = 0; j < lay.n; j++) {
+        const [x0, y0] = pixelOf(lay, { j });
+        ctx.drawImage(small, 0, j, 1, 1, x0, y0, lay.s, lay.s);
       }
     }
-    ctx.putImageData(img, 0, 0);
     return max;
   }
 

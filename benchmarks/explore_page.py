@@ -120,11 +120,13 @@ def shots(driver, work, pages, out):
         driver.save_screenshot(str(out / name))
     load_ms(driver, pages["MLP 784-50-10"][0], "#label=auto&img=3")
     driver.save_screenshot(str(out / "explore_model.png"))
-    for kind, layer in (("SimpleConvNet", 0), ("DeepConvNet", 2)):  # the position the loss depends on most
+    for kind, layer in (("SimpleConvNet", 0), ("DeepConvNet", 2)):  # a position on the ink that matters most
         load_ms(driver, pages[kind][0], "#label=auto&img=7")
         at = driver.execute_script(
-            "const g = ChainruleExplore.last.back.grads[arguments[0]], [, C, H, W] = g.shape; let k = 0;"
-            "g.data.forEach((v, i) => { if (Math.abs(v) > Math.abs(g.data[k])) k = i; });"
+            "const E = ChainruleExplore, i = arguments[0], g = E.last.back.grads[i], out = E.last.fwd.acts[i];"
+            "const b = E.last.model.layers[i].bT.data, [, C, H, W] = g.shape, w = (k) => "
+            "Math.abs(g.data[k] * (out.data[k] - b[Math.floor(k / (H * W))])); let k = 0;"
+            "g.data.forEach((v, j) => { if (w(j) > w(k)) k = j; });"
             "return [Math.floor(k / (H * W)), Math.floor(k / W) % H, k % W];", layer)
         load_ms(driver, pages[kind][0], f"#label=auto&img=7&at={layer},{at[0]},{at[1]},{at[2]}")
         driver.execute_script("document.querySelector('#position').scrollIntoView({block: 'start'});"

@@ -297,7 +297,7 @@
         r.input.checked = k === label;
       });
       const back = modelBackward(model, fwd, label), dx = back.dx.data, m = maxAbs(dx) || 1e-30;
-      state = { fwd, back, label, pred };
+      state = { fwd, back, label, pred, model };
       E.last = state; // what the page shows, for the curious (and the tests)
       const chain = [`x (${model.input.join('×')})`, ...model.layers.map((l, i) => `${l.name} (${outShapes[i].join('×')})`), `softmax (${probs.length})`];
       hidden.textContent = '';

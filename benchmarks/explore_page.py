@@ -120,6 +120,7 @@ def shots(driver, work, pages, out):
         driver.save_screenshot(str(out / name))
     load_ms(driver, pages["MLP 784-50-10"][0], "#label=auto&img=3")
     driver.save_screenshot(str(out / "explore_model.png"))
+    driver.set_window_size(1200, 1450)  # the clicked position's whole explanation, and the maps above it
     for kind, layer in (("SimpleConvNet", 0), ("DeepConvNet", 2)):  # a position on the ink that matters most
         load_ms(driver, pages[kind][0], "#label=auto&img=7")
         at = driver.execute_script(
@@ -130,7 +131,7 @@ def shots(driver, work, pages, out):
             "return [Math.floor(k / (H * W)), Math.floor(k / W) % H, k % W];", layer)
         load_ms(driver, pages[kind][0], f"#label=auto&img=7&at={layer},{at[0]},{at[1]},{at[2]}")
         driver.execute_script("document.querySelector('#position').scrollIntoView({block: 'start'});"
-                              "window.scrollBy(0, -420)")
+                              "window.scrollBy(0, -460)")
         driver.save_screenshot(str(out / f"explore_{kind.lower()}.png"))
     print(f"saved the screenshots in {out}")
 

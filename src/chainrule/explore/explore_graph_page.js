@@ -150,7 +150,7 @@
       measure();
       const svg = $('graph'), N = n(), fwdNode = step >= 1 && step <= N ? step - 1 : -1;
       const bwdNode = step >= N + 2 ? 2 * N + 1 - step : -1;
-      const W = PAD * 2 + 60 + (lay.cols - 1) * CW + 120, H = TOP + (lay.rows - 1) * RH + LINE * (LINES + 2) + PAD;
+      const W = PAD * 2 + 60 + (lay.cols - 1) * CW + Math.max(120, CW), H = TOP + (lay.rows - 1) * RH + LINE * (LINES + 2) + PAD;
       svg.textContent = '';
       svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
       svg.style.width = `${W}px`;
@@ -168,7 +168,10 @@
         const mx = x1 + f * (x2 - x1), my = y1 + f * (y2 - y1);
         if (fwd) lines(e, mx, my - 7 - (fwd.length - 1) * LINE, fwd, LINE, 'fwd');
         if (grad) lines(e, mx, my + LINE, grad, LINE, 'grad');
-        if (rule) e.append(el('text', { x: mx, y: my + LINE * (1 + (grad ? grad.length : 0)) - 1, class: 'rule' }, rule));
+        if (rule) { // under the derivative; on an edge between rows, above the forward value (clear of the row's labels)
+          const y = level ? my + LINE * (1 + (grad ? grad.length : 0)) - 1 : my - 9 - LINE * (fwd ? fwd.length : 0);
+          e.append(el('text', { x: mx, y, class: 'rule' }, rule));
+        }
         svg.append(e);
       };
       g.nodes.forEach((node, k) => {
@@ -186,7 +189,7 @@
       });
       lay.outputs.forEach((k) => {
         const v = g.nodes[k].output, [x, y] = centre(lay.nodes[k]), box = nodeBox(k);
-        const x1 = x + (box.r || box.hw), x2 = x1 + 100;
+        const x1 = x + (box.r || box.hw), x2 = x1 + Math.max(100, CW - 40); // room for its labels
         const grad = gradShown(v) && res.grads[v] ? fmtLines(res.grads[v]) : null;
         edge(x1, y, x2, y, fwdShown(v) ? fmtLines(res.values[v]) : null, grad, null, step === N + 1 && v === g.root ? 'active' : '');
         svg.append(el('text', { x: x2 + 6, y: y + 5, class: 'name' }, g.values[v].name || ''));

@@ -8,10 +8,12 @@ from tests.explore.models import trained
 
 
 @pytest.fixture(scope="session")
-def trained_models(real_mnist, request):
+def trained_models(real_mnist, request, tmp_path_factory):
     """``{kind: (path, network)}``: a briefly trained float32 SimpleConvNet, DeepConvNet and
-    MultiLayerNetExtend (see tests/explore/models.py), trained the first time and then loaded."""
-    cache = request.config.cache.mkdir("chainrule-explore-models")
+    MultiLayerNetExtend (see tests/explore/models.py), trained the first time and then loaded
+    (kept in pytest's cache folder; in the session's temporary folder when the cache is off)."""
+    cache = getattr(request.config, "cache", None)
+    cache = cache.mkdir("chainrule-explore-models") if cache else tmp_path_factory.mktemp("explore-models")
     return {kind: trained(kind, real_mnist, cache) for kind in ("SimpleConvNet", "DeepConvNet", "MultiLayerNetExtend")}
 
 

@@ -136,7 +136,15 @@ class Sequential:
         order: the k-th one's ``W`` and ``b`` are ``params["Wk"]``, ``params["bk"]``.
     last_layer : layer
         The loss layer (``SoftmaxWithLoss``), called with ``forward(y, t)``.
+
+    Weight decay lives here, for every network: with ``weight_decay_lambda`` set (the book's
+    :class:`MultiLayerNet` and ``MultiLayerNetExtend`` take it as an argument), the loss gains
+    ``0.5 * lambda * sum(W**2)`` over the weights ``W1, W2, ...`` (:meth:`regularization`) and
+    :meth:`gradient` adds ``lambda * W`` to each ``dW``.
     """
+
+    #: L2 weight decay's lambda (0: none).
+    weight_decay_lambda = 0.0
 
     def __init__(self, layers, last_layer=None):
         if not isinstance(layers, dict):
@@ -159,8 +167,14 @@ class Sequential:
         return x
 
     def regularization(self):
-        """The term the loss adds to the data's cross-entropy (0 here; weight decay in :class:`MultiLayerNet`)."""
-        return 0
+        """The term the loss adds to the data's cross-entropy: weight decay's ``0.5 * lambda * sum(W**2)``
+        over all weights (0 without decay)."""
+        if not self.weight_decay_lambda:
+            return 0
+        return 0.5 * self.weight_decay_lambda * sum(np.sum(W * W) for W in self._weights())
+
+    def _weights(self):
+        return [self.params[k] for k in self.params if k.startswith("W")]
 
     def loss(self, x, t):
         """Mean cross-entropy loss on ``x`` with targets ``t`` (labels ``(N,)`` or one-hot) + :meth:`regularization`."""
@@ -196,6 +210,8 @@ class Sequential:
     def gradient(self, x, t):
         """Gradients of ``loss(x, t)`` by backpropagation: ``{name: array}`` like ``params``.
 
+        With weight decay, each ``dW`` plus the decay's ``lambda * W`` (the book's
+        ``layer.dW + lambda * layer.W``); the layers' own ``dW`` stay the data's gradient.
         The first call limits BLAS to one thread for the rest of the process: a minibatch's
         products are too small to gain from more, and lose time waking them (the accuracy
         of a large set, and the Trainer's evaluations, still use the BLAS default).
@@ -205,7 +221,23 @@ class Sequential:
         dout = self.lastLayer.backward(1)
         for layer in reversed(self.layers.values()):
             dout = layer.backward(dout)
-        return {name: getattr(layer, "d" + attr) for name, (layer, attr) in self.params._owners.items()}
+        grads = {name: getattr(layer, "d" + attr) for name, (layer, attr) in self.params._owners.items()}
+        if self.weight_decay_lambda:
+            for k in grads:
+                if k.startswith("W"):
+                    grads[k] = self._decayed(k, grads[k])
+        return grads
+
+    def _decayed(self, name, grad):
+        W = self.params[name]
+        if not self.params.owner(name)[0].reuse_buffers:
+            return grad + self.weight_decay_lambda * W
+        # fast formulation: into an array this network keeps (lambda * W + dW: the same sum)
+        out = self.__dict__.setdefault("_decay_grads", {}).get(name)
+        if out is None or out.shape != W.shape or out.dtype != W.dtype:
+            out = self._decay_grads[name] = np.empty_like(W)
+        np.multiply(W, self.weight_decay_lambda, out=out)
+        return np.add(out, grad, out=out)
 
     # -- beyond the book --------------------------------------------------------
     @contextmanager
@@ -365,8 +397,8 @@ class MultiLayerNet(Sequential):
     weight_init_std : "relu"/"he", "sigmoid"/"xavier", or a number
         "he": std ``sqrt(2 / fan_in)``; "xavier": ``sqrt(1 / fan_in)``; a number: that std.
     weight_decay_lambda : float
-        L2 weight decay: the loss gains ``0.5 * lambda * sum(W**2)`` over all
-        weights and each ``dW`` gains ``lambda * W``.
+        L2 weight decay (:class:`Sequential`'s): the loss gains ``0.5 * lambda * sum(W**2)``
+        over all weights and each ``dW`` gains ``lambda * W``.
     dtype, rng : as for :class:`TwoLayerNet`.
     """
 
@@ -392,36 +424,6 @@ class MultiLayerNet(Sequential):
     @property
     def config(self):
         return dict(self._config)
-
-    def _weights(self):
-        return [self.params[k] for k in self.params if k.startswith("W")]
-
-    def regularization(self):
-        """L2 weight decay: ``0.5 * lambda * sum(W**2)`` over all weights (0 without decay)."""
-        if not self.weight_decay_lambda:
-            return 0
-        return 0.5 * self.weight_decay_lambda * sum(np.sum(W * W) for W in self._weights())
-
-    def gradient(self, x, t):
-        """As :meth:`Sequential.gradient`, each ``dW`` plus the decay's ``lambda * W`` (the book's
-        ``layer.dW + lambda * layer.W``); the layers' own ``dW`` stay the data's gradient."""
-        grads = super().gradient(x, t)
-        if self.weight_decay_lambda:
-            for k in grads:
-                if k.startswith("W"):
-                    grads[k] = self._decayed(k, grads[k])
-        return grads
-
-    def _decayed(self, name, grad):
-        W = self.params[name]
-        if not self.params.owner(name)[0].reuse_buffers:
-            return grad + self.weight_decay_lambda * W
-        # fast formulation: into an array this network keeps (lambda * W + dW: the same sum)
-        out = self.__dict__.setdefault("_decay_grads", {}).get(name)
-        if out is None or out.shape != W.shape or out.dtype != W.dtype:
-            out = self._decay_grads[name] = np.empty_like(W)
-        np.multiply(W, self.weight_decay_lambda, out=out)
-        return np.add(out, grad, out=out)
 
 
 #: The network classes a model file (:mod:`chainrule.io`) and ``astype`` rebuild from a ``config``

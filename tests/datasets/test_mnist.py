@@ -23,6 +23,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from chainrule import _progress
 from chainrule.datasets import (
     SPECS,
     DataUnavailableError,
@@ -487,7 +488,7 @@ def test_download_false_never_touches_the_network(tiny, server):
 
 def test_progress_bar_when_stderr_is_a_terminal(tiny, server, monkeypatch, capsys):
     pytest.importorskip("tqdm")
-    monkeypatch.setattr(mnist, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(_progress, "stderr_is_terminal", lambda: True)
     tiny.use(mirrors=(server.url("ok"),))
     load_mnist(progress=True)
     assert f"{FILES[0]}.gz" in capsys.readouterr().err
@@ -497,8 +498,9 @@ def test_progress_bar_when_stderr_is_a_terminal(tiny, server, monkeypatch, capsy
 
 
 def test_no_progress_bar_without_tqdm(tiny, server, monkeypatch, capsys):
-    monkeypatch.setattr(mnist, "_stderr_is_terminal", lambda: True)
-    monkeypatch.setitem(sys.modules, "tqdm", None)  # makes `import tqdm` fail
+    monkeypatch.setattr(_progress, "stderr_is_terminal", lambda: True)
+    for name in ("tqdm", "tqdm.auto"):
+        monkeypatch.setitem(sys.modules, name, None)  # makes `import tqdm` and `import tqdm.auto` fail
     tiny.use(mirrors=(server.url("ok"),))
     assert_tiny(load_raw(progress=True), tiny)
     assert capsys.readouterr().err == ""

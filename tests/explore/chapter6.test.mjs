@@ -1,7 +1,7 @@
 // Chapter 6 in the page (src/chainrule/explore/explore_chapter6.js) against chainrule and NumPy: the optimizers'
 // paths on f(x, y) = x²/20 + y² against chainrule.optimizers (1e-12, float64), and the activation histograms'
 // five layers against NumPy on the same random numbers (1e-12) with np.histogram's counts. The fixtures are
-// written by tests/explore/test_chapter6.py; a summary of the largest differences goes to EXPLORE_REPORT.
+// written by tests/explore/test_page_chapter6.py; a summary of the largest differences goes to EXPLORE_REPORT.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 
 const E = createRequire(import.meta.url)('../../src/chainrule/explore/explore.js');
 const path = process.env.EXPLORE_CHAPTER6;
-if (!path) throw new Error('EXPLORE_CHAPTER6 is not set: run these tests through `pytest tests/explore/test_chapter6.py`');
+if (!path) throw new Error('EXPLORE_CHAPTER6 is not set: run these tests through `pytest tests/explore/test_page_chapter6.py`');
 const fixtures = JSON.parse(readFileSync(path, 'utf8'));
 const report = {};
 const rel = (a, e) => Math.abs(a - e) / Math.max(1, Math.abs(e));

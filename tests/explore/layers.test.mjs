@@ -1,6 +1,6 @@
 // The layers of chapters 6-8 in the page (src/chainrule/explore/explore_layers.js) against chainrule's own
 // numbers: Convolution, Pooling, BatchNormalization and Dropout (and the networks they make) on 50 MNIST
-// images. The fixtures are written by Python (tests/explore/test_layers.py, through tests/explore/models.py);
+// images. The fixtures are written by Python (tests/explore/test_page_layers.py, through tests/explore/models.py);
 // a summary of the largest differences goes to EXPLORE_REPORT.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 
 const E = createRequire(import.meta.url)('../../src/chainrule/explore/explore.js');
 const path = process.env.EXPLORE_LAYERS;
-if (!path) throw new Error('EXPLORE_LAYERS is not set: run these tests through `pytest tests/explore/test_layers.py`');
+if (!path) throw new Error('EXPLORE_LAYERS is not set: run these tests through `pytest tests/explore/test_page_layers.py`');
 const fixtures = JSON.parse(readFileSync(path, 'utf8'));
 const read = (file, Type) => { const b = readFileSync(file); return new Type(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
 const blobs = { 32: read(fixtures.blob, Float32Array), 64: read(fixtures.blob64, Float64Array) };

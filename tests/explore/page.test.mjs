@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 
 const E = createRequire(import.meta.url)('../../src/chainrule/explore/explore.js');
 const path = process.env.EXPLORE_FIXTURES;
-if (!path) throw new Error('EXPLORE_FIXTURES is not set: run these tests through `pytest tests/test_explore.py`, which writes the fixtures');
+if (!path) throw new Error('EXPLORE_FIXTURES is not set: run these tests through `pytest tests/explore/test_page.py`, which writes the fixtures');
 const fixtures = JSON.parse(readFileSync(path, 'utf8'));
 const report = {};
 

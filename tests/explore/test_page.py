@@ -19,7 +19,7 @@ import pytest
 
 from chainrule import TwoLayerNet
 from chainrule.cli import main
-from chainrule.explore import graph_payload, model_payload, page_html
+from chainrule.explore import graph_payload, page_html
 from chainrule.explore.page import MAX_VALUE_SIZE
 from chainrule.graph import FIGURES, Graph, apple_orange_graph, two_layer_net_graph
 from chainrule.io import load, save
@@ -87,29 +87,6 @@ def test_graph_payload_errors():
         graph_payload([], "x")
     with pytest.raises(ValueError, match="no nodes"):
         graph_payload(Graph(), "x")
-
-
-def test_model_payload_weights_round_trip_as_float32():
-    net = TwoLayerNet(784, 50, 10, dtype=np.float32, rng=1)
-    p = model_payload(net)
-    assert [layer["type"] for layer in p["layers"]] == ["affine", "relu", "affine"]
-    w1 = np.frombuffer(base64.b64decode(p["layers"][0]["W"]), dtype="<f4").reshape(784, 50)
-    np.testing.assert_array_equal(w1, net.params["W1"])
-    assert p["classes"] == [str(i) for i in range(10)]
-    with pytest.raises(ValueError, match="draws 28x28 grey digits; this network takes 10 inputs"):
-        model_payload(TwoLayerNet(10, 5, 3))
-
-
-def test_a_layer_the_page_does_not_know_is_refused_in_one_line():
-    from chainrule.graph import Exp
-    from chainrule.networks import Sequential
-
-    net = TwoLayerNet(784, 5, 3, rng=0)
-    layers = dict(net.layers)
-    layers["Exp1"] = Exp()
-    other = Sequential(layers, net.lastLayer)
-    with pytest.raises(ValueError, match=r"^the page cannot draw Exp layers yet \(Exp1\)$"):
-        model_payload(other)
 
 
 def test_page_is_self_contained_and_script_safe():

@@ -15,7 +15,7 @@ from chainrule.batchnorm import BatchNormalization
 from chainrule.cli import main
 from chainrule.graph import batch_norm_graph
 from tests.explore.browser import cell, open_page, phone, shoot, step_text
-from tests.explore.test_chapter6 import chainrule_path
+from tests.explore.test_page_chapter6 import chainrule_path
 
 LEFT, RIGHT, HOME, END = "\ue012", "\ue014", "\ue011", "\ue010"
 

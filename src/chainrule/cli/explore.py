@@ -26,6 +26,7 @@ def _figures():  # the book's graphs, then the views of chapter 6
 
 
 def add(sub):
+    from ..graph import FIRST_FIGURE
     from ..i18n import LANGUAGES
 
     p = sub.add_parser("explore", help="write an offline HTML page that shows the chain rule happening",
@@ -36,9 +37,9 @@ def add(sub):
                                    "MultiLayerNetExtend) and see every layer forward and the gradient down to the "
                                    "pixels.",
                        epilog=EXPLORE_EPILOG, formatter_class=Formatter)
-    p.add_argument("target", nargs="?", default="apple-orange", metavar="FIGURE|MODEL",
+    p.add_argument("target", nargs="?", default=FIRST_FIGURE, metavar="FIGURE|MODEL",
                    help=f"one of the book's figures ({', '.join(_figures())}; the page holds all of them and "
-                        "opens this one; default apple-orange) or a model file written by chainrule train")
+                        f"opens this one; default {FIRST_FIGURE}) or a model file written by chainrule train")
     p.add_argument("--out", metavar="FILE", default="explore.html", help="the page to write (default explore.html)")
     p.add_argument("--images", type=arg_type(int, lambda v: 0 <= v <= 100, "an integer from 0 to 100"),
                    default=10, metavar="N", help="for a model: embed N test images to start from (default 10, "

@@ -12,7 +12,6 @@ import numpy as np
 
 from . import common  # common.load_data: the one place data is loaded (tests stand in for it)
 from .common import (
-    EXIT_INTERRUPTED,
     PROG,
     CLIError,
     Formatter,
@@ -157,7 +156,8 @@ def _mlp_only_options(args):
 
 
 def run(args):
-    from ..train.runs import release_folder, reserve_folder, stop_signals_as_ctrl_c
+    from ..train.runs import release_folder, reserve_folder
+    from ..train.stop import interrupting
 
     if args.net == "simpleconv" and _mlp_only_options(args):
         raise CLIError(f"{', '.join(_mlp_only_options(args))} shape(s) the MLP and mean nothing with --net simpleconv "
@@ -165,8 +165,8 @@ def run(args):
     out = Path(args.out) if args.out else _new_run_dir()
     created = reserve_folder(out, replace=args.force)  # before anything is loaded or trained
     try:
-        with stop_signals_as_ctrl_c([]) as received:  # SIGTERM, SIGHUP: what Ctrl-C does at that moment
-            return _train_and_save(args, out, received)
+        with interrupting():  # SIGTERM, SIGHUP: an interruption, as Ctrl-C, until training starts
+            return _train_and_save(args, out)
     except BaseException:
         if created:
             release_folder(out)  # if still empty
@@ -177,11 +177,12 @@ def _epochs(n):
     return f"{n:.4g} epoch{'' if n == 1 else 's'}"
 
 
-def _train_and_save(args, out, received):
+def _train_and_save(args, out):
     from ..optimizers import make_optimizer
     from ..train import BOOK_RUN, Trainer, TrainingDiverged
     from ..train.metrics import EVAL_CHUNK
-    from ..train.runs import deferred_signals, save_run, stop_signals_as_ctrl_c
+    from ..train.runs import save_run
+    from ..train.stop import deferred_signals, stop_on_signals
 
     kind = args.kind or "mnist"
     run = BOOK_RUN
@@ -211,15 +212,15 @@ def _train_and_save(args, out, received):
               f"{args.sampling}, seed {seed}", flush=True)
     start_lr = optimizer.lr
     diverged = None
-    # From here on no signal raises: Ctrl-C stops training cleanly (the Trainer's handler), SIGTERM
-    # and SIGHUP do the same, and whatever arrives after training waits until the run is saved.
+    # From here on no signal raises: Ctrl-C, SIGTERM and SIGHUP stop training cleanly (trainer.stop),
+    # and whatever arrives after training waits until the run is saved.
     with deferred_signals() as late:
-        with stop_signals_as_ctrl_c(received):
+        with stop_on_signals(trainer):
             try:
                 history = trainer.train()
             except TrainingDiverged as exc:
                 history, diverged = exc.history, exc
-        n_test, iter_per_epoch = len(x_test), trainer.iter_per_epoch
+        n_test, iter_per_epoch, stopped_by = len(x_test), trainer.iter_per_epoch, trainer.stop_reason
         # The images are not needed any more. Freed now, before the plots, matplotlib's tens of MB
         # do not come on top of them (chainrule train with its defaults peaks near 110 MB, not 190).
         del trainer, x_train, t_train, x_test, t_test
@@ -240,10 +241,11 @@ def _train_and_save(args, out, received):
             print(note)
         code = 0
         if history.interrupted:
-            how = f"stopped by {signal.Signals(received[0]).name}" if received else "interrupted"
+            signum = stopped_by if isinstance(stopped_by, signal.Signals) else signal.SIGINT
+            how = "interrupted" if signum == signal.SIGINT else f"stopped by {signum.name}"
             print(f"{PROG}: {how} after {history.iterations_done} of {history.iterations} iterations; "
                   "saved what was learned", file=sys.stderr)
-            code = 128 + received[0] if received else EXIT_INTERRUPTED
+            code = 128 + signum
         if late:
             print(f"{PROG}: interrupted while saving; the run was saved completely first: {out}", file=sys.stderr)
             code = code or 128 + late[0]

@@ -12,6 +12,7 @@ from .figures import (
     BATCH_NORM_EXAMPLE,
     FIGURE_TITLES,
     FIGURES,
+    FIRST_FIGURE,
     apple_graph,
     apple_orange_graph,
     batch_norm_graph,
@@ -23,7 +24,7 @@ from .figures import (
 from .nodes import AddConst, Exp, Mean, MulConst, Node, Reciprocal, Sqrt, Square, Sub, Value
 from .recorder import Graph
 
-__all__ = ["BATCH_NORM_EXAMPLE", "FIGURES", "FIGURE_TITLES", "FORMATS", "GRAD_COLOR", "AddConst", "Exp", "Graph",
-           "Mean", "MulConst", "Node", "Reciprocal", "Sqrt", "Square", "Sub", "Value", "apple_graph",
+__all__ = ["BATCH_NORM_EXAMPLE", "FIGURES", "FIGURE_TITLES", "FIRST_FIGURE", "FORMATS", "GRAD_COLOR", "AddConst",
+           "Exp", "Graph", "Mean", "MulConst", "Node", "Reciprocal", "Sqrt", "Square", "Sub", "Value", "apple_graph",
            "apple_orange_graph", "batch_norm_graph", "draw_figure", "figure_payloads", "sigmoid_graph",
            "two_layer_net_graph"]

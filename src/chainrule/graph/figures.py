@@ -15,8 +15,9 @@ from .draw import format_of
 from .nodes import Mean, Sqrt, Square, Sub
 from .recorder import Graph
 
-__all__ = ["BATCH_NORM_EXAMPLE", "FIGURES", "FIGURE_TITLES", "TITLES", "apple_graph", "apple_orange_graph",
-           "batch_norm_graph", "draw_figure", "figure_payloads", "sigmoid_graph", "two_layer_net_graph"]
+__all__ = ["BATCH_NORM_EXAMPLE", "FIGURES", "FIGURE_TITLES", "FIRST_FIGURE", "TITLES", "apple_graph",
+           "apple_orange_graph", "batch_norm_graph", "draw_figure", "figure_payloads", "sigmoid_graph",
+           "two_layer_net_graph"]
 
 
 def apple_graph():
@@ -104,14 +105,33 @@ def batch_norm_graph(x=None, gamma=None, beta=None, dout=None):
     return g
 
 
+#: The book's figures, the one place their names are written: name, the function that returns the
+#: graph after backward, the caption a page gives it (in English), the book's chapter.
+_TABLE = (
+    ("apple", apple_graph, "Buying apples (figure 5-16)", 5),
+    ("apple-orange", apple_orange_graph, "Buying apples and oranges (figure 5-17)", 5),
+    ("sigmoid", sigmoid_graph, "The sigmoid, taken apart (figure 5-19)", 5),
+    ("two-layer-net", two_layer_net_graph, "TwoLayerNet 4-5-3 on 2 samples, as a graph of layers", 5),
+    ("batch-norm", batch_norm_graph, "Batch Normalization, taken apart (figure 6-17), with its backward", 6),
+)
+
 #: ``chainrule graph FIGURE``: figure name -> function returning the graph after backward.
-FIGURES = {
-    "apple": apple_graph,
-    "apple-orange": apple_orange_graph,
-    "sigmoid": sigmoid_graph,
-    "two-layer-net": two_layer_net_graph,
-    "batch-norm": batch_norm_graph,
-}
+FIGURES = {name: function for name, function, _, _ in _TABLE}
+
+#: The book's figures a page can show, with the captions the page gives them.
+FIGURE_TITLES = {name: caption for name, _, caption, _ in _TABLE}
+
+#: The captions in the reader's language: the catalogs' ``graph.title.<name>`` entries.
+TITLES = Messages("graph", {f"title.{name}": caption for name, _, caption, _ in _TABLE})
+
+#: The figure ``chainrule explore`` opens when none is named: the book's figure 5-17.
+FIRST_FIGURE = _TABLE[1][0]
+
+#: Where the page draws a figure's nodes and inputs, when not in columns by depth: Batch Normalization
+#: as the book draws it, the variance's branch above the centred input's way to xn, the mean below.
+FIGURE_LAYOUTS = {"batch-norm": {"nodes": [(1, 2), (2, 1), (3, 0), (4, 0), (5, 0), (6, 0), (7, 0), (8, 1), (9, 1),
+                                           (10, 1)],
+                                 "leaves": {"x": (0, 1), "gamma": (8, 2), "beta": (9, 2)}}}
 
 
 def draw_figure(figure: str, out: str) -> Path:
@@ -119,7 +139,8 @@ def draw_figure(figure: str, out: str) -> Path:
 
     Parameters
     ----------
-    figure : "apple", "apple-orange", "sigmoid" or "two-layer-net"
+    figure : str
+        A name of :data:`FIGURES`.
     out : path ending in .svg, .png or .dot
 
     Returns
@@ -141,29 +162,10 @@ def draw_figure(figure: str, out: str) -> Path:
     return FIGURES[figure]().render(out)
 
 
-#: The captions a page gives the book's figures (English; translated by the catalogs' ``graph.*`` entries).
-TITLES = Messages("graph", {
-    "title.apple": "Buying apples (figure 5-16)",
-    "title.apple-orange": "Buying apples and oranges (figure 5-17)",
-    "title.sigmoid": "The sigmoid, taken apart (figure 5-19)",
-    "title.two-layer-net": "TwoLayerNet 4-5-3 on 2 samples, as a graph of layers",
-    "title.batch-norm": "Batch Normalization, taken apart (figure 6-17), with its backward",
-})
-#: The book's figures a page can show, with their captions in English.
-FIGURE_TITLES = {name: TITLES[f"title.{name}"] for name in FIGURES}
-#: The book's chapter of each figure (the page groups them so).
-FIGURE_CHAPTERS = {"batch-norm": 6}
-#: Where the page draws a figure's nodes and inputs, when not in columns by depth: Batch Normalization
-#: as the book draws it, the variance's branch above the centred input's way to xn, the mean below.
-FIGURE_LAYOUTS = {"batch-norm": {"nodes": [(1, 2), (2, 1), (3, 0), (4, 0), (5, 0), (6, 0), (7, 0), (8, 1), (9, 1),
-                                           (10, 1)],
-                                 "leaves": {"x": (0, 1), "gamma": (8, 2), "beta": (9, 2)}}}
-
-
 
 def figure_payloads(lang=None):
     """Payloads of all the book's figures (after backward), in the order of ``chainrule graph``, for
     :func:`chainrule.explore.write_page`; their captions in ``lang`` (None: the locale's language)."""
     lang = language(lang)
-    return [graph_payload(FIGURES[name](), name, TITLES.text(f"title.{name}", lang), FIGURE_CHAPTERS.get(name, 5),
-                          FIGURE_LAYOUTS.get(name)) for name in FIGURES]
+    return [graph_payload(function(), name, TITLES.text(f"title.{name}", lang), chapter, FIGURE_LAYOUTS.get(name))
+            for name, function, _, chapter in _TABLE]

@@ -99,9 +99,10 @@ def main(argv=None):
                     f"(median of {len(times)} loads; min {min(times):.0f}, max {max(times):.0f})")
             if name in models:
                 redraws = [ms for _ in range(args.strokes) for ms in stroke_ms(driver, page)]
+                p90 = statistics.quantiles(redraws, n=10)[-1]
                 line += (f"; a stroke's redraw (prepare, forward, backward, every map) "
                          f"{statistics.median(redraws):.0f} ms (median of {len(redraws)} redraws over {args.strokes} "
-                         f"strokes; max {max(redraws):.0f})")
+                         f"strokes; 90% within {p90:.0f}, max {max(redraws):.0f})")
             print(line, flush=True)
         if args.screenshots:
             shots(driver, work, pages, Path(args.screenshots))

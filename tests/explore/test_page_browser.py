@@ -17,7 +17,7 @@ import pytest
 from chainrule.cli import main
 from chainrule.datasets import read_digit
 from chainrule.io import save
-from tests.explore.browser import cell, console, open_page, phone, shoot, step_text
+from tests.explore.browser import cell, console, draw_a_one, open_page, phone, shoot, step_text, write_page
 from tests.explore.helpers import apple_orange_with, train_quick_model
 
 
@@ -31,10 +31,7 @@ def trained_model_file(real_mnist, tmp_path_factory):
 
 @pytest.fixture
 def apple_page(tmp_path, capsys):
-    out = tmp_path / "apple-orange.html"
-    assert main(["explore", "apple-orange", "--out", str(out)]) == 0
-    capsys.readouterr()
-    return out
+    return write_page(capsys, "apple-orange", "--out", tmp_path / "apple-orange.html")
 
 
 def test_apple_orange_stepped_to_the_end_shows_the_books_numbers(browser, apple_page, tmp_path):
@@ -101,7 +98,6 @@ def _seen_pixels(driver):
 @pytest.mark.mnist
 def test_a_drawn_one_is_predicted_as_one(browser, trained_model_file, real_mnist_env, tmp_path, capsys):
     from PIL import Image
-    from selenium.webdriver.common.action_chains import ActionChains
 
     page = tmp_path / "model.html"
     assert main(["explore", str(trained_model_file), "--out", str(page)]) == 0
@@ -109,13 +105,7 @@ def test_a_drawn_one_is_predicted_as_one(browser, trained_model_file, real_mnist
     open_page(browser, page)
     browser.find_element("id", "clear").click()
     assert browser.find_element("id", "prediction").text == "–"
-    canvas = browser.find_element("id", "draw")
-    w = canvas.size["width"]
-    chain = ActionChains(browser, duration=10)
-    chain.move_to_element_with_offset(canvas, int(0.04 * w), int(-0.34 * w)).click_and_hold()
-    for _ in range(17):  # a "1": one stroke from the top down, leaning a little
-        chain.move_by_offset(-1, int(0.04 * w))
-    chain.release().perform()
+    draw_a_one(browser)
     assert browser.find_element("id", "prediction").text == "1"
     assert browser.find_element("css selector", "#label-1").is_selected()  # the backward pass explains "1"
     seen = _seen_pixels(browser)

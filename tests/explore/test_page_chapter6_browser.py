@@ -12,9 +12,8 @@ import numpy as np
 import pytest
 
 from chainrule.batchnorm import BatchNormalization
-from chainrule.cli import main
 from chainrule.graph import batch_norm_graph
-from tests.explore.browser import cell, open_page, phone, shoot, step_text
+from tests.explore.browser import cell, open_page, phone, shoot, step_text, write_page
 from tests.explore.test_page_chapter6 import chainrule_path
 
 LEFT, RIGHT, HOME, END = "\ue012", "\ue014", "\ue011", "\ue010"
@@ -22,10 +21,7 @@ LEFT, RIGHT, HOME, END = "\ue012", "\ue014", "\ue011", "\ue010"
 
 @pytest.fixture
 def figures_page(tmp_path, capsys):
-    out = tmp_path / "figures.html"
-    assert main(["explore", "batch-norm", "--out", str(out)]) == 0
-    capsys.readouterr()
-    return out
+    return write_page(capsys, "batch-norm", "--out", tmp_path / "figures.html")
 
 
 def shown(driver, name, column):

@@ -13,40 +13,23 @@ import base64
 import numpy as np
 import pytest
 
-from chainrule.cli import main
 from chainrule.convolution import Convolution, Pooling
 from chainrule.datasets import read_digit
 from chainrule.functions import softmax
-from tests.explore.browser import open_page, phone, shoot
+from tests.explore.browser import draw_a_one, open_page, phone, shoot, write_page
 
 pytestmark = pytest.mark.mnist
 
 
 def model_page(trained_models, kind, tmp_path, capsys):
     path, net = trained_models[kind]
-    page = tmp_path / f"{kind}.html"
-    assert main(["explore", str(path), "--out", str(page)]) == 0
-    capsys.readouterr()
-    return page, net
+    return write_page(capsys, path, "--out", tmp_path / f"{kind}.html"), net
 
 
 def state(driver, what):
     """Arrays of what the page shows (window.ChainruleExplore.last), in their shapes: 'fwd.acts', 'back.grads'."""
     found = driver.execute_script(f"return ChainruleExplore.last.{what}.map((t) => [t.shape, Array.from(t.data)])")
     return [np.array(data).reshape(shape) for shape, data in found]
-
-
-def draw_a_one(driver):
-    from selenium.webdriver.common.action_chains import ActionChains
-
-    driver.find_element("id", "clear").click()
-    canvas = driver.find_element("id", "draw")
-    w = canvas.size["width"]
-    chain = ActionChains(driver, duration=10)
-    chain.move_to_element_with_offset(canvas, int(0.04 * w), int(-0.34 * w)).click_and_hold()
-    for _ in range(17):  # a "1": one stroke from the top down, leaning a little
-        chain.move_by_offset(-1, int(0.04 * w))
-    chain.release().perform()
 
 
 @pytest.mark.parametrize("kind", ["SimpleConvNet", "DeepConvNet"])

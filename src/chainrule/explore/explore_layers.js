@@ -18,52 +18,49 @@
     return [Math.floor((H + 2 * pad - fh) / stride) + 1, Math.floor((W + 2 * pad - fw) / stride) + 1];
   }
 
-  // im2col: row (n, i, j) holds the window whose top-left corner is (i * stride - pad, j * stride - pad),
-  // channel by channel: col (N * OH * OW, C * fh * fw); zeros where the window hangs over the padding.
-  function im2col(x, fh, fw, stride, pad) {
-    const [N, C, H, W] = x.shape, [OH, OW] = outSize(H, W, fh, fw, stride, pad), K = C * fh * fw;
-    const col = new Float64Array(N * OH * OW * K), d = x.data;
+  // Where im2col takes each entry from: for row (n, i, j) and column (c, y, x) of col, the index into the
+  // images of the pixel at (n, c, i * stride + y - pad, j * stride + x - pad), or -1 over the padding.
+  // Kept per shape: a page redraws the same shapes again and again.
+  const windowsOf = new Map();
+  function windowIndex(xShape, fh, fw, stride, pad) {
+    const key = [...xShape, fh, fw, stride, pad].join(','), known = windowsOf.get(key);
+    if (known) return known;
+    const [N, C, H, W] = xShape, [OH, OW] = outSize(H, W, fh, fw, stride, pad), K = C * fh * fw;
+    const index = new Int32Array(N * OH * OW * K);
+    let o = 0;
     for (let n = 0; n < N; n++) {
       for (let i = 0; i < OH; i++) {
         for (let j = 0; j < OW; j++) {
-          let o = ((n * OH + i) * OW + j) * K;
           for (let c = 0; c < C; c++) {
-            const base = (n * C + c) * H;
             for (let y = 0; y < fh; y++) {
               const yy = i * stride + y - pad;
-              for (let xx = 0; xx < fw; xx++, o++) {
-                const px = j * stride + xx - pad;
-                if (yy >= 0 && yy < H && px >= 0 && px < W) col[o] = d[(base + yy) * W + px];
+              for (let x = 0; x < fw; x++, o++) {
+                const xx = j * stride + x - pad;
+                index[o] = yy >= 0 && yy < H && xx >= 0 && xx < W ? ((n * C + c) * H + yy) * W + xx : -1;
               }
             }
           }
         }
       }
     }
-    return { shape: [N * OH * OW, K], data: col, out: [OH, OW] };
+    const found = { index, rows: N * OH * OW, K, out: [OH, OW] };
+    if (windowsOf.size > 64) windowsOf.clear();
+    windowsOf.set(key, found);
+    return found;
+  }
+
+  // im2col: row (n, i, j) holds the window whose top-left corner is (i * stride - pad, j * stride - pad),
+  // channel by channel: col (N * OH * OW, C * fh * fw); zeros where the window hangs over the padding.
+  function im2col(x, fh, fw, stride, pad) {
+    const { index, rows, K, out } = windowIndex(x.shape, fh, fw, stride, pad), col = new Float64Array(index.length);
+    for (let o = 0; o < index.length; o++) if (index[o] >= 0) col[o] = x.data[index[o]];
+    return { shape: [rows, K], data: col, out };
   }
 
   // col2im: the adjoint of im2col; each row added back onto its window (overlaps add up).
   function col2im(col, xShape, fh, fw, stride, pad) {
-    const [N, C, H, W] = xShape, [OH, OW] = outSize(H, W, fh, fw, stride, pad), K = C * fh * fw;
-    const img = new Float64Array(N * C * H * W), d = col.data;
-    for (let n = 0; n < N; n++) {
-      for (let i = 0; i < OH; i++) {
-        for (let j = 0; j < OW; j++) {
-          let o = ((n * OH + i) * OW + j) * K;
-          for (let c = 0; c < C; c++) {
-            const base = (n * C + c) * H;
-            for (let y = 0; y < fh; y++) {
-              const yy = i * stride + y - pad;
-              for (let xx = 0; xx < fw; xx++, o++) {
-                const px = j * stride + xx - pad;
-                if (yy >= 0 && yy < H && px >= 0 && px < W) img[(base + yy) * W + px] += d[o];
-              }
-            }
-          }
-        }
-      }
-    }
+    const { index } = windowIndex(xShape, fh, fw, stride, pad), img = new Float64Array(size(xShape));
+    for (let o = 0; o < index.length; o++) if (index[o] >= 0) img[index[o]] += col.data[o];
     return { shape: xShape.slice(), data: img };
   }
 

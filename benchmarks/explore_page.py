@@ -1,7 +1,7 @@
 """Size, load-to-interactive time and a stroke's redraw time of `chainrule explore` pages in headless Chromium.
 
-    python benchmarks/explore_page.py [--deep MODEL.npz] [--simple MODEL.npz] [--loads 7] [--strokes 5]
-                                      [--screenshots DIR]
+    python benchmarks/explore_page.py [--mlp MODEL.npz] [--simple MODEL.npz] [--deep MODEL.npz] [--loads 7]
+                                      [--strokes 5] [--screenshots DIR] [--lang en|ko|zh|ja]
 
 Writes the book's figures page (apple-orange, Batch Normalization, the optimizers, the histograms) and
 model pages: a 784-50-10 MLP, a SimpleConvNet and a DeepConvNet (the given model files, or untrained
@@ -76,6 +76,8 @@ def main(argv=None):
     parser.add_argument("--loads", type=int, default=7, help="page loads per page (default 7)")
     parser.add_argument("--strokes", type=int, default=5, help="strokes drawn per model page (default 5)")
     parser.add_argument("--screenshots", metavar="DIR", help="also save the README's screenshots here")
+    parser.add_argument("--lang", choices=("en", "ko", "zh", "ja"), default="en",
+                        help="the pages' language (the screenshots of another are named explore.ko.png, ...)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="explore-bench-"))
     models = {
@@ -84,11 +86,11 @@ def main(argv=None):
         "DeepConvNet": args.deep or save(DeepConvNet(dtype=np.float32, rng=0), work / "deep.npz"),
     }
     figures = work / "figures.html"
-    chainrule(["explore", "apple-orange", "--out", str(figures)])
+    chainrule(["explore", "apple-orange", "--out", str(figures), "--lang", args.lang])
     pages = {"figures (apple-orange first)": (figures, "")}
     for name, model in models.items():
         out = work / f"{name.split()[0].lower()}.html"
-        chainrule(["explore", str(model), "--out", str(out)])
+        chainrule(["explore", str(model), "--out", str(out), "--lang", args.lang])
         pages[name] = (out, "")
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (1 and 5 minutes; 2 cores)")
     driver = browser(work / "profile")
@@ -105,22 +107,23 @@ def main(argv=None):
                          f"strokes; 90% within {p90:.0f}, max {max(redraws):.0f})")
             print(line, flush=True)
         if args.screenshots:
-            shots(driver, work, pages, Path(args.screenshots))
+            suffix = {"en": "", "ko": ".ko", "zh": ".zh-CN", "ja": ".ja"}[args.lang]
+            shots(driver, pages, Path(args.screenshots), suffix)
     finally:
         driver.quit()
     return 0
 
 
-def shots(driver, work, pages, out):
+def shots(driver, pages, out, suffix=""):
     """The README's pictures: the graph view, Batch Normalization, the optimizers, the convolutional models."""
     figures = pages["figures (apple-orange first)"][0]
     views = (("#graph=apple-orange&step=6", "explore.png"), ("#graph=batch-norm&step=14", "explore_bn.png"),
              ("#view=optimizers", "explore_optimizers.png"))
     for fragment, name in views:
         load_ms(driver, figures, fragment)
-        driver.save_screenshot(str(out / name))
+        driver.save_screenshot(str(out / name.replace(".png", f"{suffix}.png")))
     load_ms(driver, pages["MLP 784-50-10"][0], "#label=auto&img=3")
-    driver.save_screenshot(str(out / "explore_model.png"))
+    driver.save_screenshot(str(out / f"explore_model{suffix}.png"))
     driver.set_window_size(1200, 1450)  # the clicked position's whole explanation, and the maps above it
     for kind, layer in (("SimpleConvNet", 0), ("DeepConvNet", 2)):  # a position on the ink that matters most
         load_ms(driver, pages[kind][0], "#label=auto&img=7")
@@ -133,7 +136,7 @@ def shots(driver, work, pages, out):
         load_ms(driver, pages[kind][0], f"#label=auto&img=7&at={layer},{at[0]},{at[1]},{at[2]}")
         driver.execute_script("document.querySelector('#position').scrollIntoView({block: 'start'});"
                               "window.scrollBy(0, -460)")
-        driver.save_screenshot(str(out / f"explore_{kind.lower()}.png"))
+        driver.save_screenshot(str(out / f"explore_{kind.lower()}{suffix}.png"))
     print(f"saved the screenshots in {out}")
 
 

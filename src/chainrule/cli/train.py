@@ -15,7 +15,6 @@ from .common import (
     PROG,
     CLIError,
     Formatter,
-    accuracy_line,
     add_data_options,
     as_images,
     decay,
@@ -27,6 +26,7 @@ from .common import (
     seed,
     title,
 )
+from .messages import SAY
 
 TRAIN_EPILOG = """\
 The defaults are the book's run (section 5.7.4): TwoLayerNet 784-50-10 with ReLU,
@@ -160,8 +160,7 @@ def run(args):
     from ..train.stop import interrupting
 
     if args.net == "simpleconv" and _mlp_only_options(args):
-        raise CLIError(f"{', '.join(_mlp_only_options(args))} shape(s) the MLP and mean nothing with --net simpleconv "
-                       "(the book's SimpleConvNet has its own fixed layers)")
+        raise CLIError(SAY.text("train.mlp_options", None, options=", ".join(_mlp_only_options(args))))
     out = Path(args.out) if args.out else _new_run_dir()
     created = reserve_folder(out, replace=args.force)  # before anything is loaded or trained
     try:
@@ -174,7 +173,7 @@ def run(args):
 
 
 def _epochs(n):
-    return f"{n:.4g} epoch{'' if n == 1 else 's'}"
+    return SAY.text("epochs.one") if n == 1 else SAY.text("epochs.many", None, n=f"{n:.4g}")
 
 
 def _train_and_save(args, out):
@@ -207,9 +206,9 @@ def _train_and_save(args, out):
                       progress=False if args.quiet else None, lr_decay=args.lr_decay,
                       eval_chunk_size=run.get("eval_chunk_size", EVAL_CHUNK))
     if not args.quiet:
-        print(f"training {describe(network)} on {title(kind)} ({len(x_train)} images): {optimizer!r}, "
-              f"batch {args.batch_size}, {trainer.max_iter} iterations ({_epochs(trainer.epochs)}), "
-              f"{args.sampling}, seed {seed}", flush=True)
+        print(SAY.text("train.start", None, network=describe(network), dataset=title(kind), images=len(x_train),
+                       optimizer=repr(optimizer), batch=args.batch_size, iterations=trainer.max_iter,
+                       epochs=_epochs(trainer.epochs), sampling=args.sampling, seed=seed), flush=True)
     start_lr = optimizer.lr
     diverged = None
     # From here on no signal raises: Ctrl-C, SIGTERM and SIGHUP stop training cleanly (trainer.stop),
@@ -232,27 +231,30 @@ def _train_and_save(args, out):
                 "interrupted": history.interrupted}
         written, note = save_run(out, network, history, meta, plots=not args.no_plots, replace=args.force)
         if history.final_test_acc is not None:
-            print(accuracy_line(history.final_test_acc, n_test)
-                  + f"; train accuracy: {history.final_train_acc:.4f}")
-        print(f"{history.iterations_done} iterations ({_epochs(history.iterations_done / iter_per_epoch)}) "
-              f"in {history.total_seconds:.1f} s")
-        print(f"saved to {out}/: {' '.join(written)}")
+            acc = history.final_test_acc
+            print(SAY.text("train.result", None, test=f"{acc:.4f}", correct=round(acc * n_test), n=n_test,
+                           train=f"{history.final_train_acc:.4f}"))
+        print(SAY.text("train.time", None, iterations=history.iterations_done,
+                       epochs=_epochs(history.iterations_done / iter_per_epoch),
+                       seconds=f"{history.total_seconds:.1f}"))
+        print(SAY.text("train.saved", None, folder=out, files=" ".join(written)))
         if note:
             print(note)
         code = 0
         if history.interrupted:
             signum = stopped_by if isinstance(stopped_by, signal.Signals) else signal.SIGINT
-            how = "interrupted" if signum == signal.SIGINT else f"stopped by {signum.name}"
-            print(f"{PROG}: {how} after {history.iterations_done} of {history.iterations} iterations; "
-                  "saved what was learned", file=sys.stderr)
+            stop = {"done": history.iterations_done, "total": history.iterations}
+            how = SAY.text("train.interrupted", None, **stop) if signum == signal.SIGINT \
+                else SAY.text("train.stopped_by", None, signal=signum.name, **stop)
+            print(f"{PROG}: {how}", file=sys.stderr)
             code = 128 + signum
         if late:
-            print(f"{PROG}: interrupted while saving; the run was saved completely first: {out}", file=sys.stderr)
+            print(f"{PROG}: {SAY.text('train.late', None, folder=out)}", file=sys.stderr)
             code = code or 128 + late[0]
         if diverged is not None:
-            weights = (f"the saved model is the network of iteration {history.kept_iteration} (the last with finite "
-                       "weights)" if history.kept_iteration is not None else "the weights were never finite")
-            print(f"{PROG}: error: training diverged: the loss of iteration {history.diverged} is "
-                  f"{history.loss[history.diverged - 1]}; {weights}; try a smaller --lr", file=sys.stderr)
+            said = SAY.text("train.diverged_kept" if history.kept_iteration is not None else "train.diverged_never",
+                            None, iteration=history.diverged, loss=history.loss[history.diverged - 1],
+                            kept=history.kept_iteration)
+            print(f"{PROG}: error: {said}", file=sys.stderr)
             code = code or 1
         return code

@@ -162,3 +162,16 @@ def test_a_number_as_bias_is_one_bias_for_every_filter():
     layer = Convolution(W, 0.5)
     assert layer.b.shape == (2,) and layer.b.dtype == np.float32
     np.testing.assert_array_equal(layer.forward(np.ones((1, 1, 3, 3))), np.full((1, 2, 2, 2), 4.5))
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_an_empty_batch_is_a_clear_error_naming_the_shape(fast):
+    layers = {"Convolution": (Convolution(np.zeros((2, 3, 3, 3)), np.zeros(2)), (0, 3, 5, 5)),
+              "Pooling": (Pooling(2, 2, 2), (0, 3, 4, 4)),
+              "BatchNormalization": (BatchNormalization(np.ones(12), np.zeros(12)), (0, 12)),
+              "BatchNormalization (images)": (BatchNormalization(np.ones(48), np.zeros(48)), (0, 3, 4, 4))}
+    for name, (layer, shape) in layers.items():
+        layer.reuse_buffers = fast
+        with pytest.raises(ValueError) as info:
+            layer.forward(np.zeros(shape))
+        assert str(info.value) == f"{name.split()[0]} got an empty batch: input shape {shape} (N = 0)"

@@ -14,6 +14,7 @@ entry is rebound and the layer keeps the old array).
 
 from __future__ import annotations
 
+import inspect
 from collections import OrderedDict
 from collections.abc import MutableMapping
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from ._blas import blas_threads, one_blas_thread_from_now_on
 from .functions import as_labels, positive_int
 from .gradient import numerical_gradient as _numerical_gradient
 from .io import NETWORKS
+from .io.bounds import size_check
 from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 
 __all__ = ["NETWORKS", "MultiLayerNet", "ParamDict", "Sequential", "TwoLayerNet", "accuracy", "count_correct"]
@@ -287,6 +289,18 @@ class Sequential:
         """The constructor arguments that rebuild this network's architecture (for ``io``)."""
         raise NotImplementedError(f"{type(self).__name__} has no config; it cannot be rebuilt")
 
+    @classmethod
+    def parameter_shapes(cls, config, size=None):
+        """``{name: shape}`` of every array (``params`` and ``state``) of ``cls(**config)``, by arithmetic.
+
+        Nothing is built: model files are bounded with it before anything is allocated
+        (:mod:`chainrule.io.bounds`). ``config`` is a :attr:`config` (its ``"class"`` is ignored);
+        ``size(label, value, kind)`` checks each number that sizes the architecture before it is
+        used (default: an integer of the right sign, as the constructors ask). A config the
+        constructor would refuse raises TypeError or ValueError.
+        """
+        raise NotImplementedError(f"{cls.__name__} cannot compute its shapes from a config")
+
     @property
     def state(self):
         """Arrays besides ``params`` that ``predict`` uses and training changes, ``{name: array}``
@@ -306,6 +320,28 @@ class Sequential:
     def __repr__(self):
         arch = " -> ".join(self.layers) + f" -> {type(self.lastLayer).__name__}"
         return f"{type(self).__name__}({arch}, dtype={self.dtype})"
+
+
+def constructor_arguments(cls, config):
+    """Every argument ``cls(**config)`` gets (defaults filled in), or the TypeError the constructor would raise."""
+    bound = inspect.signature(cls).bind(**{k: v for k, v in config.items() if k != "class"})
+    bound.apply_defaults()
+    return bound.arguments
+
+
+def mlp_shapes(arguments, size):
+    """Layer sizes (input to output) and ``W1, b1, W2, ...`` shapes of a fully connected network's arguments."""
+    hidden = arguments["hidden_size_list"]
+    if not isinstance(hidden, (list, tuple, np.ndarray)):
+        raise ValueError(f"hidden_size_list must be a list of layer sizes; got {hidden!r}")
+    size("the number of layers", len(hidden) + 1, "layers")
+    sizes = [size("'input_size'", arguments["input_size"], "size"),
+             *(size(f"'hidden_size_list' [{i}]", h, "size") for i, h in enumerate(hidden)),
+             size("'output_size'", arguments["output_size"], "size")]
+    shapes = {}
+    for i in range(1, len(sizes)):
+        shapes[f"W{i}"], shapes[f"b{i}"] = (sizes[i - 1], sizes[i]), (sizes[i],)
+    return sizes, shapes
 
 
 def gaussian_weights(rng, std, shape, dtype):
@@ -349,6 +385,14 @@ class TwoLayerNet(Sequential):
     @property
     def config(self):
         return dict(self._config)
+
+    @classmethod
+    def parameter_shapes(cls, config, size=None):
+        """``W1 (D, H)``, ``b1 (H,)``, ``W2 (H, C)``, ``b2 (C,)`` (see :meth:`Sequential.parameter_shapes`)."""
+        size = size or size_check()
+        a = constructor_arguments(cls, config)
+        D, H, C = (size(f"{k!r}", a[k], "size") for k in ("input_size", "hidden_size", "output_size"))
+        return {"W1": (D, H), "b1": (H,), "W2": (H, C), "b2": (C,)}
 
 
 ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
@@ -424,6 +468,11 @@ class MultiLayerNet(Sequential):
     @property
     def config(self):
         return dict(self._config)
+
+    @classmethod
+    def parameter_shapes(cls, config, size=None):
+        """``W1, b1, ..., W{L}, b{L}`` (see :meth:`Sequential.parameter_shapes`)."""
+        return mlp_shapes(constructor_arguments(cls, config), size or size_check())[1]
 
 
 #: The network classes a model file (:mod:`chainrule.io`) and ``astype`` rebuild from a ``config``

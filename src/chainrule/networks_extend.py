@@ -15,8 +15,19 @@ import numpy as np
 
 from .batchnorm import BatchNormalization
 from .dropout import Dropout
+from .io.bounds import size_check
 from .layers import SoftmaxWithLoss
-from .networks import ACTIVATIONS, NETWORKS, ParamDict, Sequential, check_dtype, check_mlp_arguments, scaled_affine
+from .networks import (
+    ACTIVATIONS,
+    NETWORKS,
+    ParamDict,
+    Sequential,
+    check_dtype,
+    check_mlp_arguments,
+    constructor_arguments,
+    mlp_shapes,
+    scaled_affine,
+)
 
 __all__ = ["ModeSequential", "MultiLayerNetExtend"]
 
@@ -135,6 +146,18 @@ class MultiLayerNetExtend(ModeSequential):
     @property
     def config(self):
         return dict(self._config)
+
+    @classmethod
+    def parameter_shapes(cls, config, size=None):
+        """``W1, b1, ...``, and with Batch Normalization ``gamma{i}``, ``beta{i}`` and the state
+        ``running_mean{i}``, ``running_var{i}`` of each hidden layer (see :meth:`Sequential.parameter_shapes`)."""
+        a = constructor_arguments(cls, config)
+        sizes, shapes = mlp_shapes(a, size or size_check())
+        if bool(a["use_batchnorm"]):
+            for i, n in enumerate(sizes[1:-1], start=1):
+                for name in ("gamma", "beta", "running_mean", "running_var"):
+                    shapes[f"{name}{i}"] = (n,)
+        return shapes
 
 
 NETWORKS["MultiLayerNetExtend"] = MultiLayerNetExtend

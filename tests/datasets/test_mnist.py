@@ -11,6 +11,7 @@ import hashlib
 import http.server
 import io
 import os
+import stat
 import sys
 import tarfile
 import threading
@@ -749,7 +750,9 @@ def test_named_pipe_in_place_of_the_cache_is_a_bad_cache_not_a_hang(tiny, tmp_pa
     result = without_hanging(load_raw, path)
     assert_tiny(result["value"], tiny)
     assert f"cache {path} source failed: {path}: not a regular file; ignored, will be rebuilt" in caplog.text
-    assert path.is_file()  # replaced by a real cache
+    # the output rule: only a regular file is ever replaced, so the pipe stays and the warning says why
+    assert f"could not write the cache {path}: {path} is a named pipe (FIFO)" in caplog.text
+    assert stat.S_ISFIFO(os.lstat(path).st_mode)
 
 
 def test_named_pipe_in_place_of_a_data_file_is_refused_not_hung_on(tiny, tmp_path):

@@ -41,6 +41,7 @@ def add(sub):
                    help=f"one of the book's figures ({', '.join(_figures())}; the page holds all of them and "
                         f"opens this one; default {FIRST_FIGURE}) or a model file written by chainrule train")
     p.add_argument("--out", metavar="FILE", default="explore.html", help="the page to write (default explore.html)")
+    p.add_argument("--force", action="store_true", help="replace the --out file if it exists")
     p.add_argument("--images", type=arg_type(int, lambda v: 0 <= v <= 100, "an integer from 0 to 100"),
                    default=10, metavar="N", help="for a model: embed N test images to start from (default 10, "
                                                  "one per class; taken from data already on this computer)")
@@ -56,18 +57,19 @@ def run(args):
     from ..datasets import SPECS
     from ..graph import figure_payloads
 
-    out = explore.check_out(args.out)
     figures = _figures()
-    if args.target in figures or not (args.target.endswith(".npz") or Path(args.target).is_file()):
+    figure = args.target in figures or not (args.target.endswith(".npz") or Path(args.target).is_file())
+    out = explore.check_out(args.out, force=args.force, inputs=() if figure else (args.target,), how="--force")
+    if figure:
         if args.target not in figures:
             raise CLIError(f"unknown figure {args.target!r}: choose one of {', '.join(figures)}, "
                            "or give a model file (.npz)")
         path = explore.write_page(out, graphs=figure_payloads(args.lang), views=explore.VIEWS, initial=args.target,
-                                  lang=args.lang)
+                                  lang=args.lang, force=args.force)
         print(f"wrote {path} ({path.stat().st_size / 1000:.0f} kB): the book's figures, {args.target} first")
         return 0
     network, meta = load_model(args.target)
-    kind = meta.get("kind") if meta.get("kind") in SPECS else "mnist"
+    kind = meta.get("kind") if isinstance(meta.get("kind"), str) and meta.get("kind") in SPECS else "mnist"
     try:  # what the page cannot draw is refused before anything is written
         explore.model_payload(network)
     except ValueError as exc:
@@ -77,7 +79,8 @@ def run(args):
     model = explore.model_payload(network, class_names=class_names(kind, network.config["output_size"]),
                                   images=images, labels=labels, note=note,
                                   title=f"{Path(args.target).name}: {describe(network)}")
-    path = explore.write_page(out, model=model, title=f"chainrule explore: {Path(args.target).name}", lang=args.lang)
+    path = explore.write_page(out, model=model, title=f"chainrule explore: {Path(args.target).name}", lang=args.lang,
+                              force=args.force)
     count = 0 if images is None else len(images)
     print(f"wrote {path} ({path.stat().st_size / 1000:.0f} kB): {describe(network)}, "
           f"{count} {title(kind)} test image{'' if count == 1 else 's'}")

@@ -134,7 +134,7 @@ FIGURE_LAYOUTS = {"batch-norm": {"nodes": [(1, 2), (2, 1), (3, 0), (4, 0), (5, 0
                                  "leaves": {"x": (0, 1), "gamma": (8, 2), "beta": (9, 2)}}}
 
 
-def draw_figure(figure: str, out: str) -> Path:
+def draw_figure(figure: str, out: str, *, force: bool = False) -> Path:
     """Draw one of the book's graphs to a file (what ``chainrule graph FIGURE --out FILE`` does).
 
     Parameters
@@ -142,6 +142,8 @@ def draw_figure(figure: str, out: str) -> Path:
     figure : str
         A name of :data:`FIGURES`.
     out : path ending in .svg, .png or .dot
+    force : bool
+        Replace ``out`` if it is a file already (never anything but a regular file).
 
     Returns
     -------
@@ -159,7 +161,7 @@ def draw_figure(figure: str, out: str) -> Path:
     if figure not in FIGURES:
         raise ValueError(f"unknown figure {figure!r}; choose one of: {', '.join(FIGURES)}")
     format_of(out)
-    return FIGURES[figure]().render(out)
+    return FIGURES[figure]().render(out, force=force)
 
 
 

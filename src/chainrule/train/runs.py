@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..io.files import temp_suffix
+from ..io.files import OutputError, check_folder, temp_suffix
 
 __all__ = ["RUN_FILES", "RunFolderError", "release_folder", "reserve_folder", "save_run"]
 
@@ -21,19 +21,22 @@ __all__ = ["RUN_FILES", "RunFolderError", "release_folder", "reserve_folder", "s
 RUN_FILES = ("model.npz", "history.json", "history.csv", "accuracy.png", "loss.png")
 
 
-class RunFolderError(OSError):
+class RunFolderError(OutputError):
     """The output folder cannot be used; the message says why."""
 
 
 def reserve_folder(out, *, replace=False):
     """Check ``out`` can take a run and create it (empty) if absent; return True if it was created.
 
-    Raises :class:`RunFolderError` when ``out`` is a file, holds files (and ``replace`` is
-    False) or cannot be created or written.
+    Raises :class:`RunFolderError` (an :class:`~chainrule.io.files.OutputError`) when ``out`` is
+    anything but a folder (a file, a symbolic link even to a folder, a named pipe: the output rule
+    of :mod:`chainrule.io.files`), holds files (and ``replace`` is False) or cannot be created or
+    written.
     """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise RunFolderError(f"--out {out} exists and is not a folder")
+    try:
+        out = check_folder(out, force=True)  # what it holds is judged below, in a run's words
+    except OutputError as exc:
+        raise RunFolderError(str(exc)) from None
     held = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
     if held and not replace:
         raise RunFolderError(f"--out {out} already holds files (a run?); choose another folder, or pass "

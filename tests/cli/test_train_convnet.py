@@ -138,19 +138,25 @@ def test_the_books_simpleconvnet_run(real_mnist_env, tmp_path, capsys):
     assert float(out.split()[2]) >= 0.985, out
 
 
-def test_explore_says_what_it_cannot_draw(tmp_path, capsys):
+def test_explore_draws_convolutional_and_batch_normalized_networks_and_refuses_other_inputs(tmp_path, capsys):
     from chainrule import save
     from tests.cli.helpers import one_line_error
 
     save(SimpleConvNet(dtype=np.float32, rng=0), tmp_path / "cnn.npz")
-    code, out, err = run(capsys, "explore", str(tmp_path / "cnn.npz"), "--out", str(tmp_path / "page.html"))
+    code, out, err = run(capsys, "explore", str(tmp_path / "cnn.npz"), "--out", str(tmp_path / "cnn.html"))
+    assert code == 0, err
+    assert "SimpleConvNet 1x28x28 -> 10 (float32)" in out and '"type":"conv"' in (tmp_path / "cnn.html").read_text()
+    save(MultiLayerNetExtend(784, [20], 10, use_batchnorm=True, rng=0), tmp_path / "bn.npz")
+    code, out, err = run(capsys, "explore", str(tmp_path / "bn.npz"), "--out", str(tmp_path / "bn.html"))
+    assert code == 0, err
+    assert '"type":"batchnorm"' in (tmp_path / "bn.html").read_text()
+    conv = {"filter_num": 2, "filter_size": 5, "pad": 0, "stride": 1}
+    save(SimpleConvNet((1, 32, 32), conv, hidden_size=4, rng=0), tmp_path / "big.npz")
+    code, out, err = run(capsys, "explore", str(tmp_path / "big.npz"), "--out", str(tmp_path / "page.html"))
     assert code != 0
     assert one_line_error(err) == (
-        f"chainrule: error: {tmp_path / 'cnn.npz'} holds a SimpleConvNet with Convolution, Pooling layers; explore "
-        "draws fully connected networks (Affine, Relu, Sigmoid): use evaluate or predict for this one")
-    save(MultiLayerNetExtend(784, [20], 10, use_batchnorm=True, rng=0), tmp_path / "bn.npz")
-    code, out, err = run(capsys, "explore", str(tmp_path / "bn.npz"), "--out", str(tmp_path / "page.html"))
-    assert "holds a MultiLayerNetExtend with BatchNormalization layers" in one_line_error(err)
+        f"chainrule: error: {tmp_path / 'big.npz'} holds a SimpleConvNet 1x32x32 -> 10 (float64): the page draws "
+        "28x28 grey digits; this network takes 1x32x32 inputs; evaluate and predict can use it")
     assert not (tmp_path / "page.html").exists()
 
 

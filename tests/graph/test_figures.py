@@ -111,9 +111,12 @@ def test_example_script(capsys, monkeypatch, tmp_path):
 def test_the_figures_names_captions_and_first_figure_come_from_one_table():
     from chainrule.explore import graph_payload
 
-    assert list(FIGURES) == ["apple", "apple-orange", "sigmoid", "two-layer-net"]
+    assert list(FIGURES) == ["apple", "apple-orange", "sigmoid", "two-layer-net", "batch-norm"]
     assert list(FIGURE_TITLES) == list(FIGURES) and FIRST_FIGURE == "apple-orange"
     assert FIGURE_TITLES["apple-orange"] == "Buying apples and oranges (figure 5-17)"
-    payloads = figure_payloads()
+    payloads = figure_payloads("en")
     assert [(p["name"], p["title"]) for p in payloads] == list(FIGURE_TITLES.items())
+    assert [p["chapter"] for p in payloads] == [5, 5, 5, 5, 6] and "layout" in payloads[4]
+    japanese = [p["title"] for p in figure_payloads("ja")]
+    assert japanese[:2] == ["リンゴの買い物（図5-16）", "リンゴとみかんの買い物（図5-17）"]
     assert payloads[1] == graph_payload(apple_orange_graph(), "apple-orange", FIGURE_TITLES["apple-orange"])

@@ -61,8 +61,8 @@ def test_every_table_is_translated_at_run_time():
     for table in tables:
         for lang in ("ko", "zh", "ja"):
             translated = table.table(lang)
-            untranslated = [k for k, v in translated.items()
-                            if v == table[k] and len(re.sub(r"\{\w+\}", "", table[k])) > 12]  # words, not fields
+            words = {k for k in table if len(re.sub(r"\{\w+\}|[^A-Za-z]", "", table[k])) > 12}  # not fields, formulas
+            untranslated = [k for k, v in translated.items() if v == table[k] and k in words]
             assert not untranslated, (table.prefix, lang, untranslated)
 
 

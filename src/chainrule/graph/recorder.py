@@ -352,16 +352,17 @@ class Graph:
         except RuntimeError:
             return None
 
-    def to_html(self, path, *, title=None, force=False):
+    def to_html(self, path, *, title=None, force=False, lang=None):
         """Write an offline HTML page that steps through this graph (see :mod:`chainrule.explore`).
 
         Forward and backward node by node, values above the edges and derivatives
-        below, scalar inputs editable. Returns the path written (atomically; ``force=True``
-        replaces an existing file, as for :meth:`render`).
+        below, small inputs editable; in ``lang`` (en, ko, zh, ja; None: the locale's
+        language). Returns the path written (atomically; ``force=True`` replaces an
+        existing file, as for :meth:`render`).
         """
         from ..explore import write_graph_page
 
-        return write_graph_page(self, path, title=title, force=force)
+        return write_graph_page(self, path, title=title, force=force, lang=lang)
 
     def _repr_html_(self):
         """Jupyter's rich display: the interactive page of :meth:`to_html`, in an iframe."""

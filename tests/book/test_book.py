@@ -209,7 +209,7 @@ def test_runner_usage_and_path(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"chainrule.book: {tmp_path / 'nope.py'} is not a Python script file"
     proc = subprocess.run([sys.executable, "-m", "chainrule.book"], capture_output=True, text=True)
-    assert proc.returncode == 2 and proc.stdout.startswith("usage: python -m chainrule.book SCRIPT")
+    assert proc.returncode == 2 and proc.stdout.startswith("usage: python -m chainrule.book [OPTIONS] SCRIPT")
 
 
 def test_shim_holds_no_implementation():

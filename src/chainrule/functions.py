@@ -17,6 +17,7 @@ __all__ = [
     "exp_span",
     "plain_labels",
     "positive_int",
+    "unbroadcast",
     "cross_entropy_error",
     "identity_function",
     "log_softmax",
@@ -277,3 +278,21 @@ def plain_labels(t, n_classes, n_samples):
     """
     return (isinstance(t, np.ndarray) and t.dtype == np.intp and t.shape == (n_samples,)
             and n_samples > 0 and t.view(np.uintp).max() < n_classes)
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` over the axes NumPy broadcast, so it gets back ``shape``.
+
+    When an input of shape ``(3, 1)`` met one of shape ``(4,)``, the output and
+    ``dout`` have shape ``(3, 4)``; each input's gradient is the sum of
+    ``dout``-terms over the positions it was copied to.
+    """
+    shape = tuple(shape)
+    if np.shape(grad) == shape:
+        return grad
+    grad = np.asarray(grad)
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    return grad.sum(axis=axes, keepdims=True).reshape(shape)

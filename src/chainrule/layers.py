@@ -25,27 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functions import as_float, as_labels, exp_span, log_softmax, plain_labels, sigmoid
+from .functions import as_float, as_labels, exp_span, log_softmax, plain_labels, sigmoid, unbroadcast
 
-__all__ = ["AddLayer", "Affine", "Buffers", "Layer", "MulLayer", "Relu", "Sigmoid", "SoftmaxWithLoss", "unbroadcast"]
-
-
-def unbroadcast(grad, shape):
-    """Sum ``grad`` over the axes NumPy broadcast, so it gets back ``shape``.
-
-    When an input of shape ``(3, 1)`` met one of shape ``(4,)``, the output and
-    ``dout`` have shape ``(3, 4)``; each input's gradient is the sum of
-    ``dout``-terms over the positions it was copied to.
-    """
-    shape = tuple(shape)
-    if np.shape(grad) == shape:
-        return grad
-    grad = np.asarray(grad)
-    lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
-    )
-    return grad.sum(axis=axes, keepdims=True).reshape(shape)
+__all__ = ["AddLayer", "Affine", "Buffers", "Layer", "MulLayer", "Relu", "Sigmoid", "SoftmaxWithLoss"]
 
 
 class Buffers:

@@ -50,7 +50,7 @@
   const map1 = (a, f) => ({ shape: a.shape.slice(), data: a.data.map(f) });
   const mul = (a, b) => a * b;
 
-  // layers.py _unbroadcast: sum the gradient over the axes that broadcasting copied along.
+  // functions.py unbroadcast: sum the gradient over the axes that broadcasting copied along.
   function unbroadcast(g, shape) {
     if (sameShape(g.shape, shape)) return g;
     const map = indexMap(shape, g.shape), out = new Float64Array(size(shape));

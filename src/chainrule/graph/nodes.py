@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss, unbroadcast
+from ..functions import unbroadcast
+from ..layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 from .draw import compact
 
 __all__ = ["AddConst", "Exp", "MulConst", "Node", "Reciprocal", "Value", "label_of"]

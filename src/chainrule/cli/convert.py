@@ -23,7 +23,8 @@ examples:
   chainrule convert ch03/sample_weight.pkl ch03.npz --activation sigmoid
       (chapter 3's network: 784-50-100-10 with sigmoid, 93.52% as in the book)
 
-The model file takes evaluate, predict, explore and export like a trained one.
+The model file goes to evaluate and predict like a trained one (and, for a fully
+connected network, to explore and export).
 """
 
 #: The book's DeepConvNet pads its convolutions so; the weights do not hold it.

@@ -6,7 +6,7 @@ The scripts here are written by the tests, in the book's own import pattern
 and ``dataset`` packages that fail when imported, as the book's own would be
 found there: the runner must resolve the imports to chainrule first.
 
-The book's real scripts, every one of chapters 3-8, run in ``test_scripts.py`` when a copy of its
+The book's real scripts, every one of chapters 3-8, run in ``test_book_scripts.py`` when a copy of its
 repository is named by ``CHAINRULE_BOOK_REPO``; no code of the book is kept here.
 """
 
@@ -216,7 +216,7 @@ def test_shim_holds_no_implementation():
         assert "chainrule" in text or path.name == "__init__.py", path
 
 
-# The book's own scripts, from a copy of its repository (CHAINRULE_BOOK_REPO): tests/book/test_scripts.py.
+# The book's own scripts, from a copy of its repository (CHAINRULE_BOOK_REPO): tests/book/test_book_scripts.py.
 
 
 def test_a_network_whose_layers_are_a_list_as_in_chapter_8(book):

@@ -17,7 +17,7 @@ import pytest
 
 from chainrule import DeepConvNet, MultiLayerNet, SimpleConvNet, TwoLayerNet, cli
 from chainrule.io import load, read_metadata
-from tests.cli.test_cli import one_line_error, run
+from tests.cli.helpers import one_line_error, run
 
 BOOK_REPO = os.environ.get("CHAINRULE_BOOK_REPO")
 

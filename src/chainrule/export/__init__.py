@@ -17,14 +17,16 @@
 Both exits take a network (``TwoLayerNet``, ``MultiLayerNet`` with ReLU or sigmoid,
 any depth, float32 or float64) or the path of a model file written by
 :func:`chainrule.io.save` (``chainrule train``'s ``model.npz``). Everything is checked
-before anything is written, and files are written atomically.
+before anything is written, and files are written atomically under the output rule of
+:mod:`chainrule.io.files` (an existing file is replaced only with ``force=True``; never the
+model file itself, never anything but a regular file).
 """
 
 from __future__ import annotations
 
-from ._common import ExportError, make_plan, need_onnx, need_torch
+from ._common import ExportError, UntrainedError, check_outputs, make_plan, need_onnx, need_torch
 from ._onnx import ONNX_OPSET, to_onnx
-from ._torch import from_torch, load_torch, save_torch, to_torch
+from ._torch import from_torch, load_torch, save_torch, to_torch, torch_files
 
-__all__ = ["ONNX_OPSET", "ExportError", "from_torch", "load_torch", "make_plan", "need_onnx", "need_torch",
-           "save_torch", "to_onnx", "to_torch"]
+__all__ = ["ONNX_OPSET", "ExportError", "UntrainedError", "check_outputs", "from_torch", "load_torch", "make_plan",
+           "need_onnx", "need_torch", "save_torch", "to_onnx", "to_torch", "torch_files"]

@@ -6,14 +6,14 @@ import json
 
 import numpy as np
 
-from ._common import accuracy, make_plan, need_onnx
+from ._common import accuracy, check_outputs, make_plan, need_onnx
 
 #: The ONNX operator set the graphs use (ONNX Runtime 1.12+, onnxruntime-web, mobile builds read it).
 ONNX_OPSET = 17
 _ONNX_IR_VERSION = 8  # the IR version that goes with opset 17
 
 
-def to_onnx(model, path, *, metadata=None, check_trained=True):
+def to_onnx(model, path, *, metadata=None, check_trained=True, force=False):
     """Write ``model`` as an ONNX graph to ``path``; return the ``onnx.ModelProto``.
 
     Parameters
@@ -26,6 +26,9 @@ def to_onnx(model, path, *, metadata=None, check_trained=True):
         More metadata, e.g. ``{"dataset": "mnist", "accuracy": 0.9712}``; it overrides the file's.
     check_trained : bool
         Refuse a network whose biases are all still 0 (freshly initialized).
+    force : bool
+        Replace ``path`` if it is a file already; never anything but a regular file, never the
+        model file itself (:mod:`chainrule.io.files`).
 
     The graph: ``image (N, D) -> [MatMul, Add, Relu|Sigmoid]* -> MatMul, Add -> scores``,
     then ``probabilities = Softmax(scores, axis=1)`` and ``label = ArgMax(scores, axis=1)``.
@@ -33,10 +36,11 @@ def to_onnx(model, path, *, metadata=None, check_trained=True):
     ``chainrule_version``, ``dtype``, ``input`` and ``metadata`` (all the stored metadata as JSON).
     """
     onnx = need_onnx()
+    check_outputs(model, path, force=force)
     model_proto = _onnx_graph(onnx, make_plan(model, metadata, check_trained=check_trained))
     from ..io.files import atomic_path
 
-    with atomic_path(path) as tmp:
+    with atomic_path(path, force=force) as tmp:
         onnx.save_model(model_proto, str(tmp))
     return model_proto
 

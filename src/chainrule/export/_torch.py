@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
 
-from ._common import DTYPES, ExportError, make_plan, need_torch
+from ..io.bounds import check_total, size_check
+from ..io.model import MAX_METADATA_BYTES
+from ..io.npz import open_regular
+from ._common import DTYPES, ExportError, check_outputs, make_plan, need_torch
 
 _TORCH_FORMAT = "chainrule-torch"
 
@@ -58,6 +62,7 @@ def from_torch(module):
     nn = torch.nn
     if not isinstance(module, nn.Module):
         raise TypeError(f"from_torch needs a torch.nn.Module; got a {type(module).__name__}")
+    check_total({k: tuple(t.shape) for k, t in module.state_dict().items()}, ExportError, "the module has")
     if not isinstance(module, nn.Sequential):
         raise ExportError(f"from_torch reads an nn.Sequential of Linear layers with ReLU or Sigmoid between them; "
                           f"got a {type(module).__name__} (its forward() cannot be read as a plain MLP)")
@@ -140,15 +145,22 @@ def _architecture_path(path):
     return path.with_suffix(".json")
 
 
-def save_torch(model, path, *, metadata=None, check_trained=True):
+def torch_files(path):
+    """``(weights, architecture)``: the two files :func:`save_torch` writes for ``path`` (``x.pt``, ``x.json``)."""
+    return Path(path), _architecture_path(path)
+
+
+def save_torch(model, path, *, metadata=None, check_trained=True, force=False):
     """Write ``model``'s PyTorch ``state_dict`` to ``path`` and its architecture to ``path`` with ``.json``.
 
     ``model``: a chainrule network, a model file path, or a module :func:`from_torch` reads.
     The weights file is ``torch.save(module.state_dict())`` (tensors only, never a pickled
     module); ``out.json`` beside ``out.pt`` says how to rebuild the ``nn.Sequential``
-    (:func:`load_torch` does it). Returns the two paths.
+    (:func:`load_torch` does it). Returns the two paths. ``force`` replaces them if they are files
+    already (never anything but regular files, never the model file itself: :mod:`chainrule.io.files`).
     """
     torch = need_torch()
+    check_outputs(model, path, _architecture_path(path), force=force)
     if isinstance(model, torch.nn.Module):
         model = from_torch(model)
     plan = make_plan(model, metadata, check_trained=check_trained)
@@ -167,51 +179,119 @@ def save_torch(model, path, *, metadata=None, check_trained=True):
             "torch_version": torch.__version__, "dtype": plan.dtype.name, "weights": path.name,
             "layers": layers, "architecture": plan.architecture, "metadata": plan.metadata}
     text = json.dumps(arch, indent=1, default=str) + "\n"
-    with atomic_path(path) as tmp_pt, atomic_path(arch_path) as tmp_json:
+    with atomic_path(path, force=force) as tmp_pt, atomic_path(arch_path, force=force) as tmp_json:
         torch.save(module.state_dict(), tmp_pt)
         tmp_json.write_text(text, encoding="utf-8")
     return path, arch_path
 
 
 def load_torch(path):
-    """The ``nn.Sequential`` saved by :func:`save_torch` (weights read with ``weights_only=True``)."""
+    """The ``nn.Sequential`` saved by :func:`save_torch` (weights read with ``weights_only=True``).
+
+    Both files are bounded like a model file before anything is allocated: the ``.json``
+    (a regular file of at most 16 MB) lists at most ``MAX_LAYERS`` layers whose sizes stay
+    within :mod:`chainrule.io.bounds`; the module is built on PyTorch's ``meta`` device
+    (shapes, no memory) and its parameters in all bounded; the ``.pt`` is read once on the
+    ``meta`` device too, each tensor's name, shape and dtype checked against the module's
+    and its data against the file's size, and only then read for real into the module.
+    Every problem is an :class:`ExportError` naming the file.
+    """
     torch = need_torch()
     path = Path(path)
     arch_path = _architecture_path(path)
     for p in (path, arch_path):
-        if not p.is_file():
+        if not p.exists():
             raise FileNotFoundError(f"{'architecture' if p == arch_path else 'weights'} file not found: {p}")
-    try:
-        arch = json.loads(arch_path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ExportError(f"{arch_path} is not JSON: {exc}") from None
+    arch = _read_architecture(arch_path)
     if not isinstance(arch, dict) or arch.get("format") != _TORCH_FORMAT:
         raise ExportError(f"{arch_path} is not a chainrule PyTorch architecture file")
     if arch.get("dtype") not in DTYPES or not isinstance(arch.get("layers"), list):
         raise ExportError(f"{arch_path} has a damaged architecture (dtype {arch.get('dtype')!r})")
+    size = size_check(arch_path, ExportError)
+    size("the number of layers", len(arch["layers"]), "layers")
     dtype = getattr(torch, arch["dtype"])
     modules = []
     try:
-        for layer in arch["layers"]:
-            kind = layer["type"]
-            if kind == "Linear":
-                modules.append(torch.nn.Linear(int(layer["in_features"]), int(layer["out_features"]), dtype=dtype))
-            elif kind in ("ReLU", "Sigmoid"):
-                modules.append(getattr(torch.nn, kind)())
-            else:
-                raise ExportError(f"{arch_path}: unknown layer type {kind!r}")
+        with torch.device("meta"):  # shapes only: nothing is allocated before the bounds are checked
+            for i, layer in enumerate(arch["layers"]):
+                kind = layer["type"]
+                if kind == "Linear":
+                    sizes = [size(f"layer {i} (Linear) {k!r}", layer[k], "size") for k in ("in_features",
+                                                                                            "out_features")]
+                    modules.append(torch.nn.Linear(*sizes, dtype=dtype))
+                elif kind in ("ReLU", "Sigmoid"):
+                    modules.append(getattr(torch.nn, kind)())
+                else:
+                    raise ExportError(f"{arch_path}: unknown layer type {kind!r}")
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, ExportError):
             raise
         raise ExportError(f"{arch_path} has a damaged layer list: {exc!r}") from None
     module = torch.nn.Sequential(*modules)
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        module.load_state_dict(state, strict=True)
-    except Exception as exc:  # torch raises RuntimeError, UnpicklingError, ... for a wrong or damaged file
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ExportError(f"{path} does not hold the weights {arch_path.name} describes: {first}") from None
+    expected = module.state_dict()
+    check_total({k: tuple(t.shape) for k, t in expected.items()}, ExportError, f"{arch_path}: the layers have")
+    module.load_state_dict(_read_state(torch, path, arch_path, expected), strict=True, assign=True)
     module.eval()
     if isinstance(arch.get("architecture"), dict):
         module.chainrule_architecture = arch["architecture"]
     return module
+
+
+def _regular(path):
+    """``path`` opened for reading if it is a regular file (a named pipe is refused, not waited on)."""
+    try:
+        return open_regular(path, ExportError)
+    except ExportError:
+        raise ExportError(f"{path} is not a regular file") from None
+
+
+def _read_architecture(arch_path):
+    """The JSON of an architecture file: a regular file (a named pipe is refused, not waited on) of bounded size."""
+    with _regular(arch_path) as f:
+        raw = f.read(MAX_METADATA_BYTES + 1)
+    if len(raw) > MAX_METADATA_BYTES:
+        raise ExportError(f"{arch_path} is more than {MAX_METADATA_BYTES} bytes: not a chainrule PyTorch "
+                          "architecture file")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise ExportError(f"{arch_path} is not JSON: nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise ExportError(f"{arch_path} is not JSON: {exc}") from None
+
+
+def _read_state(torch, path, arch_path, expected):
+    """The tensors of ``path``, checked against ``expected`` (the module's ``state_dict`` on ``meta``):
+    first read on the ``meta`` device (no data), then for real."""
+    where = f"{path} does not hold the weights {arch_path.name} describes"
+
+    def load(device):
+        try:
+            with _regular(path) as f, warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # what torch's unpickler says of a damaged file is no news here
+                return torch.load(f, map_location=device, weights_only=True)
+        except ExportError:
+            raise
+        except Exception as exc:  # torch raises RuntimeError, UnpicklingError, ... for a damaged file
+            raise ExportError(f"{where}: {' '.join(str(exc).split()) or type(exc).__name__}") from None
+
+    declared = load("meta")
+    if not isinstance(declared, dict) or not all(isinstance(t, torch.Tensor) for t in declared.values()):
+        raise ExportError(f"{where}: it is not a state_dict of tensors")
+    missing = [k for k in expected if k not in declared]
+    extra = [k for k in declared if k not in expected]
+    if missing or extra:
+        raise ExportError(f"{where}: " + (f"tensor {missing[0]!r} is missing" if missing else
+                                          f"unexpected tensor {extra[0]!r}"))
+    for k, want in expected.items():
+        got = declared[k]
+        if tuple(got.shape) != tuple(want.shape):
+            raise ExportError(f"{where}: {k!r} has shape {tuple(got.shape)}, {arch_path.name} says "
+                              f"{tuple(want.shape)}")
+        if got.dtype != want.dtype:
+            raise ExportError(f"{where}: {k!r} is {got.dtype}, {arch_path.name} says {str(want.dtype)[6:]}")
+    data = sum(t.untyped_storage().nbytes() for t in declared.values())
+    if data > path.stat().st_size:
+        raise ExportError(f"{where}: its tensors declare {data} bytes of data, more than the file's "
+                          f"{path.stat().st_size}")
+    return load("cpu")

@@ -87,11 +87,15 @@ def test_convert_errors(tmp_path, capsys):
     out.write_text("an earlier file")
     code, _, err = run(capsys, "convert", str(source), str(out))
     assert code == 1
-    assert one_line_error(err) == f"chainrule: error: {out} exists; choose another file or replace it with --force"
+    assert one_line_error(err) == f"chainrule: error: {out} already exists (pass --force to replace it)"
     assert out.read_text() == "an earlier file"
     assert run(capsys, "convert", str(source), str(out), "--force")[0] == 0
     code, _, err = run(capsys, "convert", str(source), str(source), "--force")
-    assert code == 1 and "is the weight file being read" in one_line_error(err)
+    assert code == 1 and one_line_error(err) == (f"chainrule: error: {source} is an input: an output never replaces "
+                                                 "one of its inputs (choose another name)")
+    os.symlink(tmp_path / "elsewhere.npz", tmp_path / "link.npz")
+    code, _, err = run(capsys, "convert", str(source), str(tmp_path / "link.npz"), "--force")
+    assert code == 1 and "is a symbolic link: chainrule replaces only a regular file" in one_line_error(err)
     with open(tmp_path / "odd.pkl", "wb") as f:
         pickle.dump({"W1": np.ones((3, 4)), "b1": np.ones(4), "gamma1": np.ones(4)}, f)
     code, _, err = run(capsys, "convert", str(tmp_path / "odd.pkl"), str(tmp_path / "o.npz"))

@@ -48,24 +48,22 @@ def add(sub):
                         "sample_weight.pkl is sigmoid)")
     p.add_argument("--kind", choices=list(SPECS), default="mnist",
                    help="the dataset the weights were trained on, stored with the model (default mnist)")
-    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists (a regular file only)")
     p.set_defaults(func=run)
     return p
 
 
 def run(args):
     from ..io import save
+    from ..io.files import check_output
     from ..io.pickles import read_weights
 
-    source, out = Path(args.weights), Path(args.out)
-    if out.exists() and out.resolve() == source.resolve():
-        raise CLIError(f"{out} is the weight file being read; write the model to another file")
-    if out.exists() and not args.force:
-        raise CLIError(f"{out} exists; choose another file or replace it with --force")
+    source = Path(args.weights)
+    out = check_output(args.out, force=args.force, inputs=[source], how="--force")  # before any work
     arrays = read_weights(source)
     network = network_from_weights(arrays, args.net, args.activation, source)
     save(network, out, metadata={"kind": args.kind, "converted_from": source.name,
-                                 "note": "the book's weights, read as weights only"})
+                                 "note": "the book's weights, read as weights only"}, force=args.force)
     shapes = ", ".join(f"{k} {tuple(v.shape)}" for k, v in arrays.items() if k.startswith("W"))
     print(f"read {source}: {len(arrays)} arrays ({shapes}) as weights only")
     print(f"wrote {out}: {describe(network)}; measure it with: chainrule evaluate {out}")

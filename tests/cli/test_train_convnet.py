@@ -43,18 +43,26 @@ def test_train_simpleconv_uses_the_books_convnet_settings(tmp_path, capsys, fake
     assert acc == pytest.approx(expected, abs=1e-4)
 
 
-def test_train_simpleconv_default_is_20_epochs_and_options_still_apply(tmp_path, capsys, monkeypatch, fake_data):
+class Stop(Exception):
+    """Raised by the stand-in Trainer: the command's settings are seen, nothing is trained."""
+
+
+@pytest.fixture
+def trainer_args(monkeypatch):
+    """What ``chainrule train`` hands the Trainer (the stand-in then raises Stop)."""
     seen = {}
     from chainrule import train
-
-    class Stop(Exception):
-        pass
 
     def trainer(network, *args, **kwargs):
         seen.update(kwargs, network=network)
         raise Stop
 
     monkeypatch.setattr(train, "Trainer", trainer)
+    return seen
+
+
+def test_train_simpleconv_default_is_20_epochs_and_options_still_apply(tmp_path, capsys, fake_data, trainer_args):
+    seen = trainer_args
     with pytest.raises(Stop):
         cli.main(["train", "--net", "simpleconv", "--out", str(tmp_path / "r")])
     assert seen["epochs"] == 20 and seen["iters"] is None and repr(seen["optimizer"]).startswith("Adam(lr=0.001")
@@ -200,18 +208,8 @@ def test_train_deepconv_uses_the_books_deepnet_settings(tmp_path, capsys, fake_d
     assert out.splitlines()[0].endswith("DeepConvNet 1x28x28 -> 10 (float32), MNIST test set")
 
 
-def test_train_deepconv_default_is_the_books_run(tmp_path, monkeypatch, fake_data):
-    seen = {}
-    from chainrule import train
-
-    class Stop(Exception):
-        pass
-
-    def trainer(network, *args, **kwargs):
-        seen.update(kwargs, network=network)
-        raise Stop
-
-    monkeypatch.setattr(train, "Trainer", trainer)
+def test_train_deepconv_default_is_the_books_run(tmp_path, fake_data, trainer_args):
+    seen = trainer_args
     with pytest.raises(Stop):
         cli.main(["train", "--net", "deepconv", "--out", str(tmp_path / "r")])
     assert seen["epochs"] == 20 and seen["iters"] is None and seen["mini_batch_size"] == 100

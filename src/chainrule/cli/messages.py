@@ -32,9 +32,10 @@ SAY = Messages("cli", {
     "train.diverged_never":
         "training diverged: the loss of iteration {iteration} is {loss}; the weights were never finite; try a "
         "smaller --lr",
+    "train.measured": ", each epoch measured on the first {n} images of each set",
     "train.mlp_options":
-        "{options} shape(s) the MLP and mean nothing with --net simpleconv (the book's SimpleConvNet has its own "
-        "fixed layers)",
+        "{options} shape(s) the MLP and mean nothing with --net {net} (the book's {network} has its own fixed "
+        "layers)",
     # -- chainrule gradcheck ------------------------------------------------------------------------
     "gradcheck.start":
         "gradient check: backprop vs numerical gradients, {network}, the first 3 {dataset} training images "

@@ -41,6 +41,8 @@ examples:
   chainrule train --iters 600 --quiet --out /tmp/quick
   chainrule train --net simpleconv --out runs/cnn
       (chapter 7's SimpleConvNet for 20 epochs; the book reports about 98.8% test accuracy)
+  chainrule train --net deepconv --out runs/deep
+      (chapter 8's DeepConvNet as its train_deepnet.py: 20 epochs of Adam; the book reports over 99%)
 
 Writes to the output folder: model.npz (chainrule evaluate / predict read it),
 history.json and history.csv (loss per iteration, accuracies per epoch),
@@ -60,10 +62,12 @@ def add(sub):
     g = p.add_argument_group("network")
     from ..train import BOOK_RUN
 
-    g.add_argument("--net", choices=("mlp", "simpleconv"), default="mlp",
+    g.add_argument("--net", choices=("mlp", "simpleconv", "deepconv"), default="mlp",
                    help="mlp: fully connected layers (--hidden; default); simpleconv: chapter 7's SimpleConvNet "
                         "(conv 30 filters 5x5 - ReLU - pool 2x2 - 100 - 10) with the book's train_convnet.py "
-                        "settings: Adam, lr 0.001, minibatches of 100, 20 epochs")
+                        "settings: Adam, lr 0.001, minibatches of 100, 20 epochs; deepconv: chapter 8's "
+                        "DeepConvNet (6 convolutions 3x3, 3 poolings, 50 - dropout - 10 - dropout) with its "
+                        "train_deepnet.py settings: the same, each epoch measured on 1000 images of each set")
     g.add_argument("--hidden", type=positive_int, nargs="+", default=[BOOK_RUN["hidden"]], metavar="N",
                    help="hidden layer sizes: one size gives the book's TwoLayerNet (default 50); "
                         "several (e.g. --hidden 100 100) give a MultiLayerNet")
@@ -80,7 +84,7 @@ def add(sub):
     from ..optimizers import OPTIMIZERS
 
     g.add_argument("--optimizer", choices=list(OPTIMIZERS), default=None, type=str.lower,
-                   help="update rule (default sgd; adam with --net simpleconv)")
+                   help="update rule (default sgd; adam with --net simpleconv or deepconv)")
     g.add_argument("--lr", type=positive_float, default=None,
                    help="learning rate (default 0.1 for sgd as in the book; the book's default of each "
                         "other optimizer: 0.01, adam 0.001)")
@@ -89,7 +93,8 @@ def add(sub):
                         "(default: constant, as in the book)")
     n = g.add_mutually_exclusive_group()
     n.add_argument("--iters", type=positive_int, default=None, metavar="N",
-                   help="number of iterations (minibatches; default 10000, or 20 epochs with --net simpleconv)")
+                   help="number of iterations (minibatches; default 10000, or 20 epochs with --net simpleconv or "
+                        "deepconv)")
     n.add_argument("--epochs", type=positive_int, default=None, metavar="N",
                    help="number of epochs instead (one epoch = 60000 / batch size iterations)")
     g.add_argument("--batch-size", type=positive_int, default=BOOK_RUN["batch_size"], metavar="N",
@@ -102,7 +107,8 @@ def add(sub):
                         "recorded in history.json); the same seed gives the same run")
     g.add_argument("--eval-samples", type=positive_int, default=None, metavar="N",
                    help="per epoch, measure the accuracies on the first N images of each set only "
-                        "(faster; the final accuracies always use all of them)")
+                        "(faster; the final accuracies always use all of them; default all, 1000 with --net "
+                        "deepconv as in the book)")
     add_data_options(p)
     g = p.add_argument_group("output")
     g.add_argument("--out", metavar="DIR", default=None,
@@ -137,6 +143,11 @@ def _build_network(args, input_size, output_size, rng):
         side = int(round(np.sqrt(input_size)))
         return SimpleConvNet((1, side, side), SIMPLECONV_RUN["conv_param"], SIMPLECONV_RUN["hidden_size"],
                              output_size, SIMPLECONV_RUN["weight_init_std"], dtype=dtype, rng=rng)
+    if args.net == "deepconv":
+        from ..convnets import DeepConvNet
+
+        side = int(round(np.sqrt(input_size)))
+        return DeepConvNet((1, side, side), output_size=output_size, dtype=dtype, rng=rng)
     if len(args.hidden) == 1 and args.activation == "relu" and args.weight_decay == 0 \
             and not isinstance(args.weight_init_std, str):
         std = BOOK_RUN["weight_init_std"] if args.weight_init_std is None else args.weight_init_std
@@ -159,8 +170,10 @@ def run(args):
     from ..train.runs import release_folder, reserve_folder
     from ..train.stop import interrupting
 
-    if args.net == "simpleconv" and _mlp_only_options(args):
-        raise CLIError(SAY.text("train.mlp_options", None, options=", ".join(_mlp_only_options(args))))
+    if args.net != "mlp" and _mlp_only_options(args):
+        name = "SimpleConvNet" if args.net == "simpleconv" else "DeepConvNet"
+        raise CLIError(SAY.text("train.mlp_options", None, options=", ".join(_mlp_only_options(args)), net=args.net,
+                                network=name))
     out = Path(args.out) if args.out else _new_run_dir()
     created = reserve_folder(out, replace=args.force)  # before anything is loaded or trained
     try:
@@ -187,6 +200,8 @@ def _train_and_save(args, out):
     run = BOOK_RUN
     if args.net == "simpleconv":  # the book's ch07/train_convnet.py settings
         from ..convnets import SIMPLECONV_RUN as run
+    elif args.net == "deepconv":  # the book's ch08/train_deepnet.py settings
+        from ..convnets import DEEPCONV_RUN as run
     args.optimizer = args.optimizer or run["optimizer"]
     lr = args.lr if args.lr is not None else (run["lr"] if args.optimizer == run["optimizer"] else None)
     optimizer = make_optimizer(args.optimizer, **({} if lr is None else {"lr": lr}))
@@ -201,14 +216,16 @@ def _train_and_save(args, out):
     iters = args.iters if args.iters is not None or args.epochs is not None else run.get("iters")
     epochs = args.epochs if args.iters is not None or args.epochs is not None else run.get("epochs")
     trainer = Trainer(network, x_train, t_train, x_test, t_test, epochs=epochs, mini_batch_size=args.batch_size,
-                      optimizer=optimizer, evaluate_sample_num_per_epoch=args.eval_samples,
+                      optimizer=optimizer, evaluate_sample_num_per_epoch=args.eval_samples or run.get("eval_samples"),
                       verbose=not args.quiet, iters=iters, sampling=args.sampling, rng=rng,
                       progress=False if args.quiet else None, lr_decay=args.lr_decay,
                       eval_chunk_size=run.get("eval_chunk_size", EVAL_CHUNK))
     if not args.quiet:
+        sample = trainer.evaluate_sample_num_per_epoch
         print(SAY.text("train.start", None, network=describe(network), dataset=title(kind), images=len(x_train),
                        optimizer=repr(optimizer), batch=args.batch_size, iterations=trainer.max_iter,
-                       epochs=_epochs(trainer.epochs), sampling=args.sampling, seed=seed), flush=True)
+                       epochs=_epochs(trainer.epochs), sampling=args.sampling, seed=seed)
+              + ("" if sample is None else SAY.text("train.measured", None, n=sample)), flush=True)
     start_lr = optimizer.lr
     diverged = None
     # From here on no signal raises: Ctrl-C, SIGTERM and SIGHUP stop training cleanly (trainer.stop),

@@ -1,13 +1,18 @@
 """Build the chapter-5 notebooks in four languages from one source, run them, save them with outputs.
 
-Each file in ``notebooks/source/`` defines ``CELLS``: a list of ``("md", {lang: text})``
-and ``("code", text)`` items. Prose is written per language; code is written once, so
-every language runs exactly the same code. For each language this script writes
+Each file in ``notebooks/source/`` defines ``CELLS``: a list of ``("md", English text)`` and
+``("code", text)`` items. The prose of each Markdown cell is translated through the gettext
+catalogs in ``notebooks/locales/`` (domain ``notebooks``: ``msgctxt`` the notebook's name,
+``msgid`` the cell's English; ``python tools/i18n.py update`` adds a new cell to them, and
+docs/translating.md says how to translate it). Code is written once, so every language runs
+exactly the same code. For each language this script writes
 ``notebooks/<lang>/<name>.ipynb``, executes it with nbclient in a scratch folder (the
 notebooks may write files) and saves it with the outputs of that run.
 
     python notebooks/build.py            # all notebooks, all languages
     python notebooks/build.py 05 ko      # only names/languages that match
+    python notebooks/build.py --prose ko # only the prose of the saved notebooks (a translation
+                                         # fixed): the code and its outputs stay as they ran
 
 Needs the installed package and ``pip install nbclient nbformat ipykernel`` (the
 ``test`` extra has them). MNIST is read through ``chainrule.load_mnist``.
@@ -28,6 +33,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "source"
 LANGS = ("en", "ko", "zh-CN", "ja")
+#: The language code (chainrule.i18n.LANGUAGES) of each notebook folder.
+CODES = {"en": "en", "ko": "ko", "zh-CN": "zh", "ja": "ja"}
+LOCALEDIR = HERE / "locales"
 KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 #: The locale each language's notebooks run under: `chainrule.check` reports in the locale's language.
 LOCALES = {"en": "en_US.UTF-8", "ko": "ko_KR.UTF-8", "zh-CN": "zh_CN.UTF-8", "ja": "ja_JP.UTF-8"}
@@ -89,6 +97,26 @@ def load_cells(name):
     raise ValueError(f"source/{name}.py defines no CELLS")
 
 
+def prose(name, english, lang):
+    """The Markdown cell ``english`` of notebook ``name`` in ``lang`` (from the catalog; English as written).
+
+    Raises
+    ------
+    ValueError
+        The catalog of ``lang`` has no reviewed translation of the cell.
+    """
+    from chainrule.i18n import translations
+
+    english = english.strip("\n")
+    if lang == "en":
+        return english
+    text = translations(CODES[lang], "notebooks", LOCALEDIR).pgettext(name, english)
+    if text is english:
+        raise ValueError(f"{name}: a cell has no {lang} translation in notebooks/locales (starts {english[:60]!r}); "
+                         "run python tools/i18n.py update, translate it, then python tools/i18n.py compile")
+    return unwrap_cjk(text) if lang in UNSPACED else text
+
+
 def make_notebook(name, lang):
     """The notebook ``name`` in ``lang``, without outputs."""
     import nbformat
@@ -98,10 +126,7 @@ def make_notebook(name, lang):
     nb.metadata["language_info"] = {"name": "python"}
     for i, (kind, body) in enumerate(load_cells(name)):
         if kind == "md":
-            if set(body) != set(LANGS):
-                raise ValueError(f"{name} cell {i}: prose for {sorted(body)}, expected {list(LANGS)}")
-            text = body[lang].strip("\n")
-            cell = nbformat.v4.new_markdown_cell(unwrap_cjk(text) if lang in UNSPACED else text)
+            cell = nbformat.v4.new_markdown_cell(prose(name, body, lang))
         elif kind == "code":
             cell = nbformat.v4.new_code_cell(body.strip("\n"))
         else:
@@ -146,12 +171,37 @@ def write(nb, path):
     os.replace(tmp, path)
 
 
+def rewrite_prose(name, lang):
+    """Give the saved notebook ``name`` in ``lang`` the prose its source and catalog make now.
+
+    Only the Markdown cells change; the code cells and their outputs stay as they ran. The code
+    must be what the source says (otherwise the notebook has to run again: build it).
+    """
+    import nbformat
+
+    path = HERE / lang / f"{name}.ipynb"
+    nb, fresh = nbformat.read(str(path), as_version=4), make_notebook(name, lang)
+    if [(c.cell_type, c.source if c.cell_type == "code" else "") for c in nb.cells] != \
+            [(c.cell_type, c.source if c.cell_type == "code" else "") for c in fresh.cells]:
+        raise ValueError(f"{path.relative_to(HERE)}: its code is not the source's any more; build it instead")
+    for cell, new in zip(nb.cells, fresh.cells, strict=True):
+        if cell.cell_type == "markdown":
+            cell.source = new.source
+    write(nb, path)
+
+
 def main(argv):
+    prose_only = "--prose" in argv
+    argv = [a for a in argv if a != "--prose"]
     langs = [a for a in argv if a in LANGS] or list(LANGS)
     patterns = [a for a in argv if a not in LANGS]
     names = [n for n in sources() if not patterns or any(p in n for p in patterns)]
     for name in names:
         for lang in langs:
+            if prose_only:
+                rewrite_prose(name, lang)
+                print(f"{lang:6} {name:32} prose")
+                continue
             nb = make_notebook(name, lang)
             seconds = execute(nb, lang)
             write(nb, HERE / lang / f"{name}.ipynb")

@@ -165,7 +165,10 @@ def main(argv=None):
           + " ".join(m.split(".")[1] for m in figures["top-level modules of chainrule"]))
     print(f"import edges between modules: {figures['import edges']}")
     chain = figures["longest import chain"]
-    print(f"longest import chain: {'(not measured: cycles)' if chain is None else f'{len(chain)} modules: ' + ' -> '.join(chain)}")
+    if chain is None:
+        print("longest import chain: (not measured: there are cycles)")
+    else:
+        print(f"longest import chain: {len(chain)} modules: {' -> '.join(chain)}")
     print(f"imports of an enclosing package's __init__: {len(figures['imports of an enclosing package'])}")
     for line in figures["imports of an enclosing package"]:
         print(f"  {line}")

@@ -7,9 +7,10 @@ arguments and methods (``predict``, ``loss``, ``accuracy``, ``gradient``,
 ``W1, b1, W2, ...`` are the layers' own arrays, as in every chainrule network.
 
 ``save_params`` writes chainrule's model file (``.npz`` with JSON metadata,
-written atomically); ``load_params`` reads it, or a plain ``.npz`` of arrays
-named like ``params``, and never unpickles: the book's ``params.pkl`` files get
-a one-line explanation instead.
+written atomically); ``load_params`` reads it, a plain ``.npz`` of arrays
+named like ``params``, or the book's ``params.pkl`` through the weights-only
+pickle reader (:func:`chainrule.io.pickles.read_weights`: arrays and numbers are
+rebuilt, nothing in the file is ever called).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 from .convolution import Convolution, Pooling
 from .dropout import Dropout
 from .io import ModelFileError, save
+from .io.pickles import read_weights
 from .layers import Affine, Relu, SoftmaxWithLoss
 from .networks import NETWORKS, check_dtype, gaussian_weights, scaled_affine
 from .networks_extend import ModeSequential
@@ -30,12 +32,6 @@ from .networks_extend import ModeSequential
 __all__ = ["SIMPLECONV_RUN", "DeepConvNet", "SimpleConvNet"]
 
 _META_KEY = "__chainrule__"
-_PICKLE_HINT = (
-    "{path} is a pickle file written by the book's own code; chainrule never unpickles files "
-    "(loading a pickle can run any code). Train the network and save it with save_params('{stem}.npz'), "
-    "or, if you trust the file, convert it once with: python -c \"import pickle, numpy as np; "
-    "np.savez('{stem}.npz', **pickle.load(open('{path}', 'rb')))\" and load that"
-)
 
 
 def _looks_like_pickle(head):
@@ -54,9 +50,10 @@ class ParamsFile:
         """Copy the parameters stored in ``file_name`` into this network (the layers see them).
 
         Reads a file written by :meth:`save_params` (its architecture must be this
-        network's) or a plain ``.npz`` with one array per parameter name. Raises
-        :class:`~chainrule.io.ModelFileError` with a one-line reason otherwise,
-        including for the book's pickle files, which are never unpickled.
+        network's), a plain ``.npz`` with one array per parameter name, or the book's
+        ``params.pkl`` (a pickled dict of arrays, read by the weights-only reader
+        :func:`chainrule.io.pickles.read_weights`, which calls nothing the file names).
+        Raises :class:`~chainrule.io.ModelFileError` with a one-line reason otherwise.
         """
         path = Path(file_name)
         if not path.is_file():
@@ -64,14 +61,15 @@ class ParamsFile:
         with open(path, "rb") as f:
             head = f.read(6)
         if head[:4] != b"PK\x03\x04":
-            if _looks_like_pickle(head) or path.suffix == ".pkl":
-                raise ModelFileError(_PICKLE_HINT.format(path=path, stem=path.with_suffix("")))
-            raise ModelFileError(f"{path} is not an .npz parameter file")
-        try:
-            with open(path, "rb") as f, np.load(f, allow_pickle=False) as npz:
-                arrays = {k: npz[k] for k in npz.files}
-        except (ValueError, OSError, EOFError) as exc:
-            raise ModelFileError(f"{path} is not a readable .npz parameter file: {exc}") from None
+            if not (_looks_like_pickle(head) or path.suffix == ".pkl"):
+                raise ModelFileError(f"{path} is not an .npz parameter file")
+            arrays = read_weights(path)  # the book's params.pkl: weights only
+        else:
+            try:
+                with open(path, "rb") as f, np.load(f, allow_pickle=False) as npz:
+                    arrays = {k: npz[k] for k in npz.files}
+            except (ValueError, OSError, EOFError) as exc:
+                raise ModelFileError(f"{path} is not a readable .npz parameter file: {exc}") from None
         raw = arrays.pop(_META_KEY, None)
         if raw is not None:
             try:

@@ -9,7 +9,7 @@ sends each upstream gradient to the position that was the maximum.
 As in :mod:`chainrule.layers`, each public ``forward``/``backward`` is the book's
 body (plus validation) after one line that hands the call to the fast
 formulation at the end of the class when ``reuse_buffers`` is on: the same
-numbers (``tests/test_fastpath_cnn.py``), computed into the layer's
+numbers (``tests/test_convolution_fast.py``), computed into the layer's
 :class:`~chainrule.layers.Buffers` with the windows gathered by one strided copy
 (``sliding_window_view``) and scattered back by ``FH * FW`` slice additions,
 never by Python loops over the images or the output positions.

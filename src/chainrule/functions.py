@@ -7,11 +7,17 @@ as +-1000 or an exact zero probability.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 __all__ = [
     "as_float",
     "as_labels",
+    "exp_span",
+    "plain_labels",
+    "positive_int",
+    "unbroadcast",
     "cross_entropy_error",
     "identity_function",
     "log_softmax",
@@ -243,3 +249,50 @@ mean_squared_error = sum_squared_error
 def softmax_loss(X, t):
     """``cross_entropy_error(softmax(X), t)``: the loss of scores ``X`` (N, C) for targets ``t``."""
     return cross_entropy_error(softmax(X), t)
+
+
+# -- checks of arguments, shared by the layers, the networks and training --------------------------
+def positive_int(name, value):
+    """``value`` as an int, or a ValueError naming ``name`` when it is not a positive integer."""
+    if isinstance(value, bool) or int(value) != value or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    return int(value)
+
+
+@functools.lru_cache(maxsize=8)
+def exp_span(dtype):
+    """How far below a shift a score may lie and keep ``exp(score - shift)`` a normal number.
+
+    ``-log(tiny) - 8``: 79 for float32, 700 for float64 (a margin of e^8 below the smallest
+    normal number, so sums and quotients of these exponentials stay normal too).
+    """
+    return float(-np.log(np.finfo(dtype).tiny) - 8)
+
+
+def plain_labels(t, n_classes, n_samples):
+    """Whether ``t`` already is what ``as_labels`` returns: intp labels ``(N,)`` in ``[0, C)``.
+
+    One reduction (seen as unsigned, a negative label is huge, so one maximum checks
+    both ends of the range), where the full validation takes several; anything
+    else goes through ``as_labels`` (which converts, or says what is wrong).
+    """
+    return (isinstance(t, np.ndarray) and t.dtype == np.intp and t.shape == (n_samples,)
+            and n_samples > 0 and t.view(np.uintp).max() < n_classes)
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` over the axes NumPy broadcast, so it gets back ``shape``.
+
+    When an input of shape ``(3, 1)`` met one of shape ``(4,)``, the output and
+    ``dout`` have shape ``(3, 4)``; each input's gradient is the sum of
+    ``dout``-terms over the positions it was copied to.
+    """
+    shape = tuple(shape)
+    if np.shape(grad) == shape:
+        return grad
+    grad = np.asarray(grad)
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    return grad.sum(axis=axes, keepdims=True).reshape(shape)

@@ -14,7 +14,7 @@ Each public ``forward``/``backward`` is the book's method body (plus validation)
 after one line that hands the call to the fast formulation when the layer's
 ``reuse_buffers`` switch is on (off by default). The fast formulation lives at the
 end of each class, in ``_forward_fast``/``_backward_fast``: the same numbers
-(``tests/test_fastpath.py`` proves it), written into arrays the layer keeps in its
+(``tests/test_layers_fast.py`` proves it), written into arrays the layer keeps in its
 :class:`Buffers` and reuses from step to step, so a training step allocates nothing;
 each call then overwrites what the previous call returned (copy what you want to
 keep). A network turns it on for all its layers with
@@ -25,28 +25,53 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._speed import Buffers, exp_span, plain_labels
-from .functions import as_float, as_labels, log_softmax, sigmoid
+from .functions import as_float, as_labels, exp_span, log_softmax, plain_labels, sigmoid, unbroadcast
 
-__all__ = ["AddLayer", "Affine", "Buffers", "Layer", "MulLayer", "Relu", "Sigmoid", "SoftmaxWithLoss", "unbroadcast"]
+__all__ = ["AddLayer", "Affine", "Buffers", "Layer", "MulLayer", "Relu", "Sigmoid", "SoftmaxWithLoss"]
 
 
-def unbroadcast(grad, shape):
-    """Sum ``grad`` over the axes NumPy broadcast, so it gets back ``shape``.
+class Buffers:
+    """Arrays one layer reuses from step to step, by name: its fast formulation's outputs and gradients.
 
-    When an input of shape ``(3, 1)`` met one of shape ``(4,)``, the output and
-    ``dout`` have shape ``(3, 4)``; each input's gradient is the sum of
-    ``dout``-terms over the positions it was copied to.
+    ``get(name, shape, dtype)`` keeps one array per name, grown when a call needs more
+    rows than any before (an evaluation chunk after training batches); smaller calls
+    get a view of its first rows, which is contiguous like a fresh array.
     """
-    shape = tuple(shape)
-    if np.shape(grad) == shape:
-        return grad
-    grad = np.asarray(grad)
-    lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
-    )
-    return grad.sum(axis=axes, keepdims=True).reshape(shape)
+
+    __slots__ = ("_arrays", "_views", "_ones", "_rows")
+
+    def __init__(self):
+        self._arrays = {}  # name -> array
+        self._views = {}  # (name, shape) -> view of it, the common case
+        self._ones = None
+        self._rows = None
+
+    def get(self, name, shape, dtype, zeros=False):
+        """A reusable array of ``shape`` and ``dtype`` (``zeros``: filled with zeros when allocated,
+        for a constant the layer only reads)."""
+        view = self._views.get((name, shape))
+        if view is not None and view.dtype == dtype:
+            return view
+        buf = self._arrays.get(name)
+        if buf is None or buf.dtype != dtype or buf.shape[1:] != shape[1:] or buf.shape[:1] < shape[:1] \
+                or buf.ndim != len(shape):
+            buf = self._arrays[name] = (np.zeros if zeros else np.empty)(shape, dtype=dtype)
+            for key in [key for key in self._views if key[0] == name]:  # views of the old array
+                del self._views[key]
+        view = self._views[(name, shape)] = buf if buf.shape == shape else buf[: shape[0]]
+        return view
+
+    def ones(self, n, dtype):
+        """``ones(n)``, kept: sums as products (``ones(N) @ dout`` is ``dout.sum(axis=0)``, in one BLAS call)."""
+        if self._ones is None or self._ones.shape[0] < n or self._ones.dtype != dtype:
+            self._ones = np.ones(n, dtype=dtype)
+        return self._ones[:n]
+
+    def rows(self, n):
+        """``arange(n)``, kept: the row index that picks each sample's target column."""
+        if self._rows is None or self._rows.shape[0] < n:
+            self._rows = np.arange(n)
+        return self._rows[:n]
 
 
 class Layer:
@@ -462,11 +487,3 @@ class SoftmaxWithLoss(Layer):
         dx[self.buffers.rows(n), self._labels] -= dout / n
         return dx[0] if self._one_sample else dx
 
-
-# Chapters 6 and 7's layers live in modules of their own; they are reachable here
-# too, as in the book's common/layers.py.
-from .batchnorm import BatchNormalization  # noqa: E402
-from .convolution import Convolution, Pooling  # noqa: E402
-from .dropout import Dropout  # noqa: E402
-
-__all__ += ["BatchNormalization", "Convolution", "Dropout", "Pooling"]

@@ -20,12 +20,13 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from ._speed import blas_threads, one_blas_thread_from_now_on, positive_int
+from ._blas import blas_threads, one_blas_thread_from_now_on
+from .functions import as_labels, positive_int
 from .gradient import numerical_gradient as _numerical_gradient
+from .io import NETWORKS
 from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
-from .metrics import accuracy as _accuracy
 
-__all__ = ["NETWORKS", "MultiLayerNet", "ParamDict", "Sequential", "TwoLayerNet"]
+__all__ = ["NETWORKS", "MultiLayerNet", "ParamDict", "Sequential", "TwoLayerNet", "accuracy", "count_correct"]
 
 
 class ParamDict(MutableMapping):
@@ -76,6 +77,45 @@ class ParamDict(MutableMapping):
 
     def __repr__(self):
         return "{" + ", ".join(f"{k!r}: array{self[k].shape}" for k in self) + "}"
+
+
+def count_correct(predict, rows, t, n, chunk, n_samples=None):
+    """How many of the first ``n`` samples get their target class as the top score.
+
+    ``rows(start, stop)`` gives the network inputs of samples ``start:stop``; ``predict`` is
+    called on ``chunk`` of them at a time. ``t``: labels ``(N,)`` or one-hot ``(N, C)`` of all
+    ``n_samples`` samples (default ``n``), checked against the number of classes the first
+    scores show.
+    """
+    correct = 0
+    labels = None
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        y = predict(rows(start, stop))
+        if labels is None:
+            labels = as_labels(t, y.shape[-1], n if n_samples is None else n_samples)
+        correct += int(np.count_nonzero(np.argmax(y, axis=1) == labels[start:stop]))
+    return correct
+
+
+def accuracy(predict, x, t, batch_size=None):
+    """Fraction of the samples of ``x`` whose top score is the target class (:meth:`Sequential.accuracy`).
+
+    ``x``: ``(N, D)``, ``(N, C, H, W)`` or one sample ``(D,)``; ``t``: labels ``(N,)`` or
+    one-hot ``(N, C)``; ``batch_size``: predict that many samples at a time (same result,
+    bounded memory; default all at once, as in the book).
+    """
+    x = np.asarray(x)
+    if x.ndim == 0:
+        raise ValueError("accuracy needs samples of shape (N, D) (or (D,) for one); got a scalar")
+    if x.ndim == 1:  # one sample
+        x = x.reshape(1, -1)
+        t = np.reshape(t, (1, -1)) if np.ndim(t) == 1 and np.size(t) > 1 else np.reshape(t, (1,))
+    n = x.shape[0]
+    if n == 0:
+        raise ValueError(f"accuracy of an empty batch (x has shape {x.shape}) is undefined")
+    chunk = n if batch_size is None else positive_int("batch_size", batch_size)
+    return count_correct(predict, lambda start, stop: x[start:stop], t, n, chunk) / n
 
 
 def check_dtype(dtype):
@@ -137,8 +177,8 @@ class Sequential:
         """
         if np.ndim(x) > 1 and len(x) > 1000:  # large products: the BLAS default (see gradient())
             with blas_threads(None):
-                return _accuracy(self.predict, x, t, batch_size)
-        return _accuracy(self.predict, x, t, batch_size)
+                return accuracy(self.predict, x, t, batch_size)
+        return accuracy(self.predict, x, t, batch_size)
 
     def training_loss(self, x, t):
         """The loss that :meth:`gradient` differentiates: :meth:`loss` here (networks with Dropout or
@@ -386,4 +426,4 @@ class MultiLayerNet(Sequential):
 
 #: The network classes a model file (:mod:`chainrule.io`) and ``astype`` rebuild from a ``config``
 #: (``networks_extend`` and ``convnets`` add theirs when they are imported, as ``import chainrule`` does).
-NETWORKS = {"TwoLayerNet": TwoLayerNet, "MultiLayerNet": MultiLayerNet}
+NETWORKS.update(TwoLayerNet=TwoLayerNet, MultiLayerNet=MultiLayerNet)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import _npz
-from ..files import atomic_path
+from ..io import npz as _npz
+from ..io.files import atomic_path
 from . import idx
 
 logger = logging.getLogger("chainrule.datasets.mnist")

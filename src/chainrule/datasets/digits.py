@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import _npz
+from ..io import npz as _npz
 
 __all__ = ["MAX_IMAGE_PIXELS", "read_digit"]
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import _npz
+from ..io import npz as _npz
 
 __all__ = ["IDXError", "IDXStream", "MAX_BYTES", "decode_idx", "encode_header", "encode_idx", "gunzip",
            "open_regular", "read_bytes", "read_idx", "write_idx"]

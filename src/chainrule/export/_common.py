@@ -177,11 +177,9 @@ def make_plan(model, metadata=None, *, check_trained=True, input_shape=None):
 
     meta = {}
     if isinstance(model, (str, os.PathLike)):
-        from ..io import load, read_metadata
+        from ..io import load_with_metadata
 
-        path = model
-        model = load(path)  # FileNotFoundError / ModelFileError name the file and the problem
-        stored = read_metadata(path).get("metadata")
+        model, stored = load_with_metadata(model)  # FileNotFoundError / ModelFileError name the file and the problem
         meta.update(stored if isinstance(stored, dict) else {})
     if metadata:
         meta.update(metadata)

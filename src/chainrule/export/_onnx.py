@@ -55,7 +55,7 @@ def to_onnx(model, path, *, metadata=None, check_trained=True, input_shape=None)
     onnx = need_onnx()
     plan = make_plan(model, metadata, check_trained=check_trained, input_shape=input_shape)
     model_proto = _onnx_model(onnx, plan)
-    from ..files import atomic_path
+    from ..io.files import atomic_path
 
     with atomic_path(path) as tmp:
         onnx.save_model(model_proto, str(tmp))
@@ -162,7 +162,7 @@ _WRITERS = {"affine": _affine, "conv": _conv, "pool": _pool, "batchnorm": _batch
 def _onnx_model(onnx, plan):
     from onnx import TensorProto, helper
 
-    from .. import __version__
+    from .._version import __version__
 
     elem = TensorProto.FLOAT if plan.dtype == np.float32 else TensorProto.DOUBLE
     g, x = _Graph(plan.dtype), "image"

@@ -202,8 +202,8 @@ def save_torch(model, path, *, metadata=None, check_trained=True, input_shape=No
         model = from_torch(model, input_shape=input_shape)
     plan = make_plan(model, metadata, check_trained=check_trained, input_shape=input_shape)
     module = _torch_module(torch, plan)
-    from .. import __version__
-    from ..files import atomic_path
+    from .._version import __version__
+    from ..io.files import atomic_path
 
     path = Path(path)
     arch_path = _architecture_path(path)

@@ -3,8 +3,7 @@
 # What `from common.X import *` gives with the book's module: its own imports too (scripts rely on `np`).
 import numpy as np  # noqa: F401
 
-from chainrule.functions import *  # noqa: F401,F403
-from chainrule.layers import (  # noqa: F401
+from chainrule import (  # noqa: F401
     Affine,
     BatchNormalization,
     Convolution,
@@ -14,4 +13,5 @@ from chainrule.layers import (  # noqa: F401
     Sigmoid,
     SoftmaxWithLoss,
 )
+from chainrule.functions import *  # noqa: F401,F403
 from chainrule.util import col2im, im2col  # noqa: F401

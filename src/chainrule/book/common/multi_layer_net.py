@@ -7,7 +7,7 @@ from collections import OrderedDict  # noqa: F401
 
 import numpy as np  # noqa: F401
 
+from chainrule import Affine, BatchNormalization, Convolution, Dropout, Pooling, Relu, Sigmoid, SoftmaxWithLoss  # noqa: F401
 from chainrule.functions import *  # noqa: F401,F403
 from chainrule.gradient import numerical_gradient  # noqa: F401
-from chainrule.layers import Affine, BatchNormalization, Convolution, Dropout, Pooling, Relu, Sigmoid, SoftmaxWithLoss  # noqa: F401
 from chainrule.networks import MultiLayerNet  # noqa: F401

@@ -1,0 +1,16 @@
+"""Files: chainrule's model files (one bounded reader, no pickle), the atomic writer every
+file goes through, and looking inside ``.npz`` archives before trusting them.
+
+* :mod:`~chainrule.io.model`: :func:`save`, :func:`load`, :func:`read_metadata`, :class:`ModelFileError`;
+* :mod:`~chainrule.io.files`: :func:`~chainrule.io.files.atomic_path`, :func:`~chainrule.io.files.write_text`,
+  :func:`~chainrule.io.files.atomic_folder`;
+* :mod:`~chainrule.io.npz`: member headers and sizes of ``.npz`` archives.
+
+This room sits under the book's modules: the networks save and load themselves through it
+(``save_params``, ``load_params``) and register their classes in :data:`NETWORKS`; it imports
+nothing else of chainrule.
+"""
+
+from .model import FORMAT_VERSION, NETWORKS, ModelFileError, load, load_with_metadata, read_metadata, save
+
+__all__ = ["FORMAT_VERSION", "NETWORKS", "ModelFileError", "load", "load_with_metadata", "read_metadata", "save"]

@@ -1,0 +1,148 @@
+"""A training run's folder and signals, for ``chainrule train`` (private; cli prints).
+
+* :func:`reserve_folder` checks, before anything is trained, that the output folder can be
+  written and holds no earlier run (unless it may be replaced), and creates it (empty).
+* :func:`stop_signals_as_ctrl_c` makes SIGTERM and SIGHUP (``timeout``, ``docker stop``, a
+  closed terminal) do what Ctrl-C does at that moment: a clean stop while training, an
+  interruption before.
+* :func:`deferred_signals` holds SIGINT, SIGTERM and SIGHUP back while a run is saved, so
+  the save completes; the caller acts on them afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import tempfile
+import threading
+from pathlib import Path
+
+from ..io.files import temp_suffix
+
+__all__ = ["RunFolderError", "deferred_signals", "release_folder", "reserve_folder", "save_run",
+           "stop_signals_as_ctrl_c"]
+
+#: The signals that stop a run as Ctrl-C does (those this platform has).
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+#: What a run folder holds; ``--force`` replaces a folder holding nothing else.
+RUN_FILES = ("model.npz", "history.json", "history.csv", "accuracy.png", "loss.png")
+
+
+class RunFolderError(OSError):
+    """The output folder cannot be used; the message says why."""
+
+
+def reserve_folder(out, *, replace=False):
+    """Check ``out`` can take a run and create it (empty) if absent; return True if it was created.
+
+    Raises :class:`RunFolderError` when ``out`` is a file, holds files (and ``replace`` is
+    False) or cannot be created or written.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise RunFolderError(f"--out {out} exists and is not a folder")
+    held = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+    if held and not replace:
+        raise RunFolderError(f"--out {out} already holds files (a run?); choose another folder, or pass "
+                             "--force to replace it")
+    others = [name for name in held if name not in RUN_FILES]
+    if others:  # --force replaces a run, never a folder of other things (--out . --force, say)
+        raise RunFolderError(f"--out {out} holds files that are not a run's ({', '.join(others[:3])}"
+                             f"{', ...' if len(others) > 3 else ''}); --force replaces only a run folder")
+    created = False
+    try:
+        if not out.is_dir():
+            out.mkdir(parents=True)
+            created = True
+        # the run is written into a temporary folder beside it, then renamed: that must work too
+        probe = tempfile.mkdtemp(prefix=f".{out.name}.probe.", suffix=temp_suffix(),
+                                 dir=out.parent if str(out.parent) else ".")
+        os.rmdir(probe)
+    except OSError as exc:
+        if created:
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        reason = exc.strerror or str(exc)
+        where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(out) else ""
+        raise RunFolderError(f"cannot write the output folder {out}: {reason}{where}") from None
+    return created
+
+
+def release_folder(out):
+    """Remove ``out`` if it is an empty folder (one :func:`reserve_folder` made for a run that never came)."""
+    with contextlib.suppress(OSError):
+        Path(out).rmdir()
+
+
+@contextlib.contextmanager
+def stop_signals_as_ctrl_c(received):
+    """While active (main thread only), SIGTERM and SIGHUP call whatever handles SIGINT at that
+    moment (the Trainer's clean stop, or Python's KeyboardInterrupt); each is appended to
+    ``received``."""
+
+    def forward(signum, frame):
+        received.append(signum)
+        handler = signal.getsignal(signal.SIGINT)
+        if callable(handler):
+            handler(signal.SIGINT, frame)
+        else:  # SIG_DFL / SIG_IGN / None: stop as Python's default Ctrl-C would
+            raise KeyboardInterrupt
+
+    with _handlers(STOP_SIGNALS, forward):
+        yield received
+
+
+@contextlib.contextmanager
+def deferred_signals():
+    """Hold SIGINT, SIGTERM and SIGHUP back (main thread only): yields the list of those received."""
+    received = []
+    with _handlers((signal.SIGINT, *STOP_SIGNALS), lambda signum, frame: received.append(signum)):
+        yield received
+
+
+@contextlib.contextmanager
+def _handlers(signums, handler):
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {}
+    try:
+        for signum in signums:
+            old[signum] = signal.signal(signum, handler)
+        yield
+    finally:
+        for signum, previous in old.items():
+            signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
+
+
+def save_run(out, network, history, meta, *, plots=True, replace=False):
+    """Write a run into ``out`` as one folder: model.npz, history.json, history.csv, the curves.
+
+    Written into a hidden temporary folder beside ``out``, then renamed (see
+    :func:`chainrule.files.atomic_folder`): ``out`` holds the complete run or nothing of it.
+    Returns ``(written, note)``: the file names, and why there are no plots (or None).
+    """
+    from ..io import save
+    from ..io.files import atomic_folder
+
+    written, note = [], None
+    with atomic_folder(out, replace=replace) as tmp:
+        save(network, tmp / "model.npz", metadata=meta)
+        history.save_json(tmp / "history.json")
+        history.save_csv(tmp / "history.csv")
+        written += ["model.npz", "history.json", "history.csv"]
+        if plots and history.train_acc:
+            try:
+                from .plot import accuracy_curves, loss_curve
+
+                accuracy_curves(history, tmp / "accuracy.png")
+                written.append("accuracy.png")
+                if history.loss:
+                    loss_curve(history, tmp / "loss.png")
+                    written.append("loss.png")
+            except ImportError as exc:
+                note = f"(no plots: {exc})"
+    return written, note

@@ -8,15 +8,17 @@ images (uint8 scaled by 1/255 inside the timed loop, in chunks of ``--chunk``) g
 through:
 
 (a) chainrule: ``network.predict`` (the book's forward pass, test mode), argmax;
-(b) ONNX Runtime: the exported graph on the CPU execution provider (float32: ``Conv``,
-    ``MaxPool``; float64: the windows gathered and multiplied, as ONNX Runtime has no
+(b) chainrule, fast path: the same inside ``network.fast_training()`` (the layers'
+    fast formulation, as the Trainer evaluates);
+(c) ONNX Runtime: the exported graph on the CPU execution provider (float32: ``Conv``,
+    ``MaxPool``; float64: the windows sliced and multiplied, as ONNX Runtime has no
     float64 ``Conv``), its ``label`` output.
 
-Both use ``--threads`` threads (BLAS for chainrule, intra-op for ONNX Runtime; default
+All use ``--threads`` threads (BLAS for chainrule, intra-op for ONNX Runtime; default
 2). The contenders alternate for ``--repeats`` rounds in one process, so a slow minute
-of the machine hits both; the table shows the median (min-max). The ONNX Runtime
-session is created once, outside the timed loop (its creation time is printed).
-Both must give the same labels on every image, or the script says so.
+of the machine hits all of them; the table shows the median (min-max). The ONNX Runtime
+session is created once, outside the timed loop (its creation time is printed). All
+must give the same labels on every image, or the script says so.
 
     python benchmarks/export_speed.py
     python benchmarks/export_speed.py --model run/model.npz --dtype float32 --repeats 5
@@ -68,10 +70,15 @@ def _contenders(net, dtype, folder, threads, chunk):
     def chunks(x, fn):
         return np.concatenate([fn(x[i:i + chunk].astype(dtype) * scale) for i in range(0, len(x), chunk)])
 
+    def fast(xb):
+        with net.fast_training():
+            return np.argmax(net.predict(xb), axis=1)
+
     return {
-        "chainrule": lambda x: chunks(x, lambda xb: np.argmax(net.predict(xb), axis=1)),
-        f"ONNX Runtime {onnxruntime.__version__}": lambda x: chunks(x, lambda xb: session.run(["label"],
-                                                                                              {"image": xb})[0]),
+        "(a) chainrule": lambda x: chunks(x, lambda xb: np.argmax(net.predict(xb), axis=1)),
+        "(b) chainrule, fast path": lambda x: chunks(x, fast),
+        f"(c) ONNX Runtime {onnxruntime.__version__}": lambda x: chunks(x, lambda xb: session.run(["label"],
+                                                                                                  {"image": xb})[0]),
     }, created
 
 
@@ -82,7 +89,7 @@ def build_parser():
     p.add_argument("--dtype", choices=("float32", "float64", "both"), default="both")
     p.add_argument("--repeats", type=int, default=3, help="alternating rounds (default 3)")
     p.add_argument("--threads", type=int, default=2, help="BLAS / ONNX Runtime threads (default 2)")
-    p.add_argument("--chunk", type=int, default=500, help="images per forward pass (default 500)")
+    p.add_argument("--chunk", type=int, default=100, help="images per forward pass (default 100)")
     p.add_argument("--images", type=int, default=10000, help="test images (default all 10000)")
     return p
 
@@ -107,14 +114,16 @@ def main(argv=None):
                     times[name].append(time.perf_counter() - start)
             print(f"{type(net).__name__} ({dtype}) on {len(x)} MNIST test images, chunks of {args.chunk}, "
                   f"{args.threads} thread(s), {args.repeats} round(s): median (min-max)")
+            names = list(runs)
             for name, ts in times.items():
-                extra = f"  (session created in {created:.2f} s)" if name != "chainrule" else ""
-                print(f"  {name:<22} {statistics.median(ts):7.2f} s ({min(ts):.2f}-{max(ts):.2f})  "
+                extra = f"  (session created in {created:.2f} s)" if name == names[-1] else ""
+                print(f"  {name:<28} {statistics.median(ts):7.2f} s ({min(ts):.2f}-{max(ts):.2f})  "
                       f"accuracy {np.mean(labels[name] == t):.4f}{extra}")
-            (ours, theirs), ((_, a), (other, b)) = labels.values(), times.items()
-            same = int(np.count_nonzero(ours == theirs))
-            print(f"  {other} / chainrule: {statistics.median(b) / statistics.median(a):.2f}x the time; "
-                  f"labels equal on {same}/{len(x)} images")
+            onnx = statistics.median(times[names[-1]])
+            for name in names[:-1]:
+                same = int(np.count_nonzero(labels[name] == labels[names[-1]]))
+                print(f"  {names[-1][:3]} / {name[:3]}: {onnx / statistics.median(times[name]):.2f}x the time; "
+                      f"labels equal on {same}/{len(x)} images")
     return 0
 
 

@@ -26,16 +26,19 @@ def test_the_benchmark_runs_whole_on_a_few_images(real_mnist_env, tmp_path):
                            "--model", str(tmp_path / "deep.npz")], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert len(lines) == 8, proc.stdout
-    for dtype, block in zip(("float32", "float64"), (lines[:4], lines[4:]), strict=True):
+    assert len(lines) == 12, proc.stdout
+    timed = r" +\d+\.\d\d s \(\d+\.\d\d-\d+\.\d\d\)  accuracy (\d\.\d{4})"
+    for dtype, block in zip(("float32", "float64"), (lines[:6], lines[6:]), strict=True):
         assert block[0] == (f"DeepConvNet ({dtype}) on 30 MNIST test images, chunks of 20, 2 thread(s), 2 round(s): "
                             "median (min-max)")
-        assert re.fullmatch(r"  chainrule +\d+\.\d\d s \(\d+\.\d\d-\d+\.\d\d\)  accuracy \d\.\d{4}", block[1]), block[1]
-        assert re.fullmatch(r"  ONNX Runtime [\d.]+ +\d+\.\d\d s \(\d+\.\d\d-\d+\.\d\d\)  accuracy \d\.\d{4}  "
-                            r"\(session created in \d+\.\d\d s\)", block[2]), block[2]
-        assert block[1].split("accuracy ")[1] == block[2].split("accuracy ")[1].split()[0]
-        assert re.fullmatch(r"  ONNX Runtime [\d.]+ / chainrule: \d+\.\d\dx the time; labels equal on 30/30 images",
-                            block[3]), block[3]
+        book = re.fullmatch(r"  \(a\) chainrule" + timed, block[1])
+        fast = re.fullmatch(r"  \(b\) chainrule, fast path" + timed, block[2])
+        onnx = re.fullmatch(r"  \(c\) ONNX Runtime [\d.]+" + timed + r"  \(session created in \d+\.\d\d s\)", block[3])
+        assert book and fast and onnx, block
+        assert book.group(1) == fast.group(1) == onnx.group(1)  # one accuracy: the same labels
+        for line, other in zip(block[4:], ("(a)", "(b)"), strict=True):
+            ratio = r"  \(c\) / " + re.escape(other) + r": \d+\.\d\dx the time; labels equal on 30/30 images"
+            assert re.fullmatch(ratio, line), line
 
 
 def test_bad_options_are_one_line():

@@ -40,7 +40,7 @@ from tests.export.helpers import (
 
 # -- the traps ---------------------------------------------------------------------------------
 
-def test_onnx_runtime_has_no_float64_conv_so_the_float64_graph_gathers_windows(tmp_path):
+def test_onnx_runtime_has_no_float64_conv_so_the_float64_graph_slices_windows(tmp_path):
     """The trap: a plain float64 ``Conv`` does not run in ONNX Runtime's CPU build; the exported graph does."""
     needs("onnx", "chainrule[onnx]")
     ort = needs("onnxruntime", "chainrule[onnx]")

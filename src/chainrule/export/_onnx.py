@@ -3,8 +3,9 @@
 Each step of the plan becomes a few nodes. A float32 network uses the operators every
 runtime optimizes (``Conv``, ``MaxPool``, ``BatchNormalization``); a float64 network
 is written with operators ONNX Runtime's CPU build runs in float64 (it has no float64
-``Conv``): the convolution as one ``Gather`` of every window (the book's ``im2col``)
-and a ``MatMul``, Batch Normalization as the book's arithmetic. Where the book and
+``Conv``): the convolution as the book's ``im2col`` (``Pad``, a strided ``Slice`` per
+position in the window, ``Concat``) and one ``MatMul``, Batch Normalization as the
+book's arithmetic. Where the book and
 ONNX differ, the graph does what chainrule computes: the book's Pooling pads with
 zeros (an explicit ``Pad`` before ``MaxPool``, which would pad with -inf), its Batch
 Normalization normalizes each of the ``C*H*W`` features of an image with ``eps = 1e-6``
@@ -17,7 +18,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ._common import accuracy, make_plan, need_onnx
 
@@ -101,27 +101,21 @@ def _conv(g, step, x):
     if g.dtype == np.float32:
         return g.node("Conv", [x, g.const(f"{step.name}.W", W), g.const(f"{step.name}.b", b)], step.name,
                       kernel_shape=[FH, FW], strides=[s, s], pads=[p, p, p, p])
-    # float64: im2col as one Gather from the flattened image (plus one zero that every padded position reads)
-    x = _flat(g, step, x)
+    # float64: im2col as FH*FW strided slices of the zero-padded images (position (i, j) of every window),
+    # stacked and multiplied by the filters, as the book's Convolution does with one matrix product
     if p:
-        x = g.node("Pad", [x, g.ints(f"{step.name}.zero", [0, 0, 0, 1])], f"{step.name}_Pad")
-    cols = g.node("Gather", [x, g.const(f"{step.name}.windows", _windows(step.in_shape, FH, FW, s, p), np.int64)],
-                  f"{step.name}_im2col", axis=1)  # (N, OH*OW, C*FH*FW): the book's col, one image per matrix
-    y = g.node("MatMul", [cols, g.const(f"{step.name}.W", W.reshape(FN, -1).T)], f"{step.name}_MatMul")
-    y = g.node("Add", [y, g.const(f"{step.name}.b", b)], f"{step.name}_Add")  # (N, OH*OW, FN)
-    y = g.node("Transpose", [y], f"{step.name}_Transpose", perm=[0, 2, 1])
+        x = g.node("Pad", [x, g.ints(f"{step.name}.pads", [0, 0, p, p, 0, 0, p, p])], f"{step.name}_Pad")
+    OH, OW = step.out_shape[1:]
+    axes, steps = g.ints(f"{step.name}.axes", [2, 3]), g.ints(f"{step.name}.steps", [s, s])
+    parts = [g.node("Slice", [x, g.ints(f"{step.name}.start{i}_{j}", [i, j]),
+                              g.ints(f"{step.name}.end{i}_{j}", [i + s * (OH - 1) + 1, j + s * (OW - 1) + 1]), axes,
+                              steps], f"{step.name}_window{i}_{j}") for i in range(FH) for j in range(FW)]
+    cols = g.node("Concat", parts, f"{step.name}_im2col", axis=1)  # (N, FH*FW*C, OH, OW)
+    cols = g.node("Reshape", [cols, g.ints(f"{step.name}.cols", [0, FH * FW * C, OH * OW])], f"{step.name}_cols")
+    y = g.node("MatMul", [g.const(f"{step.name}.W", W.transpose(0, 2, 3, 1).reshape(FN, -1)), cols],
+               f"{step.name}_MatMul")  # (N, FN, OH*OW)
+    y = g.node("Add", [y, g.const(f"{step.name}.b", b.reshape(FN, 1))], f"{step.name}_Add")
     return g.node("Reshape", [y, g.ints(f"{step.name}.shape", [0, *step.out_shape])], step.name)
-
-
-def _windows(in_shape, FH, FW, stride, pad):
-    """Indices ``(OH*OW, C*FH*FW)`` into a flattened ``(C, H, W)`` image: row ``(oy, ox)``, column ``(c, i, j)``
-    is pixel ``(c, oy*stride + i - pad, ox*stride + j - pad)``, or ``C*H*W`` (a zero) where that is padding."""
-    C, H, W = in_shape
-    index = np.full((C, H + 2 * pad, W + 2 * pad), C * H * W, dtype=np.int64)
-    index[:, pad:pad + H, pad:pad + W] = np.arange(C * H * W).reshape(C, H, W)
-    out_h, out_w = (H + 2 * pad - FH) // stride + 1, (W + 2 * pad - FW) // stride + 1
-    view = sliding_window_view(index, (FH, FW), axis=(1, 2))[:, ::stride, ::stride][:, :out_h, :out_w]
-    return view.transpose(1, 2, 0, 3, 4).reshape(out_h * out_w, C * FH * FW)
 
 
 def _pool(g, step, x):

@@ -11,6 +11,8 @@ trip gives the same arrays, bit for bit. (The traps and PyTorch's own CNNs:
 """
 
 import json
+import os
+import pickle
 
 import numpy as np
 import pytest
@@ -109,46 +111,32 @@ def test_the_networks_are_trained_and_hold_what_the_issue_names(trained, case, r
     assert np.all(trained["MultiLayerNetExtend"].state["running_var1"] > 0)  # the running statistics were kept
 
 
-@pytest.mark.mnist
-@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
-@pytest.mark.parametrize("name", NETS)
-def test_onnx_runtime_agrees_on_the_10000_test_images(name, dtype, case, tmp_path):
-    needs("onnx", "chainrule[onnx]")
-    from chainrule.export import to_onnx
-
-    c = case(name, dtype)
-    to_onnx(c.net, tmp_path / "m.onnx")
-    assert_agree(onnx_runtime_outputs(tmp_path / "m.onnx", c.x), c.ours, dtype, f"ONNX Runtime, {name}")
-
-
 #: Images the reference evaluator runs, where not all: it computes with plain NumPy, as slowly as chainrule's
 #: readable path (DeepConvNet: 20 to 60 s per 10,000 images), and ONNX Runtime and PyTorch run all of them.
 REFERENCE_IMAGES = {"DeepConvNet": 2000}
+ENGINES = ["ONNX Runtime", "onnx.reference", "PyTorch"]
+
+
+def engine_outputs(engine, net, x, tmp_path, **export):
+    """``(probabilities, labels)`` of ``net`` exported to ``engine`` and run there on ``x``."""
+    needs("torch" if engine == "PyTorch" else "onnx", "the engine's extra")
+    from chainrule.export import to_onnx, to_torch
+
+    if engine == "PyTorch":
+        return torch_outputs(to_torch(net, **export), x)
+    to_onnx(net, tmp_path / "m.onnx", **export)
+    return (onnx_runtime_outputs if engine == "ONNX Runtime" else reference_outputs)(tmp_path / "m.onnx", x)
 
 
 @pytest.mark.mnist
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
 @pytest.mark.parametrize("name", NETS)
-def test_onnx_reference_evaluator_agrees_on_the_test_images(name, dtype, case, tmp_path):
-    needs("onnx", "chainrule[onnx]")
-    from chainrule.export import to_onnx
-
+@pytest.mark.parametrize("engine", ENGINES)
+def test_every_engine_agrees_on_the_test_images(engine, name, dtype, case, tmp_path):
     c = case(name, dtype)
-    n = REFERENCE_IMAGES.get(name, len(c.x))
-    to_onnx(c.net, tmp_path / "m.onnx")
+    n = REFERENCE_IMAGES.get(name, len(c.x)) if engine == "onnx.reference" else len(c.x)
     ours = tuple(a[:n] for a in c.ours)
-    assert_agree(reference_outputs(tmp_path / "m.onnx", c.x[:n]), ours, dtype, f"onnx.reference, {name}")
-
-
-@pytest.mark.mnist
-@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
-@pytest.mark.parametrize("name", NETS)
-def test_pytorch_agrees_on_the_10000_test_images(name, dtype, case):
-    needs("torch", "pip install torch")
-    from chainrule.export import to_torch
-
-    c = case(name, dtype)
-    assert_agree(torch_outputs(to_torch(c.net), c.x), c.ours, dtype, f"PyTorch, {name}")
+    assert_agree(engine_outputs(engine, c.net, c.x[:n], tmp_path), ours, dtype, f"{engine}, {name}")
 
 
 @pytest.mark.mnist
@@ -298,16 +286,14 @@ def _random_network(seed, x_train):
 def test_random_architectures_agree_on_the_10000_test_images(seed, real_mnist, tmp_path):
     needs("onnx", "chainrule[onnx]")
     needs("torch", "pip install torch")
-    from chainrule.export import from_torch, to_onnx, to_torch
+    from chainrule.export import from_torch, to_torch
 
     net, dtype = _random_network(seed, real_mnist.x_train[:300, None])
     x = real_mnist.x_test[:, None].astype(dtype) / dtype.type(255)
     ours = chainrule_outputs(net, x)
-    to_onnx(net, tmp_path / "m.onnx", input_shape=(1, 28, 28))
-    assert_agree(onnx_runtime_outputs(tmp_path / "m.onnx", x), ours, dtype, f"ONNX Runtime, {net}")
-    assert_agree(reference_outputs(tmp_path / "m.onnx", x), ours, dtype, f"onnx.reference, {net}")
+    for engine in ENGINES:
+        assert_agree(engine_outputs(engine, net, x, tmp_path, input_shape=(1, 28, 28)), ours, dtype, f"{engine}, {net}")
     module = to_torch(net, input_shape=(1, 28, 28))
-    assert_agree(torch_outputs(module, x), ours, dtype, f"PyTorch, {net}")
     back = from_torch(module)  # a ModeSequential, or the book's class when the layers are its (a lone Affine)
     assert [repr(a) for a in back.layers.values()] == [repr(a) for a in net.layers.values()]
     for k in net.params:
@@ -329,6 +315,50 @@ def test_the_random_architectures_cover_every_layer_and_the_traps(real_mnist):
     assert any(isinstance(a, BatchNormalization) and isinstance(b, Convolution) for b, a in pairs)  # C*H*W features
     assert any(isinstance(layer, Convolution) and layer.stride > 1 and layer.pad > 0 for layer in layers)
     assert any(not any(isinstance(layer, Convolution) for layer in net.layers.values()) for net in nets)
+
+
+# -- the book's own weights ------------------------------------------------------------------
+
+BOOK_REPO = os.environ.get("CHAINRULE_BOOK_REPO")
+
+
+def _exported_agree(net, x, tmp_path, what):
+    """ONNX Runtime and PyTorch give ``net``'s outputs on ``x``; returns chainrule's labels."""
+    ours = chainrule_outputs(net, x)
+    for engine in ("ONNX Runtime", "PyTorch"):
+        theirs = engine_outputs(engine, net, x, tmp_path, check_trained=False)
+        assert_agree(theirs, ours, net.dtype, f"{engine}, {what}")
+    return ours[1]
+
+
+def test_weights_pickled_as_the_book_saves_them_go_out_the_same_way(tmp_path):
+    """A ``params.pkl`` written as the book's ``save_params`` writes it (a pickled dict of float64 arrays), read
+    by ``load_params`` (weights only), leaves like any network."""
+    needs("onnx", "chainrule[onnx]")
+    needs("onnxruntime", "chainrule[onnx]")
+    needs("torch", "pip install torch")
+    rng = np.random.default_rng(0)
+    for cls in (SimpleConvNet, DeepConvNet):
+        params = {k: rng.normal(0, 0.1, v.shape) for k, v in cls(rng=0).params.items()}
+        with open(tmp_path / "params.pkl", "wb") as f:
+            pickle.dump(params, f)
+        net = cls()
+        net.load_params(tmp_path / "params.pkl")
+        _exported_agree(net, rng.random((20, 1, 28, 28)), tmp_path, cls.__name__)
+
+
+@pytest.mark.mnist
+@pytest.mark.skipif(not BOOK_REPO, reason="set CHAINRULE_BOOK_REPO to a copy of the book's repository")
+@pytest.mark.parametrize("cls, name", [(SimpleConvNet, "ch07/params.pkl"),
+                                       (DeepConvNet, "ch08/deep_convnet_params.pkl")])
+def test_the_books_trained_convnets_go_out_and_score_the_same(cls, name, real_mnist, tmp_path):
+    needs("onnx", "chainrule[onnx]")
+    needs("onnxruntime", "chainrule[onnx]")
+    needs("torch", "pip install torch")
+    net = cls()
+    net.load_params(os.path.join(BOOK_REPO, name))
+    labels = _exported_agree(net, real_mnist.x_test[:, None] / 255.0, tmp_path, name)
+    assert np.mean(labels == real_mnist.t_test) > 0.98  # the book's trained networks
 
 
 # -- the command -------------------------------------------------------------------------------

@@ -222,7 +222,7 @@ def _book_variance(what, var, eps):
 
     if eps == EPS:
         return var
-    book = (var.astype(np.float64) + eps - EPS).astype(var.dtype)
+    book = (var.astype(np.float64) + (eps - EPS)).astype(var.dtype)
     if np.any(book < 0):
         raise ExportError(f"{what} has eps={eps} and running variances below {EPS - eps:.1e}: the book's "
                           f"BatchNormalization (eps={EPS}) cannot divide by what it divides by")

@@ -358,7 +358,7 @@ def test_the_books_trained_convnets_go_out_and_score_the_same(cls, name, real_mn
     net = cls()
     net.load_params(os.path.join(BOOK_REPO, name))
     labels = _exported_agree(net, real_mnist.x_test[:, None] / 255.0, tmp_path, name)
-    assert np.mean(labels == real_mnist.t_test) > 0.98  # the book's trained networks
+    assert np.mean(labels == real_mnist.t_test) > 0.95  # trained by the book (the files score 0.96 and 0.98)
 
 
 # -- the command -------------------------------------------------------------------------------

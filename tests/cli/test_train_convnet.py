@@ -9,7 +9,7 @@ import pytest
 
 from chainrule import DeepConvNet, MultiLayerNetExtend, SimpleConvNet, cli
 from chainrule.io import load, read_metadata
-from tests.cli.test_cli import fake_mnist, run
+from tests.cli.helpers import fake_mnist, run
 
 
 @pytest.fixture
@@ -140,7 +140,7 @@ def test_the_books_simpleconvnet_run(real_mnist_env, tmp_path, capsys):
 
 def test_explore_says_what_it_cannot_draw(tmp_path, capsys):
     from chainrule import save
-    from tests.cli.test_cli import one_line_error
+    from tests.cli.helpers import one_line_error
 
     save(SimpleConvNet(dtype=np.float32, rng=0), tmp_path / "cnn.npz")
     code, out, err = run(capsys, "explore", str(tmp_path / "cnn.npz"), "--out", str(tmp_path / "page.html"))

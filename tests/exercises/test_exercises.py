@@ -351,7 +351,7 @@ def test_every_hint_the_checker_can_give_has_a_message():
 CHECKS = {
     "ko": ["계층", "판정", "x와 y가 뒤바뀌었습니다", "아직 틀린 곳: MulLayer dx, MulLayer dy", "책의 사과 쇼핑 예"],
     "zh": ["层", "判定", "x 和 y 弄反了", "还有错误：MulLayer dx, MulLayer dy", "书中买苹果的例子"],
-    "ja": ["レイヤ", "判定", "x と y が入れ替わっています", "まだ誤りがあります: MulLayer dx, MulLayer dy",
+    "ja": ["レイヤ", "判定", "x と y が入れ替わっています", "まだ誤りがあります：MulLayer dx, MulLayer dy",
            "本書のリンゴの買い物の例"],
     "en": ["layer", "verdict", "x and y are swapped", "not right yet: MulLayer dx, MulLayer dy",
            "the book's apple example"],

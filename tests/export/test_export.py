@@ -21,6 +21,7 @@ import pytest
 
 from chainrule import Affine, Layer, MultiLayerNet, Relu, Sequential, Sigmoid, Trainer, TwoLayerNet, cli, softmax
 from chainrule.io import save
+from tests.cli.helpers import one_line_error, run
 
 TOL = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-10}
 NETS = ["two_layer_f32", "sigmoid_100_100_f64", "relu_4_hidden_f32"]
@@ -28,19 +29,6 @@ NETS = ["two_layer_f32", "sigmoid_100_100_f64", "relu_4_hidden_f32"]
 
 def needs(module, extra):
     return pytest.importorskip(module, reason=f"{module} is not installed ({extra})")
-
-
-def run(capsys, *argv):
-    code = cli.main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def one_line_error(err):
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("chainrule: error: ") and "Traceback" not in err
-    return lines[0]
 
 
 def _train(net, data, iters, optimizer, lr, seed):
@@ -175,7 +163,8 @@ def test_torch_files_are_a_state_dict_and_json_loaded_weights_only(model, tmp_pa
     real_load = torch.load
     monkeypatch.setattr(torch, "load", lambda *a, **k: calls.append(k) or real_load(*a, **k))
     back = from_torch(load_torch(pt))
-    assert calls == [{"map_location": "cpu", "weights_only": True}]
+    # weights only, twice: on the meta device (shapes and dtypes, no data), checked, then for real
+    assert calls == [{"map_location": "meta", "weights_only": True}, {"map_location": "cpu", "weights_only": True}]
     assert type(back) is type(model.net)
     for k in model.net.params:
         np.testing.assert_array_equal(back.params[k], model.net.params[k])
@@ -334,10 +323,23 @@ def test_bad_networks_are_one_clear_error_and_write_nothing(tmp_path, to):
     if to == "torch":
         with pytest.raises(FileNotFoundError, match="^model file not found: no-such-model.npz$"):
             to_torch("no-such-model.npz")  # a str or Path is the path of a model file
-    # check_trained=False lets a freshly initialized network through
-    export_ok = to_onnx(TwoLayerNet(4, 3, 2, rng=0), tmp_path / "ok.onnx", check_trained=False) if to == "onnx" \
-        else to_torch(TwoLayerNet(4, 3, 2, rng=0), check_trained=False)
-    assert export_ok is not None
+    # check_trained=False lets a freshly initialized network through, and the export computes what it does
+    fresh = TwoLayerNet(4, 3, 2, weight_init_std=1.0, rng=0)
+    x = np.random.default_rng(1).standard_normal((5, 4))
+    if to == "onnx":
+        onnx = needs("onnx", "chainrule[onnx]")
+        from onnx.reference import ReferenceEvaluator
+
+        to_onnx(fresh, tmp_path / "ok.onnx", check_trained=False)
+        probs, labels = ReferenceEvaluator(onnx.load(str(tmp_path / "ok.onnx"))).run(None, {"image": x})
+    else:
+        import torch
+
+        with torch.no_grad():
+            scores = to_torch(fresh, check_trained=False)(torch.from_numpy(x))
+        probs, labels = torch.softmax(scores, dim=1).numpy(), scores.argmax(dim=1).numpy()
+    np.testing.assert_allclose(probs, softmax(fresh.predict(x)), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(labels, fresh.predict(x).argmax(axis=1))
 
 
 def test_bad_files_on_the_command_line_are_one_line_and_write_nothing(tmp_path, capsys):
@@ -351,7 +353,7 @@ def test_bad_files_on_the_command_line_are_one_line_and_write_nothing(tmp_path, 
         (tmp_path / "other.npz", f"{tmp_path / 'other.npz'} has no chainrule metadata ('__chainrule__'): it was not "
                                  "written by chainrule.io.save"),
         (tmp_path / "untrained.npz", "the TwoLayerNet looks untrained: every bias is still 0, as initialized "
-                                     "(train it first, or pass check_trained=False)"),
+                                     "(train it first, or pass --allow-untrained to export it anyway)"),
     ]
     for to, suffix in (("onnx", ".onnx"), ("torch", ".pt")):
         for path, message in cases:
@@ -435,8 +437,8 @@ def test_load_torch_bad_files_are_one_line(tmp_path):
     arch["layers"][0]["out_features"] = 5
     (tmp_path / "c.json").write_text(json.dumps(arch))
     (tmp_path / "c.pt").write_bytes(pt.read_bytes())
-    with pytest.raises(ExportError, match=r"^.*c.pt does not hold the weights c.json describes: Error\(s\) in "
-                                          r"loading state_dict for Sequential:$"):
+    with pytest.raises(ExportError, match=r"^.*c.pt does not hold the weights c.json describes: '0.weight' has shape "
+                                          r"\(3, 4\), c.json says \(5, 4\)$"):
         load_torch(tmp_path / "c.pt")
     (tmp_path / "d.json").write_text(js.read_text())
     (tmp_path / "d.pt").write_bytes(b"not a torch file")

@@ -124,7 +124,7 @@ def engine_outputs(engine, net, x, tmp_path, **export):
 
     if engine == "PyTorch":
         return torch_outputs(to_torch(net, **export), x)
-    to_onnx(net, tmp_path / "m.onnx", **export)
+    to_onnx(net, tmp_path / "m.onnx", force=True, **export)  # one file, replaced by each export of a test
     return (onnx_runtime_outputs if engine == "ONNX Runtime" else reference_outputs)(tmp_path / "m.onnx", x)
 
 
@@ -148,7 +148,7 @@ def test_the_vectorized_maxpool_is_the_references_own(case, tmp_path):
     for name in ("SimpleConvNet", "DeepConvNet"):
         for dtype in DTYPES:
             c = case(name, dtype)
-            to_onnx(c.net, tmp_path / "m.onnx")
+            to_onnx(c.net, tmp_path / "m.onnx", force=True)
             x = c.x[:40]
             own = reference_outputs(tmp_path / "m.onnx", x, vectorized_maxpool=False)
             fast = reference_outputs(tmp_path / "m.onnx", x)

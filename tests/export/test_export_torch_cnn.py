@@ -18,6 +18,7 @@ from chainrule import (
     Affine,
     BatchNormalization,
     Convolution,
+    Dropout,
     MultiLayerNetExtend,
     Pooling,
     Relu,
@@ -326,3 +327,54 @@ def test_networks_the_plan_refuses_are_one_line(tmp_path):
             to_onnx(net, tmp_path / "m.onnx", **kwargs)
         assert str(exc.value) == message
     assert os.listdir(tmp_path) == []
+
+
+# -- the files of a convolutional network, edited: refused before anything is built -------------------
+
+def _cnn_files(tmp_path):
+    """save_torch of a small CNN with every kind of layer: Conv2d, BatchNorm1d between Flatten and Unflatten,
+    ZeroPad2d + MaxPool2d, Dropout + Scale, Linear."""
+    needs("torch", "pip install torch")
+    from chainrule.export import save_torch
+
+    net, _ = _pad_trap(np.float32)
+    rng = np.random.default_rng(2)
+    bn = BatchNormalization(np.ones(2 * 4 * 4, np.float32), np.zeros(2 * 4 * 4, np.float32),
+                            running_var=rng.uniform(0.5, 1, 32))
+    layers = list(net.layers.values())
+    net = ModeSequential([layers[0], bn, Relu(), layers[1], Dropout(0.25), layers[2]])
+    return save_torch(net, tmp_path / "cnn.pt", input_shape=(1, 6, 6))
+
+
+@pytest.mark.parametrize("layer, values, says", [
+    (0, {"in_channels": 10**6}, "layer 0 (Conv2d) 'in_channels' must be an integer from 1 to 4096, got 1000000"),
+    (0, {"kernel_size": [3, -1]}, "layer 0 (Conv2d) 'kernel_size' must be an integer from 1 to 4096, got -1"),
+    (0, {"padding": 5000}, "layer 0 (Conv2d) 'padding' must be an integer from 0 to 4096, got 5000"),
+    (2, {"num_features": "32"}, "layer 2 (BatchNorm1d) 'num_features' must be an integer from 1 to 1000000"),
+    (3, {"sizes": [2, 4, 10**5]}, "layer 3 (Unflatten) 'sizes' must be an integer from 1 to 4096, got 100000"),
+    (5, {"padding": True}, "layer 5 (ZeroPad2d) 'padding' must be an integer from 0 to 4096, got True"),
+    (6, {"stride": 0}, "layer 6 (MaxPool2d) 'stride' must be an integer from 1 to 4096, got 0"),
+    (2, {"eps": "1e-6"}, "has a damaged layer list: ValueError(\"eps must be a number from 0 to 1, not '1e-6'\")"),
+    (7, {"p": 1.5}, "has a damaged layer list: ValueError('p must be a number from 0 to 0.999999, not 1.5')"),
+    (8, {"type": "Scale2"}, "layer 8: unknown layer type 'Scale2'"),
+    (0, {"in_channels": 4096, "out_channels": 4096, "kernel_size": [3000, 3000]},
+     f"the layers have {4096 * 4096 * 3000 * 3000 + 4096 + 32 * 4 + 1 + 1 + 18 * 4 + 4} parameters, more than the "
+     "limit of 50000000"),  # the filters and bias, BatchNorm1d's four arrays and count, Scale, Linear
+])
+def test_an_edited_cnn_architecture_is_one_error_before_anything_is_built(tmp_path, layer, values, says):
+    import json
+
+    from chainrule.export import ExportError, load_torch
+
+    pt, js = _cnn_files(tmp_path)
+    arch = json.loads(js.read_text())
+    assert [entry["type"] for entry in arch["layers"]] == [
+        "Conv2d", "Flatten", "BatchNorm1d", "Unflatten", "ReLU", "ZeroPad2d", "MaxPool2d", "Dropout", "Scale",
+        "Flatten", "Linear"]
+    arch["layers"][layer].update(values)
+    (tmp_path / "bad.json").write_text(json.dumps(arch))
+    (tmp_path / "bad.pt").write_bytes(pt.read_bytes())
+    with pytest.raises(ExportError) as exc:
+        load_torch(tmp_path / "bad.pt")
+    message = str(exc.value)
+    assert message.startswith(str(tmp_path / "bad.json")) and says in message and "\n" not in message, message

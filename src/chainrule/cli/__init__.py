@@ -19,7 +19,17 @@ import sys
 
 from .._version import __version__
 from . import bench, check, data, evaluate, explore, export, gradcheck, graph, predict, train
-from .common import EXIT_INTERRUPTED, PROG, CLIError, Formatter, Parser, deferred_warnings, one_line, os_message
+from .common import (
+    EXIT_INTERRUPTED,
+    PROG,
+    CLIError,
+    Formatter,
+    Parser,
+    deferred_warnings,
+    one_line,
+    os_message,
+    printable,
+)
 
 __all__ = ["CLIError", "build_parser", "main"]
 
@@ -92,7 +102,7 @@ def _main(argv):
         message = str(exc) if not isinstance(exc, OSError) or not exc.filename else os_message(exc)
         print(f"{PROG}: error: {one_line(message)}", file=sys.stderr)
         for line in getattr(exc, "details", ()):
-            print(f"  {line}", file=sys.stderr)
+            print(f"  {printable(line)}", file=sys.stderr)
         return 1
     finally:
         logger.removeHandler(deferred_warnings)

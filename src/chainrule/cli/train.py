@@ -12,11 +12,9 @@ import numpy as np
 
 from . import common  # common.load_data: the one place data is loaded (tests stand in for it)
 from .common import (
-    EXIT_INTERRUPTED,
     PROG,
     CLIError,
     Formatter,
-    accuracy_line,
     add_data_options,
     as_images,
     decay,
@@ -28,6 +26,7 @@ from .common import (
     seed,
     title,
 )
+from .messages import SAY
 
 TRAIN_EPILOG = """\
 The defaults are the book's run (section 5.7.4): TwoLayerNet 784-50-10 with ReLU,
@@ -157,16 +156,16 @@ def _mlp_only_options(args):
 
 
 def run(args):
-    from ..train.runs import release_folder, reserve_folder, stop_signals_as_ctrl_c
+    from ..train.runs import release_folder, reserve_folder
+    from ..train.stop import interrupting
 
     if args.net == "simpleconv" and _mlp_only_options(args):
-        raise CLIError(f"{', '.join(_mlp_only_options(args))} shape(s) the MLP and mean nothing with --net simpleconv "
-                       "(the book's SimpleConvNet has its own fixed layers)")
+        raise CLIError(SAY.text("train.mlp_options", None, options=", ".join(_mlp_only_options(args))))
     out = Path(args.out) if args.out else _new_run_dir()
     created = reserve_folder(out, replace=args.force)  # before anything is loaded or trained
     try:
-        with stop_signals_as_ctrl_c([]) as received:  # SIGTERM, SIGHUP: what Ctrl-C does at that moment
-            return _train_and_save(args, out, received)
+        with interrupting():  # SIGTERM, SIGHUP: an interruption, as Ctrl-C, until training starts
+            return _train_and_save(args, out)
     except BaseException:
         if created:
             release_folder(out)  # if still empty
@@ -174,14 +173,15 @@ def run(args):
 
 
 def _epochs(n):
-    return f"{n:.4g} epoch{'' if n == 1 else 's'}"
+    return SAY.text("epochs.one") if n == 1 else SAY.text("epochs.many", None, n=f"{n:.4g}")
 
 
-def _train_and_save(args, out, received):
+def _train_and_save(args, out):
     from ..optimizers import make_optimizer
     from ..train import BOOK_RUN, Trainer, TrainingDiverged
     from ..train.metrics import EVAL_CHUNK
-    from ..train.runs import deferred_signals, save_run, stop_signals_as_ctrl_c
+    from ..train.runs import save_run
+    from ..train.stop import deferred_signals, stop_on_signals
 
     kind = args.kind or "mnist"
     run = BOOK_RUN
@@ -206,20 +206,20 @@ def _train_and_save(args, out, received):
                       progress=False if args.quiet else None, lr_decay=args.lr_decay,
                       eval_chunk_size=run.get("eval_chunk_size", EVAL_CHUNK))
     if not args.quiet:
-        print(f"training {describe(network)} on {title(kind)} ({len(x_train)} images): {optimizer!r}, "
-              f"batch {args.batch_size}, {trainer.max_iter} iterations ({_epochs(trainer.epochs)}), "
-              f"{args.sampling}, seed {seed}", flush=True)
+        print(SAY.text("train.start", None, network=describe(network), dataset=title(kind), images=len(x_train),
+                       optimizer=repr(optimizer), batch=args.batch_size, iterations=trainer.max_iter,
+                       epochs=_epochs(trainer.epochs), sampling=args.sampling, seed=seed), flush=True)
     start_lr = optimizer.lr
     diverged = None
-    # From here on no signal raises: Ctrl-C stops training cleanly (the Trainer's handler), SIGTERM
-    # and SIGHUP do the same, and whatever arrives after training waits until the run is saved.
+    # From here on no signal raises: Ctrl-C, SIGTERM and SIGHUP stop training cleanly (trainer.stop),
+    # and whatever arrives after training waits until the run is saved.
     with deferred_signals() as late:
-        with stop_signals_as_ctrl_c(received):
+        with stop_on_signals(trainer):
             try:
                 history = trainer.train()
             except TrainingDiverged as exc:
                 history, diverged = exc.history, exc
-        n_test, iter_per_epoch = len(x_test), trainer.iter_per_epoch
+        n_test, iter_per_epoch, stopped_by = len(x_test), trainer.iter_per_epoch, trainer.stop_reason
         # The images are not needed any more. Freed now, before the plots, matplotlib's tens of MB
         # do not come on top of them (chainrule train with its defaults peaks near 110 MB, not 190).
         del trainer, x_train, t_train, x_test, t_test
@@ -231,26 +231,30 @@ def _train_and_save(args, out, received):
                 "interrupted": history.interrupted}
         written, note = save_run(out, network, history, meta, plots=not args.no_plots, replace=args.force)
         if history.final_test_acc is not None:
-            print(accuracy_line(history.final_test_acc, n_test)
-                  + f"; train accuracy: {history.final_train_acc:.4f}")
-        print(f"{history.iterations_done} iterations ({_epochs(history.iterations_done / iter_per_epoch)}) "
-              f"in {history.total_seconds:.1f} s")
-        print(f"saved to {out}/: {' '.join(written)}")
+            acc = history.final_test_acc
+            print(SAY.text("train.result", None, test=f"{acc:.4f}", correct=round(acc * n_test), n=n_test,
+                           train=f"{history.final_train_acc:.4f}"))
+        print(SAY.text("train.time", None, iterations=history.iterations_done,
+                       epochs=_epochs(history.iterations_done / iter_per_epoch),
+                       seconds=f"{history.total_seconds:.1f}"))
+        print(SAY.text("train.saved", None, folder=out, files=" ".join(written)))
         if note:
             print(note)
         code = 0
         if history.interrupted:
-            how = f"stopped by {signal.Signals(received[0]).name}" if received else "interrupted"
-            print(f"{PROG}: {how} after {history.iterations_done} of {history.iterations} iterations; "
-                  "saved what was learned", file=sys.stderr)
-            code = 128 + received[0] if received else EXIT_INTERRUPTED
+            signum = stopped_by if isinstance(stopped_by, signal.Signals) else signal.SIGINT
+            stop = {"done": history.iterations_done, "total": history.iterations}
+            how = SAY.text("train.interrupted", None, **stop) if signum == signal.SIGINT \
+                else SAY.text("train.stopped_by", None, signal=signum.name, **stop)
+            print(f"{PROG}: {how}", file=sys.stderr)
+            code = 128 + signum
         if late:
-            print(f"{PROG}: interrupted while saving; the run was saved completely first: {out}", file=sys.stderr)
+            print(f"{PROG}: {SAY.text('train.late', None, folder=out)}", file=sys.stderr)
             code = code or 128 + late[0]
         if diverged is not None:
-            weights = (f"the saved model is the network of iteration {history.kept_iteration} (the last with finite "
-                       "weights)" if history.kept_iteration is not None else "the weights were never finite")
-            print(f"{PROG}: error: training diverged: the loss of iteration {history.diverged} is "
-                  f"{history.loss[history.diverged - 1]}; {weights}; try a smaller --lr", file=sys.stderr)
+            said = SAY.text("train.diverged_kept" if history.kept_iteration is not None else "train.diverged_never",
+                            None, iteration=history.diverged, loss=history.loss[history.diverged - 1],
+                            kept=history.kept_iteration)
+            print(f"{PROG}: error: {said}", file=sys.stderr)
             code = code or 1
         return code

@@ -28,7 +28,7 @@ import numpy as np
 
 from .judge import check_layer
 from .layers import LAYERS, describe
-from .messages import default_language, language
+from .messages import default_language, language, text
 from .network import check_network
 from .report import CheckReport, CheckRow
 
@@ -41,20 +41,20 @@ class ExerciseLoadError(Exception):
 
 # -- loading the learner's file ---------------------------------------------------------------
 
-def _load_file(path):
+def _load_file(path, lang):
     """Run a learner's .py file as a module (its folder importable while it runs)."""
     path = Path(path)
     try:
         source = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ExerciseLoadError(f"{path}: no such file") from None
+        raise ExerciseLoadError(text("load.no_file", lang, path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ExerciseLoadError(f"{path}: cannot be read ({exc})") from None
+        raise ExerciseLoadError(text("load.unreadable", lang, path=path, error=exc)) from None
     filename = str(path.resolve())
     try:
         code = compile(source, filename, "exec")
     except SyntaxError as exc:
-        raise ExerciseLoadError(f"{path}, line {exc.lineno}: syntax error: {exc.msg}") from None
+        raise ExerciseLoadError(text("load.syntax", lang, path=path, line=exc.lineno, message=exc.msg)) from None
     name = f"_chainrule_exercise_{path.stem}"
     module = types.ModuleType(name)
     module.__file__ = filename
@@ -75,9 +75,9 @@ def _load_file(path):
         exec(code, module.__dict__)
     except (Exception, SystemExit) as exc:
         message, _ = describe(exc, filename)
-        if isinstance(exc, ImportError) and getattr(exc, "name", "") in ("common", "dataset"):
-            message += " (the book's folders are not needed: import from chainrule or from your own file)"
-        raise ExerciseLoadError(f"{path}: running it raised {message}") from None
+        book = isinstance(exc, ImportError) and getattr(exc, "name", "") in ("common", "dataset")
+        raise ExerciseLoadError(text("load.raised_book" if book else "load.raised", lang, path=path,
+                                     error=message)) from None
     finally:
         sys.path.remove(folder)
         for added in set(sys.modules) - before:  # the learner's modules: read afresh on the next check
@@ -87,20 +87,20 @@ def _load_file(path):
     return module, filename
 
 
-def _classes(module_or_path, wanted):
-    """``(classes, filename, shown name)`` from a path, a module or a dict of classes."""
+def _classes(module_or_path, wanted, lang):
+    """``(classes, filename, shown name)`` from a path, a module or a dict of classes (shown as None)."""
     if isinstance(module_or_path, dict):
         found = {k: v for k, v in module_or_path.items() if k in wanted}
         bad = [k for k, v in found.items() if not isinstance(v, type)]
         if bad:
-            raise ExerciseLoadError(f"{', '.join(bad)} must be classes")
+            raise ExerciseLoadError(text("load.not_classes", lang, names=", ".join(bad)))
         filename = None
         for cls in found.values():
             filename = getattr(sys.modules.get(cls.__module__), "__file__", None)
             break
-        return found, filename, "the given classes"
+        return found, filename, None
     if isinstance(module_or_path, (str, os.PathLike)):
-        module, filename = _load_file(module_or_path)
+        module, filename = _load_file(module_or_path, lang)
         shown = str(module_or_path)
     elif isinstance(module_or_path, types.ModuleType):
         module, filename = module_or_path, getattr(module_or_path, "__file__", None)
@@ -114,10 +114,15 @@ def _classes(module_or_path, wanted):
         if isinstance(value, type):
             found[name] = value
         elif value is not None:
-            raise ExerciseLoadError(f"{shown}: {name} is a {type(value).__name__}, not a class")
+            raise ExerciseLoadError(text("load.not_a_class", lang, source=shown, name=name,
+                                         kind=type(value).__name__))
     if filename:
         filename = str(Path(filename).resolve())
     return found, filename, shown
+
+
+def _shown(source, lang):
+    return text("source.given", lang) if source is None else source
 
 
 def check(module_or_path, *, network=False, lang=None, rng=0):
@@ -151,13 +156,13 @@ def check(module_or_path, *, network=False, lang=None, rng=0):
     lang = language(lang)
     rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     if network:
-        classes, filename, shown = _classes(module_or_path, ("TwoLayerNet",))
+        classes, filename, shown = _classes(module_or_path, ("TwoLayerNet",), lang)
         if "TwoLayerNet" not in classes:
-            raise ExerciseLoadError(f"{shown} defines no class TwoLayerNet")
+            raise ExerciseLoadError(text("load.no_network", lang, source=_shown(shown, lang)))
         return check_network(classes["TwoLayerNet"], shown, lang, rng, filename)
-    classes, filename, shown = _classes(module_or_path, LAYERS)
+    classes, filename, shown = _classes(module_or_path, LAYERS, lang)
     if not classes:
-        raise ExerciseLoadError(f"{shown} defines none of the layers {', '.join(LAYERS)}")
+        raise ExerciseLoadError(text("load.no_layers", lang, source=_shown(shown, lang), layers=", ".join(LAYERS)))
     report = CheckReport(shown, lang=lang, missing=tuple(n for n in LAYERS if n not in classes))
     for name in LAYERS:
         if name in classes:

@@ -80,6 +80,20 @@ MESSAGES = Messages("check", {
     "case.labels": "label targets",
     "case.large": "large scores",
     "case.network": "a small net",
+    "source.given": "the given classes",
+    "net.params_must_hold": "params must hold {params}",
+    # -- a file that cannot be checked ---------------------------------------------------------------
+    "load.no_file": "{path}: no such file",
+    "load.unreadable": "{path}: cannot be read ({error})",
+    "load.syntax": "{path}, line {line}: syntax error: {message}",
+    "load.raised": "{path}: running it raised {error}",
+    "load.raised_book":
+        "{path}: running it raised {error} (the book's folders are not needed: import from chainrule or from "
+        "your own file)",
+    "load.not_classes": "{names} must be classes",
+    "load.not_a_class": "{source}: {name} is a {kind}, not a class",
+    "load.no_network": "{source} defines no class TwoLayerNet",
+    "load.no_layers": "{source} defines none of the layers {layers}",
     **HINTS,
 })
 

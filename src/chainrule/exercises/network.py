@@ -20,6 +20,7 @@ from .. import layers as _ref
 from ..gradient import numerical_gradient
 from .judge import Judged, combine, compare, first_difference
 from .layers import call, grab
+from .messages import text
 from .report import CheckReport
 
 __all__ = ["check_network"]
@@ -97,7 +98,8 @@ def check_network(cls, source, lang, rng, filename=None):
     bad = [k for k in names if not (hasattr(params, "__getitem__") and k in params
                                     and isinstance(params[k], np.ndarray) and params[k].shape == shapes[k])]
     if bad:
-        j = Judged("wrong", error=f"params must hold {', '.join(f'{k} {shapes[k]}' for k in names)}", case=_Case)
+        held = ", ".join(f"{k} {shapes[k]}" for k in names)
+        j = Judged("wrong", error=text("net.params_must_hold", lang, params=held), case=_Case)
         report.rows = [combine("TwoLayerNet", t, [j]) for t in ("loss", *names)]
         return report
     values = {"W1": rng.normal(size=(6, 5)) * 0.5, "b1": rng.normal(size=5) * 0.1,

@@ -1,50 +1,19 @@
-"""The table ``chainrule check`` prints, in the reader's language (aligned for wide CJK characters)."""
+"""The table ``chainrule check`` prints, in the reader's language (aligned for wide CJK characters,
+its long lines broken where the language breaks them: :mod:`chainrule.i18n.lines`)."""
 
 from __future__ import annotations
 
-import unicodedata
-
+from ..i18n.lines import width, wrap
 from .messages import text
 
 __all__ = ["render", "width"]
-
-
-def width(s):
-    """Columns ``s`` takes in a terminal: 2 for wide (CJK) characters, 1 for the others."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
 def _pad(s, n):
     return s + " " * max(0, n - width(s))
 
 
-WRAP = 100  # columns of a detail line before it wraps
-_NO_LINE_START = set("。、，：；）」』】！？,.:;)]") | {"）"}
-
-
-def _wrap(s, columns, first, rest):
-    """``s`` in lines of at most ``columns`` display columns: broken at spaces, or between wide
-    characters (Chinese and Japanese have no spaces), never with punctuation opening a line."""
-    lines, indent = [], first
-    while width(indent + s) > columns:
-        room = columns - width(indent)
-        cut, used, last = 0, 0, None  # last: the latest place a line may break (a space, or beside a wide character)
-        while cut < len(s) and used + width(s[cut]) <= room:
-            if cut and (s[cut] == " " or width(s[cut]) == 2 or width(s[cut - 1]) == 2) \
-                    and s[cut] not in _NO_LINE_START:
-                last = cut
-            used += width(s[cut])
-            cut += 1
-        if cut < len(s) and last is not None and not (s[cut] == " " or width(s[cut]) == 2):
-            cut = last
-        while 0 < cut < len(s) and s[cut] in _NO_LINE_START:
-            cut -= 1
-        if cut <= 0:
-            break
-        lines.append(indent + s[:cut].rstrip())
-        s, indent = s[cut:].lstrip(), rest
-    lines.append(indent + s)
-    return lines
+WRAP = 100  # columns of a detail line before it wraps (by the rules of the report's language)
 
 
 def _num(v):
@@ -75,7 +44,8 @@ def render(report, lang):
     def t(key, **fields):
         return text(key, lang, **fields)
 
-    lines = [t("title.network" if report.network else "title.layers", source=report.source), ""]
+    source = t("source.given") if report.source is None else report.source  # None: a dict of classes
+    lines = [t("title.network" if report.network else "title.layers", source=source), ""]
     head = [t("col.layer"), t("col.param" if report.network else "col.tensor"), t("col.verdict"),
             t("col.max_diff"), t("col.numeric"), t("col.shape"), t("col.mutated")][:6 if report.network else 7]
     table = []
@@ -109,10 +79,10 @@ def render(report, lang):
         if row.hint:
             details.append(t("line.hint", text=row.hint_text(lang)))
         for d in details:
-            lines.extend(_wrap(d, WRAP, "    ", "      "))
+            lines.extend(wrap(d, WRAP, "    ", "      ", lang))
     lines.append("")
     for key, fields in report.notes:
-        lines.extend(_wrap(t(key, **fields), WRAP, "", "  "))
+        lines.extend(wrap(t(key, **fields), WRAP, "", "  ", lang))
     lines.extend(_summary(report, t))
     return "\n".join(lines)
 

@@ -65,7 +65,7 @@ class CheckReport:
     ``culprit`` names the layer where the gradient first goes wrong.
     """
 
-    source: str
+    source: str | None  # the file or module checked; None: a dict of classes
     rows: list = field(default_factory=list)
     lang: str = "en"
     network: bool = False

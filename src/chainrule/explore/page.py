@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..io.files import folder_of, write_text
+from ..io.files import check_output, write_text
 from ..layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 
 __all__ = ["graph_iframe", "graph_payload", "model_payload", "page_html", "write_graph_page", "write_page"]
@@ -182,28 +182,25 @@ def page_html(*, graphs=(), model=None, initial=None, title="chainrule explore")
     )
 
 
-def check_out(path):
-    """The output path, checked before any work (nothing is written otherwise): its folder must exist."""
-    path = Path(path)
-    folder_of(path)
-    if path.is_dir():
-        raise IsADirectoryError(f"cannot write {path}: it is a directory")
-    return path
+def check_out(path, *, force=False, inputs=(), how="force=True"):
+    """The output path, checked before any work against the output rule (:func:`chainrule.io.files.check_output`)."""
+    return check_output(path, force=force, inputs=inputs, how=how)
 
 
-def write_page(path, **page) -> Path:
-    """Write :func:`page_html` (``page`` are its keyword arguments) to ``path`` atomically."""
-    path = check_out(path)
+def write_page(path, *, force=False, **page) -> Path:
+    """Write :func:`page_html` (``page`` are its keyword arguments) to ``path`` atomically
+    (``force``: replace an existing file; only a regular file ever is)."""
+    path = check_out(path, force=force)
     text = page_html(**page)
-    write_text(path, text)
+    write_text(path, text, force=force)
     return path
 
 
-def write_graph_page(graph, path, *, title: str | None = None) -> Path:
+def write_graph_page(graph, path, *, title: str | None = None, force=False) -> Path:
     """``Graph.to_html(path)``: a page showing ``graph`` alone."""
-    check_out(path)
+    check_out(path, force=force)
     return write_page(path, graphs=[graph_payload(graph, "graph", title or "Your graph")],
-                      title=title or "chainrule explore")
+                      title=title or "chainrule explore", force=force)
 
 
 def graph_iframe(graph) -> str:

@@ -18,19 +18,22 @@ Both exits take a network (``TwoLayerNet``, ``MultiLayerNet``, ``MultiLayerNetEx
 ``SimpleConvNet``, ``DeepConvNet``, any ``Sequential`` of Affine, Convolution, Pooling,
 BatchNormalization, Dropout, Relu and Sigmoid layers; float32 or float64), in test mode,
 or the path of a model file written by :func:`chainrule.io.save` (``chainrule train``'s
-``model.npz``). Everything is checked before anything is written, and files are
-written atomically.
+``model.npz``). Everything is checked before anything is written, and files are written
+atomically under the output rule of :mod:`chainrule.io.files` (an existing file is replaced
+only with ``force=True``; never the model file itself, never anything but a regular file).
 """
 
 from __future__ import annotations
 
-from ._common import ExportError, make_plan, need_onnx, need_torch
+from ._common import ExportError, UntrainedError, check_outputs, make_plan, need_onnx, need_torch
 from ._from_torch import from_torch
 from ._onnx import ONNX_OPSET, to_onnx
-from ._torch import load_torch, save_torch, scale_class, to_torch
+from ._torch import scale_class, to_torch
+from ._torch_files import load_torch, save_torch, torch_files
 
-__all__ = ["ONNX_OPSET", "ExportError", "from_torch", "load_torch", "make_plan", "need_onnx", "need_torch",
-           "save_torch", "to_onnx", "to_torch"]  # and Scale, made on first use (a star import would import torch)
+__all__ = ["ONNX_OPSET", "ExportError", "UntrainedError", "check_outputs", "from_torch", "load_torch", "make_plan",
+           "need_onnx", "need_torch", "save_torch", "to_onnx", "to_torch", "torch_files"]
+# and Scale, made on first use (a star import would import torch)
 
 
 def __getattr__(name):

@@ -23,6 +23,15 @@ class ExportError(ValueError):
     """A network or file that cannot be exported or imported; the message says why."""
 
 
+class UntrainedError(ExportError):
+    """A network whose biases are all still 0, refused by ``check_trained=True``; ``what`` names it."""
+
+    def __init__(self, what):
+        super().__init__(f"{what} looks untrained: every bias is still 0, as initialized (train it first, or pass "
+                         "check_trained=False)")
+        self.what = what
+
+
 def _require(module, what, install):
     """Import ``module`` or raise a one-line ImportError saying what to install."""
     import importlib
@@ -39,6 +48,15 @@ def need_onnx():
 
 def need_torch():
     return _require("torch", "the PyTorch exit", "pip install torch")
+
+
+def check_outputs(model, *paths, force=False, how="force=True"):
+    """The output rule (:mod:`chainrule.io.files`) for each of ``paths``, before any work: a model
+    given as a file is their input, so none of them may be that file (``how``: as for ``check_output``)."""
+    from ..io.files import check_output
+
+    inputs = (model,) if isinstance(model, (str, os.PathLike)) else ()
+    return [check_output(path, force=force, inputs=inputs, how=how) for path in paths]
 
 
 # -- what a network is made of ------------------------------------------------------------
@@ -213,8 +231,7 @@ def make_plan(model, metadata=None, *, check_trained=True, input_shape=None):
         if not np.isfinite(a).all():
             raise ExportError(f"layer {s.name!r} holds NaN or infinite values in {k} (did the training diverge?)")
     if check_trained and not any(np.any(s.arrays["b"]) for s in steps if "b" in s.arrays):
-        raise ExportError(f"the {type(model).__name__} looks untrained: every bias is still 0, as initialized "
-                          "(train it first, or pass check_trained=False)")
+        raise UntrainedError(f"the {type(model).__name__}")
     try:
         architecture = dict(model.config)
     except (AttributeError, NotImplementedError):

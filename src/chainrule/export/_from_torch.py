@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..io.bounds import check_total
 from ._common import DTYPES, ExportError, make_plan, need_torch
 from ._torch import scale_class, torch_momentum
 
@@ -47,6 +48,7 @@ def from_torch(module, *, input_shape=None):
     nn = torch.nn
     if not isinstance(module, nn.Module):
         raise TypeError(f"from_torch needs a torch.nn.Module; got a {type(module).__name__}")
+    check_total({k: tuple(t.shape) for k, t in module.state_dict().items()}, ExportError, "the module has")
     if not isinstance(module, nn.Sequential):
         raise ExportError(f"from_torch reads an nn.Sequential; got a {type(module).__name__} (its forward() "
                           "cannot be read as a chain of layers)")
@@ -209,6 +211,8 @@ class _Reader:
     def dropout(self, what, child, scale):
         from ..dropout import Dropout
 
+        if not 0 <= child.p < 1:
+            raise ExportError(f"{what} drops with p={child.p}; the book's Dropout keeps something: 0 <= p < 1")
         factor, = self.arrays(what, scale.factor)
         if factor != factor.dtype.type(1.0 - child.p):
             raise ExportError(f"{what} with p={child.p} is followed by Scale({factor.item()!r}); the book's "

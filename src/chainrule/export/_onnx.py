@@ -19,14 +19,14 @@ import json
 
 import numpy as np
 
-from ._common import accuracy, make_plan, need_onnx
+from ._common import accuracy, check_outputs, make_plan, need_onnx
 
 #: The ONNX operator set the graphs use (ONNX Runtime 1.12+, onnxruntime-web, mobile builds read it).
 ONNX_OPSET = 17
 _ONNX_IR_VERSION = 8  # the IR version that goes with opset 17
 
 
-def to_onnx(model, path, *, metadata=None, check_trained=True, input_shape=None):
+def to_onnx(model, path, *, metadata=None, check_trained=True, input_shape=None, force=False):
     """Write ``model`` as an ONNX graph to ``path``; return the ``onnx.ModelProto``.
 
     Parameters
@@ -45,6 +45,9 @@ def to_onnx(model, path, *, metadata=None, check_trained=True, input_shape=None)
     input_shape : (C, H, W) or (D,), optional
         The per-sample input, for a network whose architecture does not say it (a ``Sequential``
         starting with a convolution).
+    force : bool
+        Replace ``path`` if it is a file already; never anything but a regular file, never the
+        model file itself (:mod:`chainrule.io.files`).
 
     The graph: ``image (N, *input_shape)`` through the network's layers (in test mode) to
     ``scores (N, C)``, then ``probabilities = Softmax(scores, axis=1)`` and
@@ -53,11 +56,12 @@ def to_onnx(model, path, *, metadata=None, check_trained=True, input_shape=None)
     ``input`` and ``metadata`` (all the stored metadata as JSON).
     """
     onnx = need_onnx()
+    check_outputs(model, path, force=force)
     plan = make_plan(model, metadata, check_trained=check_trained, input_shape=input_shape)
     model_proto = _onnx_model(onnx, plan)
     from ..io.files import atomic_path
 
-    with atomic_path(path) as tmp:
+    with atomic_path(path, force=force) as tmp:
         onnx.save_model(model_proto, str(tmp))
     return model_proto
 

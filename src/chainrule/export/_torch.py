@@ -1,20 +1,18 @@
-"""The PyTorch exit: a chainrule network as an ``nn.Sequential``; state_dict + JSON files.
+"""The PyTorch exit: a chainrule network as an ``nn.Sequential``.
 
 A plan becomes a list of layer descriptions (JSON: what ``save_torch`` writes beside the
-weights) and the arrays of the module's ``state_dict``; one builder turns descriptions
-into modules, for :func:`to_torch` and for :func:`load_torch` alike.
+weights, :mod:`._torch_files`) and the arrays of the module's ``state_dict``; one builder,
+:func:`sequential`, turns descriptions into modules, for :func:`to_torch` and for
+``load_torch`` alike.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 
-from ._common import DTYPES, ExportError, make_plan, need_torch
+from ..io.bounds import size_check
+from ._common import ExportError, make_plan, need_torch
 
-_TORCH_FORMAT = "chainrule-torch"
 _SCALE = []  # the Scale class, made once torch is imported
 
 
@@ -94,51 +92,70 @@ def torch_layers(plan):
     return layers, state
 
 
-def _module(torch, layer, dtype):
-    """One ``nn.Module`` from its description (KeyError, TypeError or ValueError when it is damaged)."""
+def _module(torch, i, layer, dtype, size):
+    """Layer ``i`` of a description list as an ``nn.Module``, each of its numbers through ``size``
+    (:func:`chainrule.io.bounds.size_check`); KeyError, TypeError or ValueError when it is damaged."""
     nn, kind = torch.nn, layer["type"]
 
-    def size(key, low=1):
-        return _int(layer[key], key, low)
+    def n(key, bound, value=None):
+        return size(f"layer {i} ({kind}) {key!r}", layer[key] if value is None else value, bound)
 
-    def pair(key):
+    def pair(key, bound):
         value = layer[key]
         values = [value, value] if isinstance(value, int) else list(value)
         if len(values) != 2:
             raise ValueError(f"{key} must be one integer or two, not {value!r}")
-        return tuple(_int(v, key, 1) for v in values)
+        return tuple(n(key, bound, v) for v in values)
+
+    def fraction(key, low, high):
+        value = layer[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise ValueError(f"{key} must be a number from {low} to {high}, not {value!r}")
+        return float(value)
 
     if kind == "Linear":
-        return nn.Linear(size("in_features"), size("out_features"), dtype=dtype)
+        return nn.Linear(n("in_features", "size"), n("out_features", "size"), dtype=dtype)
     if kind == "Conv2d":
-        return nn.Conv2d(size("in_channels"), size("out_channels"), pair("kernel_size"), stride=size("stride"),
-                         padding=size("padding", 0), dtype=dtype)
+        return nn.Conv2d(n("in_channels", "channels"), n("out_channels", "channels"), pair("kernel_size", "side"),
+                         stride=n("stride", "stride"), padding=n("padding", "pad"), dtype=dtype)
     if kind == "MaxPool2d":
-        return nn.MaxPool2d(pair("kernel_size"), stride=size("stride"))
+        return nn.MaxPool2d(pair("kernel_size", "side"), stride=n("stride", "stride"))
     if kind == "ZeroPad2d":
-        return nn.ZeroPad2d(size("padding"))
+        return nn.ZeroPad2d(n("padding", "pad"))
     if kind == "BatchNorm1d":
-        return nn.BatchNorm1d(size("num_features"), eps=float(layer["eps"]), momentum=float(layer["momentum"]),
+        return nn.BatchNorm1d(n("num_features", "size"), eps=fraction("eps", 0, 1), momentum=fraction("momentum", 0, 1),
                               dtype=dtype)
     if kind == "Unflatten":
-        return nn.Unflatten(1, tuple(_int(v, "sizes", 1) for v in layer["sizes"]))
+        c, h, w = layer["sizes"]
+        return nn.Unflatten(1, (n("sizes", "channels", c), n("sizes", "side", h), n("sizes", "side", w)))
     if kind == "Dropout":
-        return nn.Dropout(float(layer["p"]))
+        return nn.Dropout(fraction("p", 0, 0.999999))
     if kind == "Scale":
-        return scale_class()(float(layer["factor"]), dtype=dtype)
-    if kind in ("ReLU", "Sigmoid", "Flatten"):
-        return getattr(nn, kind)()
-    raise ExportError(f"unknown layer type {kind!r}")
+        return scale_class()(fraction("factor", 1e-6, 1), dtype=dtype)
+    return getattr(nn, kind)()  # ReLU, Sigmoid, Flatten
 
 
-def _int(value, key, low):
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{key} must be an integer >= {low}, not {value!r}")
-    return value
+_KINDS = ("Linear", "Conv2d", "MaxPool2d", "ZeroPad2d", "BatchNorm1d", "Unflatten", "Dropout", "Scale", "ReLU",
+          "Sigmoid", "Flatten")
 
 
-def _sequential(torch, layers, dtype):
-    return torch.nn.Sequential(*(_module(torch, layer, dtype) for layer in layers))
+def sequential(torch, layers, dtype, where=None):
+    """The ``nn.Sequential`` that ``layers`` (descriptions, as :func:`torch_layers` gives) describe.
+
+    From a file (``where``): every number within :mod:`chainrule.io.bounds`, and every problem an
+    :class:`ExportError` naming the file (build it under ``torch.device("meta")`` to allocate nothing).
+    """
+    size = size_check(where, ExportError)
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, dict) or layer.get("type") not in _KINDS:
+            kind = layer.get("type") if isinstance(layer, dict) else layer
+            raise ExportError(f"{where}: layer {i}: unknown layer type {kind!r}")
+    try:
+        return torch.nn.Sequential(*(_module(torch, i, layer, dtype, size) for i, layer in enumerate(layers)))
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, ExportError):
+            raise
+        raise ExportError(f"{where} has a damaged layer list: {exc!r}") from None
 
 
 def to_torch(model, *, check_trained=True, input_shape=None):
@@ -159,12 +176,13 @@ def to_torch(model, *, check_trained=True, input_shape=None):
     rebuilds the same class.
     """
     torch = need_torch()
-    return _torch_module(torch, make_plan(model, check_trained=check_trained, input_shape=input_shape))
+    return torch_module(torch, make_plan(model, check_trained=check_trained, input_shape=input_shape))
 
 
-def _torch_module(torch, plan):
+def torch_module(torch, plan):
+    """The ``nn.Sequential`` of ``plan`` holding copies of its arrays, in eval mode, remembering where it came from."""
     layers, state = torch_layers(plan)
-    module = _sequential(torch, layers, getattr(torch, plan.dtype.name))
+    module = sequential(torch, layers, getattr(torch, plan.dtype.name))
     held = module.state_dict()
     with torch.no_grad():
         for k, a in state.items():
@@ -175,80 +193,4 @@ def _torch_module(torch, plan):
 def _remember(module, architecture, input_shape):
     module.chainrule_architecture = dict(architecture)
     module.chainrule_input_shape = list(input_shape)
-    return module
-
-
-def _architecture_path(path):
-    path = Path(path)
-    if path.suffix == ".json":
-        raise ExportError(f"{path}: give the weights file a name other than .json (its architecture goes in "
-                          f"{path.stem}.json beside it)")
-    return path.with_suffix(".json")
-
-
-def save_torch(model, path, *, metadata=None, check_trained=True, input_shape=None):
-    """Write ``model``'s PyTorch ``state_dict`` to ``path`` and its architecture to ``path`` with ``.json``.
-
-    ``model``: a chainrule network, a model file path, or a module :func:`from_torch` reads.
-    The weights file is ``torch.save(module.state_dict())`` (tensors only, never a pickled
-    module); ``out.json`` beside ``out.pt`` lists the ``nn.Sequential``'s layers
-    (:func:`load_torch` rebuilds it). Returns the two paths.
-    """
-    torch = need_torch()
-    if isinstance(model, torch.nn.Module):
-        from ._from_torch import from_torch
-
-        input_shape = input_shape or getattr(model, "chainrule_input_shape", None)
-        model = from_torch(model, input_shape=input_shape)
-    plan = make_plan(model, metadata, check_trained=check_trained, input_shape=input_shape)
-    module = _torch_module(torch, plan)
-    from .._version import __version__
-    from ..io.files import atomic_path
-
-    path = Path(path)
-    arch_path = _architecture_path(path)
-    arch = {"format": _TORCH_FORMAT, "format_version": 1, "chainrule_version": __version__,
-            "torch_version": torch.__version__, "dtype": plan.dtype.name, "weights": path.name,
-            "input_shape": list(plan.input_shape), "layers": torch_layers(plan)[0],
-            "architecture": plan.architecture, "metadata": plan.metadata}
-    text = json.dumps(arch, indent=1, default=str) + "\n"
-    with atomic_path(path) as tmp_pt, atomic_path(arch_path) as tmp_json:
-        torch.save(module.state_dict(), tmp_pt)
-        tmp_json.write_text(text, encoding="utf-8")
-    return path, arch_path
-
-
-def load_torch(path):
-    """The ``nn.Sequential`` saved by :func:`save_torch` (weights read with ``weights_only=True``)."""
-    torch = need_torch()
-    path = Path(path)
-    arch_path = _architecture_path(path)
-    for p in (path, arch_path):
-        if not p.is_file():
-            raise FileNotFoundError(f"{'architecture' if p == arch_path else 'weights'} file not found: {p}")
-    try:
-        arch = json.loads(arch_path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ExportError(f"{arch_path} is not JSON: {exc}") from None
-    if not isinstance(arch, dict) or arch.get("format") != _TORCH_FORMAT:
-        raise ExportError(f"{arch_path} is not a chainrule PyTorch architecture file")
-    if arch.get("dtype") not in DTYPES or not isinstance(arch.get("layers"), list):
-        raise ExportError(f"{arch_path} has a damaged architecture (dtype {arch.get('dtype')!r})")
-    try:
-        module = _sequential(torch, arch["layers"], getattr(torch, arch["dtype"]))
-    except ExportError as exc:
-        raise ExportError(f"{arch_path}: {exc}") from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ExportError(f"{arch_path} has a damaged layer list: {exc!r}") from None
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        module.load_state_dict(state, strict=True)
-    except Exception as exc:  # torch raises RuntimeError, UnpicklingError, ... for a wrong or damaged file
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ExportError(f"{path} does not hold the weights {arch_path.name} describes: {first}") from None
-    module.eval()
-    if isinstance(arch.get("architecture"), dict):
-        module.chainrule_architecture = arch["architecture"]
-    if isinstance(arch.get("input_shape"), list):
-        module.chainrule_input_shape = arch["input_shape"]
     return module

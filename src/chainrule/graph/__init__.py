@@ -11,6 +11,7 @@ from .draw import FORMATS, GRAD_COLOR
 from .figures import (
     FIGURE_TITLES,
     FIGURES,
+    FIRST_FIGURE,
     apple_graph,
     apple_orange_graph,
     draw_figure,
@@ -21,6 +22,6 @@ from .figures import (
 from .nodes import AddConst, Exp, MulConst, Node, Reciprocal, Value
 from .recorder import Graph
 
-__all__ = ["FIGURES", "FIGURE_TITLES", "FORMATS", "GRAD_COLOR", "AddConst", "Exp", "Graph", "MulConst", "Node",
-           "Reciprocal", "Value", "apple_graph", "apple_orange_graph", "draw_figure", "figure_payloads",
-           "sigmoid_graph", "two_layer_net_graph"]
+__all__ = ["FIGURES", "FIGURE_TITLES", "FIRST_FIGURE", "FORMATS", "GRAD_COLOR", "AddConst", "Exp", "Graph",
+           "MulConst", "Node", "Reciprocal", "Value", "apple_graph", "apple_orange_graph", "draw_figure",
+           "figure_payloads", "sigmoid_graph", "two_layer_net_graph"]

@@ -12,8 +12,8 @@ from ..explore import graph_payload
 from .draw import format_of
 from .recorder import Graph
 
-__all__ = ["FIGURES", "FIGURE_TITLES", "apple_graph", "apple_orange_graph", "draw_figure", "figure_payloads",
-           "sigmoid_graph", "two_layer_net_graph"]
+__all__ = ["FIGURES", "FIGURE_TITLES", "FIRST_FIGURE", "apple_graph", "apple_orange_graph", "draw_figure",
+           "figure_payloads", "sigmoid_graph", "two_layer_net_graph"]
 
 
 def apple_graph():
@@ -62,22 +62,35 @@ def two_layer_net_graph(rng=0):
     return g
 
 
+#: The book's figures, the one place their names are written: name, the function that returns the
+#: graph after backward, the caption a page gives it.
+_TABLE = (
+    ("apple", apple_graph, "Buying apples (figure 5-16)"),
+    ("apple-orange", apple_orange_graph, "Buying apples and oranges (figure 5-17)"),
+    ("sigmoid", sigmoid_graph, "The sigmoid, taken apart (figure 5-19)"),
+    ("two-layer-net", two_layer_net_graph, "TwoLayerNet 4-5-3 on 2 samples, as a graph of layers"),
+)
+
 #: ``chainrule graph FIGURE``: figure name -> function returning the graph after backward.
-FIGURES = {
-    "apple": apple_graph,
-    "apple-orange": apple_orange_graph,
-    "sigmoid": sigmoid_graph,
-    "two-layer-net": two_layer_net_graph,
-}
+FIGURES = {name: function for name, function, _ in _TABLE}
+
+#: The book's figures a page can show, with the captions the page gives them.
+FIGURE_TITLES = {name: caption for name, _, caption in _TABLE}
+
+#: The figure ``chainrule explore`` opens when none is named: the book's figure 5-17.
+FIRST_FIGURE = _TABLE[1][0]
 
 
-def draw_figure(figure: str, out: str) -> Path:
+def draw_figure(figure: str, out: str, *, force: bool = False) -> Path:
     """Draw one of the book's graphs to a file (what ``chainrule graph FIGURE --out FILE`` does).
 
     Parameters
     ----------
-    figure : "apple", "apple-orange", "sigmoid" or "two-layer-net"
+    figure : str
+        A name of :data:`FIGURES`.
     out : path ending in .svg, .png or .dot
+    force : bool
+        Replace ``out`` if it is a file already (never anything but a regular file).
 
     Returns
     -------
@@ -95,16 +108,7 @@ def draw_figure(figure: str, out: str) -> Path:
     if figure not in FIGURES:
         raise ValueError(f"unknown figure {figure!r}; choose one of: {', '.join(FIGURES)}")
     format_of(out)
-    return FIGURES[figure]().render(out)
-
-
-#: The book's figures a page can show, with the captions the page gives them.
-FIGURE_TITLES = {
-    "apple": "Buying apples (figure 5-16)",
-    "apple-orange": "Buying apples and oranges (figure 5-17)",
-    "sigmoid": "The sigmoid, taken apart (figure 5-19)",
-    "two-layer-net": "TwoLayerNet 4-5-3 on 2 samples, as a graph of layers",
-}
+    return FIGURES[figure]().render(out, force=force)
 
 
 

@@ -36,7 +36,8 @@ import warnings
 import numpy as np
 
 from . import npz
-from .model import MAX_PARAMETERS, ModelFileError
+from .bounds import MAX_PARAMETERS
+from .errors import ModelFileError
 
 __all__ = ["MAX_ARRAY_BYTES", "MAX_DEPTH", "MAX_FILE_BYTES", "PickleFileError", "Unpickler", "load", "loads",
            "read_weights"]
@@ -209,7 +210,8 @@ class _Reader:
         }
         if (module, name) in allowed:
             return allowed[module, name]
-        raise PickleFileError(f"it names {module}.{name}; " + _WHAT + " (anything else could run code)")
+        shown = f"{module}.{name}".encode("unicode_escape").decode("ascii")  # one line, whatever the file says
+        raise PickleFileError(f"it names {shown}; " + _WHAT + " (anything else could run code)")
 
 
 def _scan(data, name):

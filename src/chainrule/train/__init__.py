@@ -5,8 +5,9 @@
 * :mod:`~chainrule.train.metrics`: :func:`evaluate`, :func:`predict_labels`, :func:`confusion_matrix`;
 * :mod:`~chainrule.train.batches`: minibatches gathered from the stored inputs into reused buffers;
 * :mod:`~chainrule.train.background`: each epoch's evaluation on the other core;
-* :mod:`~chainrule.train.stop`: how a run stops early (Ctrl-C, signals, a loss that is not finite);
-* :mod:`~chainrule.train.runs`: a run's folder, written all at once;
+* :mod:`~chainrule.train.stop`: how a run ends early, every way through :meth:`Trainer.stop` (Ctrl-C, signals,
+  a loss that is not finite, a callback);
+* :mod:`~chainrule.train.runs`: a run's folder, checked first and written all at once;
 * :mod:`~chainrule.train.plot`: accuracy and loss curves, the confusion matrix (matplotlib).
 """
 

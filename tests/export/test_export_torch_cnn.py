@@ -354,8 +354,8 @@ def _cnn_files(tmp_path):
     (3, {"sizes": [2, 4, 10**5]}, "layer 3 (Unflatten) 'sizes' must be an integer from 1 to 4096, got 100000"),
     (5, {"padding": True}, "layer 5 (ZeroPad2d) 'padding' must be an integer from 0 to 4096, got True"),
     (6, {"stride": 0}, "layer 6 (MaxPool2d) 'stride' must be an integer from 1 to 4096, got 0"),
-    (2, {"eps": "1e-6"}, "has a damaged layer list: ValueError(\"eps must be a number from 0 to 1, not '1e-6'\")"),
-    (7, {"p": 1.5}, "has a damaged layer list: ValueError('p must be a number from 0 to 0.999999, not 1.5')"),
+    (2, {"eps": "1e-6"}, "damaged layer list: ValueError(\"eps must be a number from 0 to below 1, not '1e-6'\")"),
+    (7, {"p": 1}, "has a damaged layer list: ValueError('p must be a number from 0 to below 1, not 1')"),
     (8, {"type": "Scale2"}, "layer 8: unknown layer type 'Scale2'"),
     (0, {"in_channels": 4096, "out_channels": 4096, "kernel_size": [3000, 3000]},
      f"the layers have {4096 * 4096 * 3000 * 3000 + 4096 + 32 * 4 + 1 + 1 + 18 * 4 + 4} parameters, more than the "

@@ -107,10 +107,11 @@ def _module(torch, i, layer, dtype, size):
             raise ValueError(f"{key} must be one integer or two, not {value!r}")
         return tuple(n(key, bound, v) for v in values)
 
-    def fraction(key, low, high):
+    def fraction(key, below_one=False):  # from 0 to 1, 1 itself excluded or not
         value = layer[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            raise ValueError(f"{key} must be a number from {low} to {high}, not {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1 or \
+                (below_one and value == 1):
+            raise ValueError(f"{key} must be a number from 0 to {'below ' if below_one else ''}1, not {value!r}")
         return float(value)
 
     if kind == "Linear":
@@ -123,15 +124,15 @@ def _module(torch, i, layer, dtype, size):
     if kind == "ZeroPad2d":
         return nn.ZeroPad2d(n("padding", "pad"))
     if kind == "BatchNorm1d":
-        return nn.BatchNorm1d(n("num_features", "size"), eps=fraction("eps", 0, 1), momentum=fraction("momentum", 0, 1),
+        return nn.BatchNorm1d(n("num_features", "size"), eps=fraction("eps", True), momentum=fraction("momentum"),
                               dtype=dtype)
     if kind == "Unflatten":
         c, h, w = layer["sizes"]
         return nn.Unflatten(1, (n("sizes", "channels", c), n("sizes", "side", h), n("sizes", "side", w)))
     if kind == "Dropout":
-        return nn.Dropout(fraction("p", 0, 0.999999))
+        return nn.Dropout(fraction("p", True))
     if kind == "Scale":
-        return scale_class()(fraction("factor", 1e-6, 1), dtype=dtype)
+        return scale_class()(fraction("factor"), dtype=dtype)
     return getattr(nn, kind)()  # ReLU, Sigmoid, Flatten
 
 

@@ -188,7 +188,7 @@ def test_onnx_graphs_conv_pool_batchnorm_dropout_flatten_and_a_free_batch(case, 
 
     def ops(name, dtype):
         path = tmp_path / f"{name}-{np.dtype(dtype).name}.onnx"
-        proto = to_onnx(case(name, dtype).net, path)
+        proto = to_onnx(case(name, dtype).net, path, force=True)  # asked again for its nodes
         assert [o.version for o in proto.opset_import] == [ONNX_OPSET]
         onnx.checker.check_model(onnx.load(str(path)), full_check=True)
         dims = [d.dim_param or d.dim_value for d in proto.graph.input[0].type.tensor_type.shape.dim]

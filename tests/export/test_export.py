@@ -151,7 +151,7 @@ def test_torch_files_are_a_state_dict_and_json_loaded_weights_only(model, tmp_pa
     assert (pt, js) == (tmp_path / "m.pt", tmp_path / "m.json")
     arch = json.loads(js.read_text())
     assert arch["format"] == "chainrule-torch" and arch["dtype"] == model.net.dtype.name
-    assert arch["architecture"] == {**model.net.config, "layer_sizes": arch["architecture"]["layer_sizes"]}
+    assert arch["architecture"] == model.net.config and arch["input_shape"] == [784]
     assert arch["metadata"]["test_acc"] == model.acc
     assert [layer["type"] for layer in arch["layers"]][:2] == ["Linear", "Sigmoid" if "sigmoid" in model.net.config.get(
         "activation", "") else "ReLU"]
@@ -194,8 +194,7 @@ def test_onnx_graph_input_outputs_operators_and_metadata(trained, tmp_path):
             "MatMul", "Add", "Softmax", "ArgMax"]
         assert [o.version for o in proto.opset_import] == [ONNX_OPSET]
         props = {p.key: p.value for p in proto.metadata_props}
-        assert json.loads(props["architecture"]) == {**m.net.config, "layer_sizes": [784, *[
-            m.net.params[f"W{k}"].shape[1] for k in range(1, hidden + 2)]]}
+        assert json.loads(props["architecture"]) == m.net.config
         assert props["dataset"] == "mnist" and float(props["accuracy"]) == m.acc
         assert props["chainrule_version"] == chainrule.__version__ == proto.producer_version
         assert props["dtype"] == m.net.dtype.name and props["input"] == "uint8 pixels / 255"
@@ -304,19 +303,17 @@ def test_bad_networks_are_one_clear_error_and_write_nothing(tmp_path, to):
          "the TwoLayerNet looks untrained: every bias is still 0, as initialized (train it first, or pass "
          "check_trained=False)"),
         ({"W1": np.ones((4, 3))}, TypeError,
-         "cannot export a dict: expected a chainrule network (TwoLayerNet, MultiLayerNet) or the path of a model file"),
+         "cannot export a dict: expected a chainrule network (TwoLayerNet, MultiLayerNet, MultiLayerNetExtend, "
+         "SimpleConvNet, DeepConvNet, Sequential) or the path of a model file"),
         (_sequential(("Tanh1", Tanh())), ExportError,
-         "layer 'Tanh1' (Tanh) cannot be exported: the exits support Affine, Relu and Sigmoid layers"),
-        (_sequential(("Relu1", Relu()), ("Relu2", Relu())), ExportError,
-         "layer 'Relu2' (Relu) does not follow an Affine layer; only plain MLPs (Affine, activation, Affine, ...) "
-         "can be exported"),
-        (_sequential(), ExportError,
-         "layer 'Affine2' follows another Affine layer without an activation; only plain MLPs (Affine, activation, "
-         "Affine, ...) can be exported"),
+         "layer 'Tanh1' (Tanh) cannot be exported: the exits support Affine, Convolution, Pooling, BatchNormalization, "
+         "Dropout, Relu and Sigmoid layers"),
+        (Sequential([Affine(np.ones((4, 3)), np.ones(3)), Relu(), Affine(np.ones((5, 2)), np.ones(2))]), ExportError,
+         "layer 'Affine3' (Affine) takes 5 inputs but gets 3 per sample"),
     ]
     nan = _biased(TwoLayerNet(4, 3, 2, rng=0))
     nan.params["W2"][0, 0] = np.nan
-    cases.append((nan, ExportError, "W2 or b2 holds NaN or infinite values (did the training diverge?)"))
+    cases.append((nan, ExportError, "layer 'Affine2' holds NaN or infinite values in W (did the training diverge?)"))
     for obj, error, message in cases:
         with pytest.raises(error) as exc:
             export(obj)
@@ -369,7 +366,7 @@ def test_bad_files_on_the_command_line_are_one_line_and_write_nothing(tmp_path, 
     assert exc.value.code == 2 and "invalid choice: 'tflite'" in one_line_error(capsys.readouterr().err)
 
 
-def test_from_torch_refuses_modules_that_are_not_plain_mlps():
+def test_from_torch_refuses_modules_it_cannot_read_in_one_line():
     torch = needs("torch", "pip install torch")
     from chainrule.export import ExportError, from_torch
 
@@ -383,28 +380,22 @@ def test_from_torch_refuses_modules_that_are_not_plain_mlps():
         def forward(self, x):
             return self.fc(x) * 2
 
+    reads = ("Linear, Conv2d, MaxPool2d (after ZeroPad2d for zero padding), BatchNorm1d, ReLU, Sigmoid, Dropout "
+             "(with a following Scale), Flatten, Unflatten, Identity and a final Softmax")
     cases = [
-        (Net(), "from_torch reads an nn.Sequential of Linear layers with ReLU or Sigmoid between them; got a Net "
-                "(its forward() cannot be read as a plain MLP)"),
+        (Net(), "from_torch reads an nn.Sequential; got a Net (its forward() cannot be read as a chain of layers)"),
         (nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Linear(4, 2)),
-         "layer 0 (Conv2d) is not part of a plain MLP: from_torch reads Linear, ReLU and Sigmoid layers (and Flatten, "
-         "Dropout, Identity, a final Softmax)"),
-        (nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2)),
-         "layer 1 (Tanh) is not part of a plain MLP: from_torch reads Linear, ReLU and Sigmoid layers (and Flatten, "
-         "Dropout, Identity, a final Softmax)"),
-        (nn.Sequential(nn.Linear(4, 3), nn.Linear(3, 2)),
-         "layer 1 (Linear) follows another Linear layer without an activation: not a plain MLP"),
-        (nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 3), nn.Sigmoid(), nn.Linear(3, 2)),
-         "the module mixes activations (relu, sigmoid); chainrule's networks use one activation throughout"),
-        (nn.Sequential(nn.Linear(4, 3), nn.ReLU()),
-         "the module ends in an activation; a chainrule network ends in a Linear layer (scores)"),
+         "layer 2 (Linear) gets images: put nn.Flatten() before it (PyTorch's Linear would act on the last axis of "
+         "the image)"),
+        (nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2)), f"layer 1 (Tanh) has no chainrule layer: "
+                                                                     f"from_torch reads {reads}"),
         (nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(5, 2)),
-         "Linear layer 2 takes 5 inputs but layer 1 gives 3"),
+         "layer 'Affine2' (Affine) takes 5 inputs but gets 3 per sample"),
         (nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2, dtype=torch.float64)),
-         "Linear layer 2 is float64 but layer 1 is float32: use one dtype"),
+         "layer 2 (Linear) is float64 but the layers before are float32: use one dtype"),
         (nn.Sequential(nn.Linear(4, 3, dtype=torch.float16)),
-         "Linear layer 1 holds float16/float16; chainrule computes in float32 or float64"),
-        (nn.Sequential(nn.Softmax(dim=1)), "the module has no Linear layer: not an MLP"),
+         "layer 0 (Linear) holds float16; chainrule computes in float32 or float64"),
+        (nn.Sequential(nn.Softmax(dim=1)), "the module has no Linear or Conv2d layer: nothing to read"),
     ]
     for module, message in cases:
         with pytest.raises(ExportError) as exc:

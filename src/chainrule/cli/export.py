@@ -11,8 +11,9 @@ def add(sub):
     p = sub.add_parser("export", help="write a saved model as an ONNX graph or PyTorch weights",
                        description="Write a saved model for a bigger engine, then run the written file in that "
                                    "engine on random inputs and compare with chainrule.\n"
-                                   "onnx: an ONNX graph (input 'image' (N, 784), outputs 'probabilities' and "
-                                   "'label'; needs pip install \"chainrule[onnx]\").\n"
+                                   "onnx: an ONNX graph (input 'image' (N, 784) or (N, 1, 28, 28) for a "
+                                   "convolutional network, outputs 'probabilities' and 'label'; needs pip install "
+                                   "\"chainrule[onnx]\").\n"
                                    "torch: torch.save(state_dict) to OUT plus OUT's name with .json holding the "
                                    "architecture (needs pip install torch).",
                        epilog="examples:\n  chainrule export runs/20250101-120000/model.npz --to onnx model.onnx\n"
@@ -70,14 +71,14 @@ def export_lines(model_path, to, out, *, check_inputs=256, rng=0, force=False, a
     check_outputs(model_path, *([out] if to == "onnx" else torch_files(out)), force=force, how="--force")
     network, meta = load_with_metadata(model_path)  # the file is read once, here
     plan = make_plan(network, meta, check_trained=not allow_untrained)
-    x = np.random.default_rng(rng).random((check_inputs, plan.sizes[0])).astype(plan.dtype)
+    x = np.random.default_rng(rng).random((check_inputs, *plan.input_shape)).astype(plan.dtype)
     ours = softmax(network.predict(x))
     lines = []
     if to == "onnx":
         to_onnx(network, out, metadata=meta, check_trained=not allow_untrained, force=force)
         lines.append(f"wrote {out}: {plan.describe()} as ONNX (opset {ONNX_OPSET}), input 'image' "
-                     f"(N, {plan.sizes[0]}) {plan.dtype.name}, outputs 'probabilities' (N, {plan.sizes[-1]}) "
-                     "and 'label' (N,); onnx.checker passed")
+                     f"(N, {', '.join(map(str, plan.input_shape))}) {plan.dtype.name}, outputs 'probabilities' "
+                     f"(N, {plan.classes}) and 'label' (N,); onnx.checker passed")
         try:
             import onnxruntime
         except ImportError:

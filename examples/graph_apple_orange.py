@@ -25,4 +25,4 @@ print(f"dOrange_num: {orange_num.grad:.6g}")
 print(f"dTax: {tax.grad:.6g}")
 
 out = sys.argv[1] if len(sys.argv) > 1 else "apple_orange.dot"
-print("figure:", g.render(out))
+print("figure:", g.render(out, force=True))  # this script's figure: replaced at every run

@@ -1,4 +1,4 @@
-"""Shared fixtures for tests that need the real MNIST (mark them ``@pytest.mark.mnist``)."""
+"""Shared fixtures: an English locale for every test; the real MNIST (mark those ``@pytest.mark.mnist``)."""
 
 import time
 from types import SimpleNamespace
@@ -14,6 +14,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch):
+    """chainrule speaks the locale's language: the tests read English unless they choose another language."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 @pytest.fixture(scope="session")

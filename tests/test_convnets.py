@@ -235,3 +235,22 @@ def test_chainrule_load_opens_convnet_model_files(tmp_path, make):
     again = type(net)(**{k: v for k, v in net.config.items() if k != "class"}, rng=9)
     again.load_params(net.save_params(tmp_path / "params.npz"))  # save_params writes the same model file
     np.testing.assert_array_equal(again.params["W1"], net.params["W1"])
+
+
+@pytest.mark.parametrize("make", [lambda: SimpleConvNet(rng=0), lambda: DeepConvNet(rng=0)])
+def test_images_of_another_size_are_a_clear_error_naming_the_shapes(make):
+    net = make()
+    name = type(net).__name__
+    x, t = np.zeros((2, 1, 32, 32)), np.array([1, 2])  # DeepConvNet would even compute something for them
+    calls = [lambda: net.predict(x), lambda: net.loss(x, t), lambda: net.accuracy(x, t),
+             lambda: net.gradient(x, t)]
+    for call in calls:
+        with pytest.raises(ValueError) as info:
+            call()
+        assert str(info.value) == (f"{name} takes images of shape (N, 1, 28, 28) (its input_dim); "
+                                   "got shape (2, 1, 32, 32)")
+    with net.fast_training(), pytest.raises(ValueError, match=r"got shape \(2, 1, 32, 32\)"):
+        net.gradient(x, t)
+    with pytest.raises(ValueError, match=r"got shape \(2, 784\)"):
+        net.predict(np.zeros((2, 784)))
+    assert net.predict(np.zeros((2, 1, 28, 28))).shape == (2, 10)

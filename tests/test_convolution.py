@@ -1,4 +1,4 @@
-"""Convolution, Pooling, BatchNormalization and Dropout against numerical gradients (float64).
+"""Convolution and Pooling against numerical gradients (float64); the layers of chapter 7 in float32.
 
 Every layer is checked as a function of its input and of its parameters:
 ``backward(dout)`` must equal the central-difference gradient of ``sum(forward(x) * dout)``.
@@ -9,14 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chainrule import BatchNormalization, Convolution, Dropout, Pooling, numerical_gradient
+from chainrule import BatchNormalization, Convolution, Dropout, Pooling
+from tests.helpers import numeric_wrt
 
 SETTINGS = settings(max_examples=25, deadline=None)
-
-
-def numeric_wrt(f, arr):
-    """Numerical gradient of the scalar ``f()`` with respect to ``arr`` (changed in place, restored)."""
-    return numerical_gradient(lambda _a: f(), arr)
 
 
 @st.composite
@@ -121,107 +117,6 @@ def test_pooling_overlap_adds_up_gradients():
     np.testing.assert_array_equal(layer.backward(np.array([[[[3.0, 4.0]]]])), [[[[0.0, 7.0, 0.0]]]])
 
 
-@st.composite
-def bn_case(draw, four_d):
-    n = draw(st.integers(2, 6))
-    shape = (n, draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))) if four_d \
-        else (n, draw(st.integers(1, 6)))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    # each feature's spread is exactly `scale`: far above h = 1e-4, so central differences are accurate
-    z = rng.standard_normal(shape)
-    z = (z - z.mean(axis=0)) / z.std(axis=0)
-    x = z * draw(st.sampled_from([0.5, 1.0, 3.0])) + rng.uniform(-2, 2, shape[1:])
-    d = int(np.prod(shape[1:]))
-    return x, rng.uniform(0.5, 2, d), rng.standard_normal(d), rng
-
-
-@pytest.mark.parametrize("four_d", [False, True], ids=["2-D", "4-D"])
-@SETTINGS
-@given(data=st.data())
-def test_batchnorm_train_mode_gradients_match_numerical(four_d, data):
-    x, gamma, beta, rng = data.draw(bn_case(four_d))
-    layer = BatchNormalization(gamma, beta)
-    out = layer.forward(x, train_flg=True)
-    flat = out.reshape(len(x), -1)
-    np.testing.assert_allclose(flat.mean(axis=0), beta, atol=1e-10)  # gamma * xn + beta, xn centred
-    dout = rng.standard_normal(out.shape)
-    x_before = x.copy()
-    dx = layer.backward(dout)
-    np.testing.assert_array_equal(x, x_before)
-    assert dx.shape == x.shape
-
-    def f():
-        return np.sum(BatchNormalization(gamma, beta).forward(x, train_flg=True) * dout)
-
-    np.testing.assert_allclose(dx, numeric_wrt(f, x), rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(layer.dgamma, numeric_wrt(f, gamma), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(layer.dbeta, numeric_wrt(f, beta), rtol=1e-6, atol=1e-8)
-
-
-@SETTINGS
-@given(bn_case(False))
-def test_batchnorm_test_mode_uses_running_statistics(case):
-    x, gamma, beta, rng = case
-    layer = BatchNormalization(gamma, beta, momentum=0.9)
-    layer.forward(x, train_flg=True)
-    np.testing.assert_allclose(layer.running_mean, 0.1 * x.mean(axis=0))
-    np.testing.assert_allclose(layer.running_var, 0.1 * x.var(axis=0))
-    y = layer.forward(x, train_flg=False)
-    expected = gamma * (x - layer.running_mean) / np.sqrt(layer.running_var + 1e-6) + beta
-    np.testing.assert_allclose(y, expected)
-    dout = rng.standard_normal(y.shape)
-    dx = layer.backward(dout)
-    mean, var = layer.running_mean.copy(), layer.running_var.copy()
-
-    def f():
-        return np.sum(BatchNormalization(gamma, beta, 0.9, mean, var).forward(x, train_flg=False) * dout)
-
-    np.testing.assert_allclose(dx, numeric_wrt(f, x), rtol=1e-6, atol=1e-8)
-
-
-class FixedRandom:
-    """Stands in for a Generator: ``random(shape)`` always returns the same values."""
-
-    def __init__(self, values):
-        self.values = values
-
-    def random(self, shape):
-        assert shape == self.values.shape
-        return self.values
-
-
-@SETTINGS
-@given(st.integers(0, 2**32 - 1), st.sampled_from([0.2, 0.5, 0.8]))
-def test_dropout_with_a_fixed_mask_matches_numerical(seed, ratio):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((3, 4))
-    draws = rng.random(x.shape)
-    layer = Dropout(ratio)
-    layer.rng = FixedRandom(draws)
-    out = layer.forward(x)
-    np.testing.assert_array_equal(layer.mask, draws > ratio)
-    np.testing.assert_array_equal(out, np.where(draws > ratio, x, 0))
-    dout = rng.standard_normal(x.shape)
-
-    def f():
-        other = Dropout(ratio)
-        other.rng = FixedRandom(draws)
-        return np.sum(other.forward(x) * dout)
-
-    np.testing.assert_allclose(layer.backward(dout), numeric_wrt(f, x), rtol=1e-7, atol=1e-9)
-
-
-def test_dropout_test_mode_scales_and_rng_repeats():
-    x = np.ones((1000,))
-    np.testing.assert_array_equal(Dropout(0.3).forward(x, train_flg=False), 0.7 * x)
-    a, b = Dropout(0.5, rng=7), Dropout(0.5, rng=7)
-    np.testing.assert_array_equal(a.forward(x), b.forward(x))
-    assert 400 < a.mask.sum() < 600
-    layer = Dropout(0.3)
-    layer.forward(x, train_flg=False)
-    np.testing.assert_allclose(layer.backward(np.full(1000, 2.0)), 1.4)
-
-
 def test_float32_stays_float32():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 3, 6, 6)).astype(np.float32)
@@ -259,14 +154,6 @@ def test_clear_errors():
     conv.forward(np.zeros((1, 3, 4, 4)))
     with pytest.raises(ValueError, match=r"dout has shape \(1, 2, 3, 3\) but the forward output had shape"):
         conv.backward(np.zeros((1, 2, 3, 3)))
-    with pytest.raises(ValueError, match="gamma has 4"):
-        BatchNormalization(np.ones(4), np.zeros(4)).forward(np.zeros((2, 5)))
-    with pytest.raises(ValueError, match=r"beta must match gamma"):
-        BatchNormalization(np.ones(4), np.zeros(3))
-    with pytest.raises(ValueError, match=r"dropout_ratio must be a number in \[0, 1\); got 1.5"):
-        Dropout(1.5)
-    with pytest.raises(RuntimeError, match="before forward"):
-        Dropout().backward(np.zeros(3))
 
 
 def test_a_number_as_bias_is_one_bias_for_every_filter():
@@ -275,3 +162,16 @@ def test_a_number_as_bias_is_one_bias_for_every_filter():
     layer = Convolution(W, 0.5)
     assert layer.b.shape == (2,) and layer.b.dtype == np.float32
     np.testing.assert_array_equal(layer.forward(np.ones((1, 1, 3, 3))), np.full((1, 2, 2, 2), 4.5))
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_an_empty_batch_is_a_clear_error_naming_the_shape(fast):
+    layers = {"Convolution": (Convolution(np.zeros((2, 3, 3, 3)), np.zeros(2)), (0, 3, 5, 5)),
+              "Pooling": (Pooling(2, 2, 2), (0, 3, 4, 4)),
+              "BatchNormalization": (BatchNormalization(np.ones(12), np.zeros(12)), (0, 12)),
+              "BatchNormalization (images)": (BatchNormalization(np.ones(48), np.zeros(48)), (0, 3, 4, 4))}
+    for name, (layer, shape) in layers.items():
+        layer.reuse_buffers = fast
+        with pytest.raises(ValueError) as info:
+            layer.forward(np.zeros(shape))
+        assert str(info.value) == f"{name.split()[0]} got an empty batch: input shape {shape} (N = 0)"

@@ -4,8 +4,6 @@ networks and several steps of training; and it keeps its own promises (reused
 arrays, switches restored, fallbacks for unusual inputs)."""
 
 import contextlib
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -252,107 +250,6 @@ def test_fast_path_keeps_float32():
         assert all(g.dtype == np.float32 for g in net.gradient(x, t).values())
 
 
-# -- BLAS threads per phase ----------------------------------------------------------------------
-def _blas_threads_now():
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    infos = [i for i in threadpoolctl.threadpool_info() if i.get("user_api") == "blas"]
-    if not infos:
-        pytest.skip("no BLAS library visible to threadpoolctl")
-    return infos[0]["num_threads"]
-
-
-def test_blas_threads_limit_is_one_and_restored_and_none_is_the_default():
-    from chainrule._blas import blas_threads
-
-    before = _blas_threads_now()
-    with blas_threads(1):
-        assert _blas_threads_now() == 1
-        with blas_threads(None):  # evaluation: the BLAS default, as before chainrule limited anything
-            assert _blas_threads_now() == max(before, _default_threads_in_a_fresh_process())
-        assert _blas_threads_now() == 1
-    assert _blas_threads_now() == before
-
-
-def _default_threads_in_a_fresh_process():
-    code = ("import numpy; from threadpoolctl import threadpool_info; "
-            "print(max(i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'))")
-    return int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
-
-
-def test_the_book_api_gradient_runs_on_one_blas_thread_from_its_first_call():
-    """The book's own loop (net.gradient in the user's loop) gets the Trainer's one-thread limit."""
-    _blas_threads_now()
-    code = """if True:
-        import numpy as np
-        from threadpoolctl import threadpool_info
-        from chainrule import TwoLayerNet
-
-        def threads():
-            return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
-
-        net = TwoLayerNet(20, 8, 3, rng=0)
-        x, t = np.random.default_rng(0).random((5, 20)), np.array([0, 1, 2, 0, 1])
-        print(threads())
-        net.gradient(x, t)
-        print(threads())
-        net.gradient(x, t)
-        print(threads())
-    """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
-    default = _default_threads_in_a_fresh_process()
-    assert out[:3] == [str([default]), "[1]", "[1]"]
-
-
-def test_the_one_thread_limit_outlives_a_trainer():
-    """A Trainer's own per-phase limits end with train(); the process-wide one stays for the book's loop after."""
-    _blas_threads_now()
-    code = """if True:
-        import numpy as np
-        from threadpoolctl import threadpool_info
-        from chainrule import TwoLayerNet, Trainer
-
-        net = TwoLayerNet(6, 5, 3, rng=0)
-        x, t = np.random.default_rng(0).random((40, 6)), np.arange(40) % 3
-        Trainer(net, x, t, iters=3, mini_batch_size=10, verbose=False, progress=False).train()
-        print([i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"])
-    """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[1]"
-
-
-def test_trainer_steps_on_one_blas_thread_and_evaluates_on_the_default():
-    from chainrule.train import Trainer
-
-    default = max(_blas_threads_now(), _default_threads_in_a_fresh_process())
-    rng = np.random.default_rng(0)
-    x = rng.integers(0, 256, size=(60, 6), dtype=np.uint8)
-    t = rng.integers(0, 3, size=60)
-    net = TwoLayerNet(6, 5, 3, dtype=np.float32, rng=0)
-    seen = {"gradient": set(), "evaluation": set()}
-    predict, in_step = net.predict, []
-
-    def gradient(*args):
-        seen["gradient"].add(_blas_threads_now())
-        in_step.append(True)
-        try:
-            return type(net).gradient(net, *args)
-        finally:
-            in_step.pop()
-
-    trainer = Trainer(net, x, t, x, t, iters=12, mini_batch_size=20, verbose=False, progress=False,
-                      background_eval=False)
-    net.gradient = gradient
-
-    def evaluation_predict(*args):
-        if not in_step:
-            seen["evaluation"].add(_blas_threads_now())
-        return predict(*args)
-
-    net.predict = evaluation_predict
-    trainer.train()
-    assert seen == {"gradient": {1}, "evaluation": {default}}
-
-
 # -- the Trainer runs on the fast path ----------------------------------------------------------------
 def test_trainer_trains_on_the_fast_path_with_the_readable_numbers():
     """Trainer (fast formulation, float32, uint8 inputs) against the book's loop on the readable path."""
@@ -391,42 +288,6 @@ def test_sgd_updates_in_place_without_touching_the_gradients():
         assert params[k] is arrays[k] and params[k].dtype == np.float32
         np.testing.assert_array_equal(params[k], expected[k])
         np.testing.assert_array_equal(grads[k], before[k])
-
-
-@pytest.mark.parametrize("eval_samples", [None, 50])
-def test_background_evaluation_records_the_same_history(eval_samples):
-    """Evaluating a copy of the network in a background thread changes nothing but the timing."""
-    from chainrule.train import Trainer
-
-    rng = np.random.default_rng(1)
-    x = rng.integers(0, 256, size=(200, 12), dtype=np.uint8)
-    t = np.argmax(x.astype(np.float64) @ rng.standard_normal((12, 3)), axis=1)
-    histories = []
-    for background in (False, True):
-        net = TwoLayerNet(12, 8, 3, weight_init_std=0.1, dtype=np.float32, rng=2)
-        trainer = Trainer(net, x, t, x[:60], t[:60], iters=57, mini_batch_size=10, optimizer="sgd",
-                          optimizer_param={"lr": 0.5}, rng=3, verbose=False, progress=False, eval_chunk_size=16,
-                          evaluate_sample_num_per_epoch=eval_samples, background_eval=background)
-        assert trainer.background_eval is background
-        histories.append(trainer.train())
-        assert trainer._background is None  # the worker is gone
-    sync, background = histories
-    for name in ("iteration", "epoch", "train_acc", "test_acc", "loss", "final_train_acc", "final_test_acc"):
-        assert getattr(background, name) == getattr(sync, name), name
-    assert sync.iteration == [0, 20, 40, 57]
-
-
-def test_background_evaluation_is_off_with_a_callback():
-    from chainrule.train import Trainer
-
-    x, t = np.zeros((20, 4), np.uint8), np.arange(20) % 2
-    net = TwoLayerNet(4, 3, 2, rng=0)
-    seen = []
-    trainer = Trainer(net, x, t, iters=4, mini_batch_size=10, verbose=False, progress=False,
-                      callback=lambda tr, record: seen.append((record["iteration"], tr.current_iter)))
-    assert not trainer.background_eval
-    trainer.train()
-    assert seen == [(0, 0), (2, 2), (4, 4)]  # the callback sees the network at its evaluation
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

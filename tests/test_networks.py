@@ -167,6 +167,33 @@ def test_weight_decay_adds_to_loss():
     assert decayed.loss(x, t) == pytest.approx(plain.loss(x, t) + penalty)
 
 
+def test_weight_decay_is_sequentials_for_every_network():
+    """One weight decay: a plain Sequential given a lambda, MultiLayerNet and MultiLayerNetExtend
+    (without Dropout or Batch Normalization) compute the same loss and gradients on the same weights."""
+    from chainrule import MultiLayerNetExtend
+
+    x, t = data()
+    net = MultiLayerNet(12, [6, 5], 4, weight_decay_lambda=0.3, rng=5)
+    extend = MultiLayerNetExtend(12, [6, 5], 4, weight_decay_lambda=0.3, rng=5)
+    plain = Sequential([Affine(net.params[f"W{k}"].copy(), net.params[f"b{k}"].copy()) if i % 2 == 0 else Relu()
+                        for i, k in enumerate((1, 1, 2, 2, 3))])
+    plain.weight_decay_lambda = 0.3
+    penalty = 0.15 * sum(np.sum(net.params[k] ** 2) for k in ("W1", "W2", "W3"))
+    data_loss = MultiLayerNet(12, [6, 5], 4, rng=5).loss(x, t)
+    for other in (net, extend, plain):
+        assert other.regularization() == pytest.approx(penalty, rel=1e-12)
+        assert other.loss(x, t) == pytest.approx(data_loss + penalty, rel=1e-12)
+    expected = net.gradient(x, t)
+    assert set(expected) == {"W1", "b1", "W2", "b2", "W3", "b3"}
+    for other in (extend, plain):
+        got = other.gradient(x, t)
+        for k in expected:
+            np.testing.assert_allclose(got[k], expected[k], rtol=1e-12, atol=1e-15, err_msg=k)
+    np.testing.assert_allclose(expected["W2"] - net.layers["Affine2"].dW, 0.3 * net.params["W2"], rtol=1e-12)
+    np.testing.assert_array_equal(expected["b2"], net.layers["Affine2"].db)  # biases do not decay
+    gradient_check(plain, x, t, raise_on_failure=True)
+
+
 def test_sequential_from_a_list():
     rng = np.random.default_rng(0)
     net = Sequential([Affine(rng.normal(size=(5, 4)), np.zeros(4)), Relu(),

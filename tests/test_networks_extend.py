@@ -88,25 +88,6 @@ def test_save_and_load_keep_batchnorm_running_statistics(tmp_path):
     np.testing.assert_array_equal(other.predict(x), net.predict(x))  # test mode: the running statistics
 
 
-def test_background_evaluation_sees_the_running_statistics():
-    """The Trainer's evaluation copy gets the running statistics too: the same history with and without it."""
-    rng = np.random.default_rng(5)
-    centers = rng.standard_normal((3, 10)) * 3
-    t = rng.integers(0, 3, 300)
-    x = centers[t] + rng.standard_normal((300, 10))
-    histories = []
-    for background in (False, True):
-        net = MultiLayerNetExtend(10, [16], 3, use_batchnorm=True, dtype=np.float32, rng=6)
-        trainer = Trainer(net, x[:200], t[:200], x[200:], t[200:], iters=45, mini_batch_size=20,
-                          optimizer="sgd", optimizer_param={"lr": 0.05}, verbose=False, rng=0, progress=False,
-                          background_eval=background)
-        assert trainer.background_eval is background
-        histories.append(trainer.train())
-    sync, background = histories
-    assert background.test_acc == sync.test_acc and background.train_acc == sync.train_acc
-    assert len(sync.test_acc) == 6 and len(set(sync.test_acc)) > 1
-
-
 def test_trainer_learns_with_batchnorm_and_dropout():
     rng = np.random.default_rng(5)
     centers = rng.standard_normal((3, 10)) * 3

@@ -183,4 +183,8 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # `python tools/house.py --edges | head`: the reader left
+        sys.stderr.close()
+        sys.exit(0)

@@ -5,6 +5,8 @@
     python tools/i18n.py check      # what a translator still has to do (exit status 1 if anything)
     python tools/i18n.py adopt chainrule.exercises.hints:HINTS check
                                     # a {key: {lang: text}} table into English + catalog entries (prints the English)
+    python tools/i18n.py resolve    # after a merge that conflicts in the catalogs: both sides' translations
+                                    # kept, the .pot, .po and .mo made anew from the code (then git add them)
 
 Two domains, each with a template (.pot) and one catalog per language (``<dir>/<locale>/LC_MESSAGES``):
 
@@ -347,18 +349,55 @@ def adopt(spec, prefix):
     print("}")
 
 
+def resolve():
+    """Settle a merge's conflicts in the catalogs: each .po keeps both sides' translations, then update.
+
+    For every catalog git lists as unmerged, the two sides' .po (``git show :2:`` ours, ``:3:`` theirs)
+    are joined entry by entry (ours where both translated the same English); the templates, the .po
+    and the .mo are then made anew from the merged code, as :func:`update` does.
+    """
+    import subprocess
+
+    _, pofile, _ = _babel()
+    listed = subprocess.run(["git", "ls-files", "-u"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    unmerged = sorted({line.split("\t", 1)[1] for line in listed.splitlines()})
+    for rel in [p for p in unmerged if p.endswith(".po")]:
+        sides = []
+        for stage in (2, 3):
+            shown = subprocess.run(["git", "show", f":{stage}:{rel}"], cwd=ROOT, capture_output=True, check=True)
+            sides.append(pofile.read_po(io.BytesIO(shown.stdout)))
+        ours, theirs = sides
+        have = {(m.context, m.id) for m in ours if m.id and m.string}
+        for m in theirs:
+            if m.id and m.string and (m.context, m.id) not in have:
+                if (m.id, m.context) in ours:
+                    ours.delete(m.id, context=m.context)
+                ours.add(m.id, m.string, context=m.context, locations=m.locations, flags=m.flags)
+        (ROOT / rel).write_bytes(po_text(ours))
+    for rel in [p for p in unmerged if p.endswith((".pot", ".mo"))]:
+        (ROOT / rel).unlink(missing_ok=True)  # made anew below
+    changed = update()
+    return [p for p in unmerged if p.endswith((".po", ".pot", ".mo"))], changed
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="tools/i18n.py", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("update", help="extract the English; merge it into every .po; compile")
     sub.add_parser("compile", help="compile every .po into its .mo")
     sub.add_parser("check", help="list what is untranslated, fuzzy, inconsistent or not compiled")
+    sub.add_parser("resolve", help="after a merge that conflicts in the catalogs: keep both sides, make them anew")
     a = sub.add_parser("adopt", help="move a {key: {lang: text}} table into the catalogs")
     a.add_argument("table", help="module:NAME")
     a.add_argument("prefix", help="the Messages prefix its keys get (check, explore, cli, ...)")
     args = parser.parse_args(argv)
     if args.command == "adopt":
         adopt(args.table, args.prefix)
+        return 0
+    if args.command == "resolve":
+        settled, _ = resolve()
+        print("\n".join(f"settled {p}" for p in settled) or "i18n: no catalog is unmerged")
+        print("i18n: check them (python tools/i18n.py check), then git add them")
         return 0
     if args.command == "check":
         found = check()

@@ -83,6 +83,8 @@ class BatchNormalization(Layer):
         x = np.asarray(x)
         if x.ndim not in (2, 4):
             raise ValueError(f"BatchNormalization input must have shape (N, D) or (N, C, H, W); got {x.shape}")
+        if x.shape[0] == 0:
+            raise ValueError(f"BatchNormalization got an empty batch: input shape {x.shape} (N = 0)")
         self.input_shape = x.shape
         x = x.reshape(x.shape[0], -1)
         if x.shape[1] != self.gamma.shape[0]:
@@ -90,8 +92,6 @@ class BatchNormalization(Layer):
                 f"BatchNormalization input has {x.shape[1]} features per sample (shape {self.input_shape}) "
                 f"but gamma has {self.gamma.shape[0]}"
             )
-        if x.shape[0] == 0:
-            raise ValueError("BatchNormalization got an empty batch (N = 0)")
         if x.dtype != self.gamma.dtype:
             x = x.astype(self.gamma.dtype)
         self.train_flg = bool(train_flg)

@@ -36,6 +36,8 @@ def _check_images(layer, x, channels=None):
     x = np.asarray(x)
     if x.ndim != 4:
         raise ValueError(f"{layer} input must have shape (N, C, H, W); got shape {x.shape}")
+    if x.shape[0] == 0:
+        raise ValueError(f"{layer} got an empty batch: input shape {x.shape} (N = 0)")
     if channels is not None and x.shape[1] != channels:
         raise ValueError(f"{layer} input has {x.shape[1]} channels (shape {x.shape}) but W expects {channels}")
     return x

@@ -14,6 +14,7 @@ entry is rebound and the layer keeps the old array).
 
 from __future__ import annotations
 
+import inspect
 from collections import OrderedDict
 from collections.abc import MutableMapping
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from ._blas import blas_threads, one_blas_thread_from_now_on
 from .functions import as_labels, positive_int
 from .gradient import numerical_gradient as _numerical_gradient
 from .io import NETWORKS
+from .io.bounds import size_check
 from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 
 __all__ = ["NETWORKS", "MultiLayerNet", "ParamDict", "Sequential", "TwoLayerNet", "accuracy", "count_correct"]
@@ -136,7 +138,15 @@ class Sequential:
         order: the k-th one's ``W`` and ``b`` are ``params["Wk"]``, ``params["bk"]``.
     last_layer : layer
         The loss layer (``SoftmaxWithLoss``), called with ``forward(y, t)``.
+
+    Weight decay lives here, for every network: with ``weight_decay_lambda`` set (the book's
+    :class:`MultiLayerNet` and ``MultiLayerNetExtend`` take it as an argument), the loss gains
+    ``0.5 * lambda * sum(W**2)`` over the weights ``W1, W2, ...`` (:meth:`regularization`) and
+    :meth:`gradient` adds ``lambda * W`` to each ``dW``.
     """
+
+    #: L2 weight decay's lambda (0: none).
+    weight_decay_lambda = 0.0
 
     def __init__(self, layers, last_layer=None):
         if not isinstance(layers, dict):
@@ -159,8 +169,14 @@ class Sequential:
         return x
 
     def regularization(self):
-        """The term the loss adds to the data's cross-entropy (0 here; weight decay in :class:`MultiLayerNet`)."""
-        return 0
+        """The term the loss adds to the data's cross-entropy: weight decay's ``0.5 * lambda * sum(W**2)``
+        over all weights (0 without decay)."""
+        if not self.weight_decay_lambda:
+            return 0
+        return 0.5 * self.weight_decay_lambda * sum(np.sum(W * W) for W in self._weights())
+
+    def _weights(self):
+        return [self.params[k] for k in self.params if k.startswith("W")]
 
     def loss(self, x, t):
         """Mean cross-entropy loss on ``x`` with targets ``t`` (labels ``(N,)`` or one-hot) + :meth:`regularization`."""
@@ -196,6 +212,8 @@ class Sequential:
     def gradient(self, x, t):
         """Gradients of ``loss(x, t)`` by backpropagation: ``{name: array}`` like ``params``.
 
+        With weight decay, each ``dW`` plus the decay's ``lambda * W`` (the book's
+        ``layer.dW + lambda * layer.W``); the layers' own ``dW`` stay the data's gradient.
         The first call limits BLAS to one thread for the rest of the process: a minibatch's
         products are too small to gain from more, and lose time waking them (the accuracy
         of a large set, and the Trainer's evaluations, still use the BLAS default).
@@ -205,7 +223,23 @@ class Sequential:
         dout = self.lastLayer.backward(1)
         for layer in reversed(self.layers.values()):
             dout = layer.backward(dout)
-        return {name: getattr(layer, "d" + attr) for name, (layer, attr) in self.params._owners.items()}
+        grads = {name: getattr(layer, "d" + attr) for name, (layer, attr) in self.params._owners.items()}
+        if self.weight_decay_lambda:
+            for k in grads:
+                if k.startswith("W"):
+                    grads[k] = self._decayed(k, grads[k])
+        return grads
+
+    def _decayed(self, name, grad):
+        W = self.params[name]
+        if not self.params.owner(name)[0].reuse_buffers:
+            return grad + self.weight_decay_lambda * W
+        # fast formulation: into an array this network keeps (lambda * W + dW: the same sum)
+        out = self.__dict__.setdefault("_decay_grads", {}).get(name)
+        if out is None or out.shape != W.shape or out.dtype != W.dtype:
+            out = self._decay_grads[name] = np.empty_like(W)
+        np.multiply(W, self.weight_decay_lambda, out=out)
+        return np.add(out, grad, out=out)
 
     # -- beyond the book --------------------------------------------------------
     @contextmanager
@@ -255,6 +289,18 @@ class Sequential:
         """The constructor arguments that rebuild this network's architecture (for ``io``)."""
         raise NotImplementedError(f"{type(self).__name__} has no config; it cannot be rebuilt")
 
+    @classmethod
+    def parameter_shapes(cls, config, size=None):
+        """``{name: shape}`` of every array (``params`` and ``state``) of ``cls(**config)``, by arithmetic.
+
+        Nothing is built: model files are bounded with it before anything is allocated
+        (:mod:`chainrule.io.bounds`). ``config`` is a :attr:`config` (its ``"class"`` is ignored);
+        ``size(label, value, kind)`` checks each number that sizes the architecture before it is
+        used (default: an integer of the right sign, as the constructors ask). A config the
+        constructor would refuse raises TypeError or ValueError.
+        """
+        raise NotImplementedError(f"{cls.__name__} cannot compute its shapes from a config")
+
     @property
     def state(self):
         """Arrays besides ``params`` that ``predict`` uses and training changes, ``{name: array}``
@@ -274,6 +320,28 @@ class Sequential:
     def __repr__(self):
         arch = " -> ".join(self.layers) + f" -> {type(self.lastLayer).__name__}"
         return f"{type(self).__name__}({arch}, dtype={self.dtype})"
+
+
+def constructor_arguments(cls, config):
+    """Every argument ``cls(**config)`` gets (defaults filled in), or the TypeError the constructor would raise."""
+    bound = inspect.signature(cls).bind(**{k: v for k, v in config.items() if k != "class"})
+    bound.apply_defaults()
+    return bound.arguments
+
+
+def mlp_shapes(arguments, size):
+    """Layer sizes (input to output) and ``W1, b1, W2, ...`` shapes of a fully connected network's arguments."""
+    hidden = arguments["hidden_size_list"]
+    if not isinstance(hidden, (list, tuple, np.ndarray)):
+        raise ValueError(f"hidden_size_list must be a list of layer sizes; got {hidden!r}")
+    size("the number of layers", len(hidden) + 1, "layers")
+    sizes = [size("'input_size'", arguments["input_size"], "size"),
+             *(size(f"'hidden_size_list' [{i}]", h, "size") for i, h in enumerate(hidden)),
+             size("'output_size'", arguments["output_size"], "size")]
+    shapes = {}
+    for i in range(1, len(sizes)):
+        shapes[f"W{i}"], shapes[f"b{i}"] = (sizes[i - 1], sizes[i]), (sizes[i],)
+    return sizes, shapes
 
 
 def gaussian_weights(rng, std, shape, dtype):
@@ -317,6 +385,14 @@ class TwoLayerNet(Sequential):
     @property
     def config(self):
         return dict(self._config)
+
+    @classmethod
+    def parameter_shapes(cls, config, size=None):
+        """``W1 (D, H)``, ``b1 (H,)``, ``W2 (H, C)``, ``b2 (C,)`` (see :meth:`Sequential.parameter_shapes`)."""
+        size = size or size_check()
+        a = constructor_arguments(cls, config)
+        D, H, C = (size(f"{k!r}", a[k], "size") for k in ("input_size", "hidden_size", "output_size"))
+        return {"W1": (D, H), "b1": (H,), "W2": (H, C), "b2": (C,)}
 
 
 ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
@@ -365,8 +441,8 @@ class MultiLayerNet(Sequential):
     weight_init_std : "relu"/"he", "sigmoid"/"xavier", or a number
         "he": std ``sqrt(2 / fan_in)``; "xavier": ``sqrt(1 / fan_in)``; a number: that std.
     weight_decay_lambda : float
-        L2 weight decay: the loss gains ``0.5 * lambda * sum(W**2)`` over all
-        weights and each ``dW`` gains ``lambda * W``.
+        L2 weight decay (:class:`Sequential`'s): the loss gains ``0.5 * lambda * sum(W**2)``
+        over all weights and each ``dW`` gains ``lambda * W``.
     dtype, rng : as for :class:`TwoLayerNet`.
     """
 
@@ -393,35 +469,10 @@ class MultiLayerNet(Sequential):
     def config(self):
         return dict(self._config)
 
-    def _weights(self):
-        return [self.params[k] for k in self.params if k.startswith("W")]
-
-    def regularization(self):
-        """L2 weight decay: ``0.5 * lambda * sum(W**2)`` over all weights (0 without decay)."""
-        if not self.weight_decay_lambda:
-            return 0
-        return 0.5 * self.weight_decay_lambda * sum(np.sum(W * W) for W in self._weights())
-
-    def gradient(self, x, t):
-        """As :meth:`Sequential.gradient`, each ``dW`` plus the decay's ``lambda * W`` (the book's
-        ``layer.dW + lambda * layer.W``); the layers' own ``dW`` stay the data's gradient."""
-        grads = super().gradient(x, t)
-        if self.weight_decay_lambda:
-            for k in grads:
-                if k.startswith("W"):
-                    grads[k] = self._decayed(k, grads[k])
-        return grads
-
-    def _decayed(self, name, grad):
-        W = self.params[name]
-        if not self.params.owner(name)[0].reuse_buffers:
-            return grad + self.weight_decay_lambda * W
-        # fast formulation: into an array this network keeps (lambda * W + dW: the same sum)
-        out = self.__dict__.setdefault("_decay_grads", {}).get(name)
-        if out is None or out.shape != W.shape or out.dtype != W.dtype:
-            out = self._decay_grads[name] = np.empty_like(W)
-        np.multiply(W, self.weight_decay_lambda, out=out)
-        return np.add(out, grad, out=out)
+    @classmethod
+    def parameter_shapes(cls, config, size=None):
+        """``W1, b1, ..., W{L}, b{L}`` (see :meth:`Sequential.parameter_shapes`)."""
+        return mlp_shapes(constructor_arguments(cls, config), size or size_check())[1]
 
 
 #: The network classes a model file (:mod:`chainrule.io`) and ``astype`` rebuild from a ``config``

@@ -15,11 +15,21 @@ import numpy as np
 
 from .batchnorm import BatchNormalization
 from .dropout import Dropout
+from .io.bounds import size_check
 from .layers import SoftmaxWithLoss
-from .networks import ACTIVATIONS, NETWORKS, ParamDict, Sequential, check_dtype, check_mlp_arguments, scaled_affine
+from .networks import (
+    ACTIVATIONS,
+    NETWORKS,
+    ParamDict,
+    Sequential,
+    check_dtype,
+    check_mlp_arguments,
+    constructor_arguments,
+    mlp_shapes,
+    scaled_affine,
+)
 
 __all__ = ["ModeSequential", "MultiLayerNetExtend"]
-
 
 
 def _takes_train_flg(layer):
@@ -31,11 +41,8 @@ class ModeSequential(Sequential):
 
     ``predict(x, train_flg=False)``, ``loss(x, t, train_flg=False)``; ``gradient``
     and ``numerical_gradient`` use training mode (``training_loss``), as the book's
-    networks do. Weight decay (``weight_decay_lambda``) adds ``0.5 * lambda * sum(W**2)``
-    over the weights ``W1, W2, ...`` to the loss and ``lambda * W`` to each ``dW``.
+    networks do. Weight decay is :class:`~chainrule.networks.Sequential`'s.
     """
-
-    weight_decay_lambda = 0.0
 
     def predict(self, x, train_flg=False):
         for layer in self.layers.values():
@@ -45,14 +52,6 @@ class ModeSequential(Sequential):
                 x = layer.forward(x)
         return x
 
-    def regularization(self):
-        if not self.weight_decay_lambda:
-            return 0
-        return 0.5 * self.weight_decay_lambda * sum(np.sum(self.params[k] ** 2) for k in self._weight_names())
-
-    def _weight_names(self):
-        return [k for k in self.params if k.startswith("W")]
-
     def loss(self, x, t, train_flg=False):
         y = self.predict(x, train_flg)
         return self.lastLayer.forward(y, t) + self.regularization()
@@ -60,14 +59,6 @@ class ModeSequential(Sequential):
     def training_loss(self, x, t):
         """The loss in training mode: what ``gradient`` differentiates (``gradient_check`` compares with it)."""
         return self.loss(x, t, train_flg=True)
-
-    def gradient(self, x, t):
-        """As :meth:`Sequential.gradient` (of the training-mode loss), each ``dW`` plus ``lambda * W``."""
-        grads = super().gradient(x, t)
-        if self.weight_decay_lambda:
-            for k in self._weight_names():
-                grads[k] = grads[k] + self.weight_decay_lambda * self.params[k]
-        return grads
 
     def _running_statistics(self):
         return [layer for layer in self.layers.values() if isinstance(layer, BatchNormalization)]
@@ -155,6 +146,18 @@ class MultiLayerNetExtend(ModeSequential):
     @property
     def config(self):
         return dict(self._config)
+
+    @classmethod
+    def parameter_shapes(cls, config, size=None):
+        """``W1, b1, ...``, and with Batch Normalization ``gamma{i}``, ``beta{i}`` and the state
+        ``running_mean{i}``, ``running_var{i}`` of each hidden layer (see :meth:`Sequential.parameter_shapes`)."""
+        a = constructor_arguments(cls, config)
+        sizes, shapes = mlp_shapes(a, size or size_check())
+        if bool(a["use_batchnorm"]):
+            for i, n in enumerate(sizes[1:-1], start=1):
+                for name in ("gamma", "beta", "running_mean", "running_var"):
+                    shapes[f"{name}{i}"] = (n,)
+        return shapes
 
 
 NETWORKS["MultiLayerNetExtend"] = MultiLayerNetExtend

@@ -6,14 +6,12 @@ The scripts here are written by the tests, in the book's own import pattern
 and ``dataset`` packages that fail when imported, as the book's own would be
 found there: the runner must resolve the imports to chainrule first.
 
-The book's real scripts run too when a copy of its repository is named by the
-environment variable ``CHAINRULE_BOOK_REPO`` (a checkout of
-oreilly-japan/deep-learning-from-scratch); no code of the book is kept here.
+The book's real scripts, every one of chapters 3-8, run in ``test_book_scripts.py`` when a copy of its
+repository is named by ``CHAINRULE_BOOK_REPO``; no code of the book is kept here.
 """
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -30,16 +28,10 @@ import numpy as np
 """
 
 
-def run_script(path, *args, timeout=300, seed=None):
-    """``python -m chainrule.book path args``; with ``seed``, NumPy's global generator (which the book's
-    own code draws from) is seeded first, through the runner's ``run()``, so the run is repeatable."""
-    if seed is None:
-        command = [sys.executable, "-m", "chainrule.book", str(path), *args]
-    else:
-        command = [sys.executable, "-c", f"import numpy as np; np.random.seed({seed}); "
-                   f"from chainrule.book import run; run({str(path)!r}, {list(args)!r})"]
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "MPLBACKEND": "Agg"})
+def run_script(path, *args, timeout=300):
+    """``python -m chainrule.book path args``: what it prints (it must exit 0)."""
+    proc = subprocess.run([sys.executable, "-m", "chainrule.book", str(path), *args], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, "MPLBACKEND": "Agg"})
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc.stdout
 
@@ -209,7 +201,7 @@ def test_runner_usage_and_path(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"chainrule.book: {tmp_path / 'nope.py'} is not a Python script file"
     proc = subprocess.run([sys.executable, "-m", "chainrule.book"], capture_output=True, text=True)
-    assert proc.returncode == 2 and proc.stdout.startswith("usage: python -m chainrule.book SCRIPT")
+    assert proc.returncode == 2 and proc.stdout.startswith("usage: python -m chainrule.book [OPTIONS] SCRIPT")
 
 
 def test_shim_holds_no_implementation():
@@ -224,43 +216,7 @@ def test_shim_holds_no_implementation():
         assert "chainrule" in text or path.name == "__init__.py", path
 
 
-# -- the book's own scripts, when a copy of its repository is given -----------------------------------------
-
-BOOK_REPO = os.environ.get("CHAINRULE_BOOK_REPO")
-needs_book = pytest.mark.skipif(not BOOK_REPO, reason="set CHAINRULE_BOOK_REPO to a copy of the book's repository")
-
-#: (script, a check of its output): the book's scripts that finish in well under a minute, run with
-#: np.random.seed(0) (the numbers below are those of the book's own code on that seed, or better).
-REAL_SCRIPTS = {
-    "ch03/neuralnet_mnist.py": lambda out: out.strip() == "Accuracy:0.9352",
-    "ch03/neuralnet_mnist_batch.py": lambda out: out.strip() == "Accuracy:0.9352",
-    "ch04/gradient_1d.py": lambda out: out.startswith("0.1999999999990898"),
-    "ch04/gradient_simplenet.py": lambda out: "[[" in out,
-    "ch05/buy_apple.py": lambda out: out.splitlines() == [
-        "price: 220", "dApple: 2.2", "dApple_num: 110", "dTax: 200"],
-    "ch05/buy_apple_orange.py": lambda out: out.splitlines() == [
-        "price: 715", "dApple: 2.2", "dApple_num: 110", "dOrange: 3.3000000000000003", "dOrange_num: 165",
-        "dTax: 650"],
-    "ch05/gradient_check.py": lambda out: len(numbers(out)) == 4 and max(numbers(out)) < 1e-9,
-    "ch06/optimizer_compare_naive.py": lambda out: out == "",
-    "ch06/weight_init_activation_histogram.py": lambda out: out == "",
-    # with seed 0 the book's own code prints W1 1.09e-06 and b1 7.88e-06 (a kink within h = 1e-4), then
-    # 4.6e-11, 3.8e-09, 1.5e-10, 1.8e-07; chainrule's W1 and b1 agree, the rest are 1e-10 or smaller
-    "ch07/gradient_check.py": lambda out: (len(numbers(out)) == 6 and 1.08e-6 < numbers(out)[0] < 1.10e-6
-                                           and 7.87e-6 < numbers(out)[1] < 7.89e-6 and max(numbers(out)[2:]) < 1e-9),
-    "ch07/apply_filter.py": lambda out: out == "",
-}
-
-
-@needs_book
-@pytest.mark.mnist
-@pytest.mark.parametrize("script", sorted(REAL_SCRIPTS))
-def test_the_books_script_runs_on_chainrule(script, tmp_path, real_mnist_env):
-    repo = Path(BOOK_REPO)
-    copy = tmp_path / "book"
-    shutil.copytree(repo, copy, ignore=shutil.ignore_patterns(".git", "mnist.pkl", "notebooks"))
-    out = run_script(copy / script, seed=0)
-    assert REAL_SCRIPTS[script](out), out[-2000:]
+# The book's own scripts, from a copy of its repository (CHAINRULE_BOOK_REPO): tests/book/test_book_scripts.py.
 
 
 def test_a_network_whose_layers_are_a_list_as_in_chapter_8(book):

@@ -11,6 +11,7 @@ import hashlib
 import http.server
 import io
 import os
+import stat
 import sys
 import tarfile
 import threading
@@ -23,6 +24,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from chainrule import _progress
 from chainrule.datasets import (
     SPECS,
     DataUnavailableError,
@@ -487,7 +489,7 @@ def test_download_false_never_touches_the_network(tiny, server):
 
 def test_progress_bar_when_stderr_is_a_terminal(tiny, server, monkeypatch, capsys):
     pytest.importorskip("tqdm")
-    monkeypatch.setattr(mnist, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(_progress, "stderr_is_terminal", lambda: True)
     tiny.use(mirrors=(server.url("ok"),))
     load_mnist(progress=True)
     assert f"{FILES[0]}.gz" in capsys.readouterr().err
@@ -497,8 +499,9 @@ def test_progress_bar_when_stderr_is_a_terminal(tiny, server, monkeypatch, capsy
 
 
 def test_no_progress_bar_without_tqdm(tiny, server, monkeypatch, capsys):
-    monkeypatch.setattr(mnist, "_stderr_is_terminal", lambda: True)
-    monkeypatch.setitem(sys.modules, "tqdm", None)  # makes `import tqdm` fail
+    monkeypatch.setattr(_progress, "stderr_is_terminal", lambda: True)
+    for name in ("tqdm", "tqdm.auto"):
+        monkeypatch.setitem(sys.modules, name, None)  # makes `import tqdm` and `import tqdm.auto` fail
     tiny.use(mirrors=(server.url("ok"),))
     assert_tiny(load_raw(progress=True), tiny)
     assert capsys.readouterr().err == ""
@@ -747,7 +750,9 @@ def test_named_pipe_in_place_of_the_cache_is_a_bad_cache_not_a_hang(tiny, tmp_pa
     result = without_hanging(load_raw, path)
     assert_tiny(result["value"], tiny)
     assert f"cache {path} source failed: {path}: not a regular file; ignored, will be rebuilt" in caplog.text
-    assert path.is_file()  # replaced by a real cache
+    # the output rule: only a regular file is ever replaced, so the pipe stays and the warning says why
+    assert f"could not write the cache {path}: {path} is a named pipe (FIFO)" in caplog.text
+    assert stat.S_ISFIFO(os.lstat(path).st_mode)
 
 
 def test_named_pipe_in_place_of_a_data_file_is_refused_not_hung_on(tiny, tmp_path):

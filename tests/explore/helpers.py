@@ -8,9 +8,10 @@ import json
 import numpy as np
 
 from chainrule import TwoLayerNet
+from chainrule.batchnorm import BatchNormalization
 from chainrule.explore import graph_payload, model_payload
 from chainrule.functions import softmax
-from chainrule.graph import FIGURES, Graph, sigmoid_graph, two_layer_net_graph
+from chainrule.graph import FIGURES, Graph, batch_norm_graph, sigmoid_graph, two_layer_net_graph
 from chainrule.networks import MultiLayerNet
 
 CASES = 200  # random inputs per book graph
@@ -60,6 +61,8 @@ def random_graphs(rng):
                                        rng.uniform(0.5, 2)) for _ in range(CASES)],
         "sigmoid": [sigmoid_graph(float(x)) for x in xs],
         "two-layer-net": [two_layer_net_graph(rng=int(s)) for s in rng.integers(0, 2**31, CASES)],
+        "batch-norm": [batch_norm_graph(rng.normal(0, 10, (3, 2)) * rng.uniform(0.01, 1), rng.normal(1, 1, 2),
+                                        rng.normal(0, 1, 2), rng.normal(0, 1, (3, 2))) for _ in range(CASES)],
     }
 
 
@@ -78,12 +81,20 @@ def graph_fixtures(rng):
             same = [(n["op"], n["sources"], n["output"]) for n in p["nodes"]] == \
                    [(n["op"], n["sources"], n["output"]) for n in figure["nodes"]]
             assert same and [v["name"] for v in p["values"]] == [v["name"] for v in figure["values"]], name
-            cases.append({
+            root = g.nodes[-1].output
+            case = {
                 "leaves": {i: _flat(v.data) for i, v in enumerate(g.values) if v.node is None},
+                "seed": _flat(root.grad),
                 "values": [_flat(v.data) for v in g.values],
                 "grads": [_flat(v.grad) for v in g.values],
                 "edges": [[_flat(e) for e in node.grads] for node in g.nodes],
-            })
+            }
+            if name == "batch-norm":  # the layer's own backward, beside the graph's
+                bn = BatchNormalization(g["gamma"].data.copy(), g["beta"].data.copy())
+                bn.forward(g["x"].data, train_flg=True)
+                case["layer"] = {"dx": _flat(bn.backward(root.grad)), "dgamma": _flat(bn.dgamma),
+                                 "dbeta": _flat(bn.dbeta)}
+            cases.append(case)
         out[name] = {"graph": figure, "cases": cases}
     return out
 
@@ -162,3 +173,23 @@ def write_fixtures(path, *, net, images, labels, mnist_images, tmp_path, seed=0,
     }
     path.write_text(json.dumps(data))
     return path
+
+
+def node_tests(script, env, tmp_path):
+    """``node --test script`` with ``env`` added; fails with node's output, returns the report it wrote (a dict)."""
+    import os
+    import shutil
+    import subprocess
+
+    import pytest
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (apt-get install nodejs): the page's JavaScript cannot be tested")
+    report = tmp_path / f"{script.stem}-report.json"
+    run = subprocess.run([node, "--test", str(script)], capture_output=True, text=True, timeout=900,
+                         env={**os.environ, **env, "EXPLORE_REPORT": str(report)})
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+    summary = json.loads(report.read_text())
+    print("\n" + json.dumps(summary, indent=1))
+    return summary

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 
 const E = createRequire(import.meta.url)('../../src/chainrule/explore/explore.js');
 const path = process.env.EXPLORE_FIXTURES;
-if (!path) throw new Error('EXPLORE_FIXTURES is not set: run these tests through `pytest tests/test_explore.py`, which writes the fixtures');
+if (!path) throw new Error('EXPLORE_FIXTURES is not set: run these tests through `pytest tests/explore/test_page.py`, which writes the fixtures');
 const fixtures = JSON.parse(readFileSync(path, 'utf8'));
 const report = {};
 
@@ -35,7 +35,7 @@ for (const [name, { graph, cases }] of Object.entries(fixtures.graphs)) {
     cases.forEach((c, n) => {
       const leaves = {};
       for (const [i, d] of Object.entries(c.leaves)) leaves[i] = E.tensor(g.values[i].shape, d);
-      const r = E.evaluate(g, leaves);
+      const r = E.evaluate(g, leaves, E.tensor(g.values[g.root].shape, c.seed));
       c.values.forEach((v, i) => { worst = Math.max(worst, close(r.values[i], v, 1e-12, `case ${n} value ${i}`)); });
       c.grads.forEach((v, i) => { worst = Math.max(worst, close(r.grads[i], v, 1e-12, `case ${n} grad ${i}`)); });
       c.edges.forEach((es, k) => es.forEach((v, i) => { worst = Math.max(worst, close(r.edges[k][i], v, 1e-12, `case ${n} node ${k} edge ${i}`)); }));
@@ -43,6 +43,19 @@ for (const [name, { graph, cases }] of Object.entries(fixtures.graphs)) {
     report[`graph ${name}`] = { cases: cases.length, max_diff: worst };
   });
 }
+
+test('graph batch-norm: the derivatives of x, gamma and beta equal BatchNormalization.backward\'s dx, dgamma, dbeta (1e-12)', () => {
+  const { graph, cases } = fixtures.graphs['batch-norm'], g = E.prepareGraph(graph), at = (name) => g.values.findIndex((v) => v.name === name);
+  let worst = 0;
+  cases.forEach((c, n) => {
+    const leaves = {};
+    for (const [i, d] of Object.entries(c.leaves)) leaves[i] = E.tensor(g.values[i].shape, d);
+    const r = E.evaluate(g, leaves, E.tensor(g.values[g.root].shape, c.seed));
+    worst = Math.max(worst, close(r.grads[at('x')], c.layer.dx, 1e-12, `case ${n} dx`),
+      close(r.grads[at('gamma')], c.layer.dgamma, 1e-12, `case ${n} dgamma`), close(r.grads[at('beta')], c.layer.dbeta, 1e-12, `case ${n} dbeta`));
+  });
+  report['batch-norm layer'] = { cases: cases.length, max_diff: worst };
+});
 
 test('graph apple-orange: the book\'s numbers, 715 and 2.2, 110, 3.3, 165, 650', () => {
   const g = E.prepareGraph(fixtures.graphs['apple-orange'].graph);
@@ -87,6 +100,24 @@ test('base64 round trip and the number format of the figures', () => {
   assert.deepEqual([715.0000000000001, 2.2000000000000002, 1e-7, 1234567, 0.5, -0.196612].map(E.fmtNumber),
     ['715', '2.2', '1e-07', '1.23457e+06', '0.5', '-0.196612']);
   assert.deepEqual([0.5, 1.5, 2.5, -2.5, 2.4999].map(E.roundHalfEven), [0, 2, 2, -2, 2]);
+});
+
+test('a chain of 100,000 nodes lays out, evaluates and backpropagates (no recursion, no spread of huge arrays)', () => {
+  const n = 100000, values = [{ name: 'x', shape: [], leaf: true, data: [1], grad: null }], nodes = [];
+  for (let k = 0; k < n; k++) {
+    values.push({ name: null, shape: [], leaf: false, data: [1], grad: null });
+    nodes.push({ op: 'addconst', label: '+1', sources: [k], output: k + 1, grads: [null], c: { shape: [], data: [1] } });
+  }
+  const g = E.prepareGraph({ name: 'chain', title: 'chain', values, nodes, root: n, seed: [1], computable: true });
+  const lay = E.layout(g);
+  assert.equal(lay.cols, n + 2);
+  assert.equal(lay.nodes[n - 1].col, n);
+  assert.deepEqual(lay.leaves[0], { col: 0, row: 0 });
+  assert.ok(lay.nodes.every((p) => p.row === 0), 'a chain stays on one row');
+  const r = E.evaluate(g);
+  assert.equal(r.values[n].data[0], n + 1);
+  assert.equal(r.grads[0].data[0], 1);
+  report.chain = { nodes: n, cols: lay.cols };
 });
 
 after(() => { if (process.env.EXPLORE_REPORT) writeFileSync(process.env.EXPLORE_REPORT, JSON.stringify(report, null, 1)); });

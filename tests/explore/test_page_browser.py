@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import io
 import re
-import shutil
 
 import numpy as np
 import pytest
@@ -18,32 +17,8 @@ import pytest
 from chainrule.cli import main
 from chainrule.datasets import read_digit
 from chainrule.io import save
+from tests.explore.browser import cell, console, draw_a_one, open_page, phone, shoot, step_text, write_page
 from tests.explore.helpers import apple_orange_with, train_quick_model
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def browser(tmp_path):
-    """A headless Chromium (a fresh profile in tmp_path), 1200x900."""
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
-    if CHROMIUM is None or DRIVER is None:
-        pytest.skip("Chromium and its driver are not installed (apt-get install chromium chromium-driver)")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in [*FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,900"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.implicitly_wait(0)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture(scope="session")
@@ -54,38 +29,9 @@ def trained_model_file(real_mnist, tmp_path_factory):
     return path
 
 
-def open_page(driver, path, fragment=""):
-    driver.get(path.as_uri() + fragment)
-    assert driver.execute_script("return document.body.dataset.ready") == "true", _console(driver)
-
-
-def _console(driver):
-    try:
-        return "\n".join(str(e) for e in driver.get_log("browser"))
-    except Exception:  # noqa: BLE001 - logs are a diagnostic only
-        return ""
-
-
-def cell(driver, name, column):
-    return driver.find_element("css selector", f'#values tr[data-name="{name}"] td.{column}')
-
-
-def step_text(driver):
-    return driver.find_element("id", "step-count").text
-
-
-def shoot(driver, path):
-    driver.save_screenshot(str(path))
-    assert path.stat().st_size > 1000
-    return path
-
-
 @pytest.fixture
 def apple_page(tmp_path, capsys):
-    out = tmp_path / "apple-orange.html"
-    assert main(["explore", "apple-orange", "--out", str(out)]) == 0
-    capsys.readouterr()
-    return out
+    return write_page(capsys, "apple-orange", "--out", tmp_path / "apple-orange.html")
 
 
 def test_apple_orange_stepped_to_the_end_shows_the_books_numbers(browser, apple_page, tmp_path):
@@ -152,7 +98,6 @@ def _seen_pixels(driver):
 @pytest.mark.mnist
 def test_a_drawn_one_is_predicted_as_one(browser, trained_model_file, real_mnist_env, tmp_path, capsys):
     from PIL import Image
-    from selenium.webdriver.common.action_chains import ActionChains
 
     page = tmp_path / "model.html"
     assert main(["explore", str(trained_model_file), "--out", str(page)]) == 0
@@ -160,13 +105,7 @@ def test_a_drawn_one_is_predicted_as_one(browser, trained_model_file, real_mnist
     open_page(browser, page)
     browser.find_element("id", "clear").click()
     assert browser.find_element("id", "prediction").text == "–"
-    canvas = browser.find_element("id", "draw")
-    w = canvas.size["width"]
-    chain = ActionChains(browser, duration=10)
-    chain.move_to_element_with_offset(canvas, int(0.04 * w), int(-0.34 * w)).click_and_hold()
-    for _ in range(17):  # a "1": one stroke from the top down, leaning a little
-        chain.move_by_offset(-1, int(0.04 * w))
-    chain.release().perform()
+    draw_a_one(browser)
     assert browser.find_element("id", "prediction").text == "1"
     assert browser.find_element("css selector", "#label-1").is_selected()  # the backward pass explains "1"
     seen = _seen_pixels(browser)
@@ -198,17 +137,12 @@ def test_a_drawn_one_is_predicted_as_one(browser, trained_model_file, real_mnist
     Image.open(io.BytesIO(browser.get_screenshot_as_png())).save(tmp_path / "model-test-image-7.png")
 
 
-def _phone(driver):
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
-
-
 def test_phone_width_and_keyboard(browser, apple_page, tmp_path):
-    _phone(browser)
+    phone(browser)
     open_page(browser, apple_page, "#graph=apple-orange&step=9")
     assert browser.execute_script("return window.innerWidth") == 390
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 390  # no sideways scrolling
-    for button in browser.find_elements("css selector", ".controls button"):
+    for button in browser.find_elements("css selector", "#graph-controls button"):
         box = button.rect
         assert button.text.strip() and box["x"] >= 0 and box["x"] + box["width"] <= 390, button.text
     wrap = browser.find_element("css selector", ".graph-wrap")  # the drawing scrolls inside its own box
@@ -228,7 +162,7 @@ def test_model_page_at_phone_width(browser, trained_model_file, real_mnist_env, 
     page = tmp_path / "model.html"
     assert main(["explore", str(trained_model_file), "--out", str(page)]) == 0
     capsys.readouterr()
-    _phone(browser)
+    phone(browser)
     open_page(browser, page)
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
     assert browser.find_element("id", "draw").rect["width"] <= 390
@@ -272,9 +206,43 @@ def test_jupyter_display_runs_inside_its_iframe(browser, tmp_path):
     notebook.write_text(f"<!DOCTYPE html><html><body><p>Out[1]:</p>{apple_graph()._repr_html_()}</body></html>")
     browser.get(notebook.as_uri())
     browser.switch_to.frame(browser.find_element("tag name", "iframe"))
-    assert browser.execute_script("return document.body.dataset.ready") == "true", _console(browser)
+    assert browser.execute_script("return document.body.dataset.ready") == "true", console(browser)
     browser.find_element("id", "end").click()
     assert cell(browser, "price", "fwd").text == "220"
     assert [cell(browser, k, "grad").text for k in ("apple", "apple_num", "tax")] == ["2.2", "110", "200"]
     browser.switch_to.default_content()
     shoot(browser, tmp_path / "jupyter-iframe.png")
+
+
+@pytest.mark.parametrize("name", ["<!--<script>", "</script><!--<script>"])
+def test_a_name_that_opens_a_comment_or_a_script_leaves_the_page_working(browser, tmp_path, name):
+    from chainrule.graph import Graph
+
+    g = Graph()
+    x = g.input(2.0, name=name)
+    y = x * 3
+    y.name = "y"
+    y.backward()
+    page = g.to_html(tmp_path / "odd-name.html", title=name)
+    open_page(browser, page)
+    browser.find_element("id", "end").click()
+    assert browser.find_element("css selector", "#values tbody th").text == name
+    assert cell(browser, "y", "fwd").text == "6" and browser.title == name
+
+
+def test_a_recorded_chain_of_5000_steps_gives_a_working_page(browser, tmp_path):
+    """The layout walks the graph with a loop: a deep graph no longer overflows the JavaScript stack."""
+    from chainrule.graph import Graph
+
+    g = Graph()
+    x = g.input(0.5, name="x")
+    h = x
+    for _ in range(5000):
+        h = h * 1.0
+    h.name = "y"
+    h.backward()
+    page = g.to_html(tmp_path / "chain.html")
+    open_page(browser, page)
+    browser.find_element("id", "end").click()
+    assert step_text(browser) == "step 10001 / 10001"
+    assert cell(browser, "x", "grad").text == "1" and cell(browser, "y", "fwd").text == "0.5"

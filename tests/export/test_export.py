@@ -21,6 +21,7 @@ import pytest
 
 from chainrule import Affine, Layer, MultiLayerNet, Relu, Sequential, Sigmoid, Trainer, TwoLayerNet, cli, softmax
 from chainrule.io import save
+from tests.cli.helpers import one_line_error, run
 
 TOL = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-10}
 NETS = ["two_layer_f32", "sigmoid_100_100_f64", "relu_4_hidden_f32"]
@@ -28,19 +29,6 @@ NETS = ["two_layer_f32", "sigmoid_100_100_f64", "relu_4_hidden_f32"]
 
 def needs(module, extra):
     return pytest.importorskip(module, reason=f"{module} is not installed ({extra})")
-
-
-def run(capsys, *argv):
-    code = cli.main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def one_line_error(err):
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("chainrule: error: ") and "Traceback" not in err
-    return lines[0]
 
 
 def _train(net, data, iters, optimizer, lr, seed):
@@ -163,7 +151,7 @@ def test_torch_files_are_a_state_dict_and_json_loaded_weights_only(model, tmp_pa
     assert (pt, js) == (tmp_path / "m.pt", tmp_path / "m.json")
     arch = json.loads(js.read_text())
     assert arch["format"] == "chainrule-torch" and arch["dtype"] == model.net.dtype.name
-    assert arch["architecture"] == {**model.net.config, "layer_sizes": arch["architecture"]["layer_sizes"]}
+    assert arch["architecture"] == model.net.config and arch["input_shape"] == [784]
     assert arch["metadata"]["test_acc"] == model.acc
     assert [layer["type"] for layer in arch["layers"]][:2] == ["Linear", "Sigmoid" if "sigmoid" in model.net.config.get(
         "activation", "") else "ReLU"]
@@ -175,7 +163,8 @@ def test_torch_files_are_a_state_dict_and_json_loaded_weights_only(model, tmp_pa
     real_load = torch.load
     monkeypatch.setattr(torch, "load", lambda *a, **k: calls.append(k) or real_load(*a, **k))
     back = from_torch(load_torch(pt))
-    assert calls == [{"map_location": "cpu", "weights_only": True}]
+    # weights only, twice: on the meta device (shapes and dtypes, no data), checked, then for real
+    assert calls == [{"map_location": "meta", "weights_only": True}, {"map_location": "cpu", "weights_only": True}]
     assert type(back) is type(model.net)
     for k in model.net.params:
         np.testing.assert_array_equal(back.params[k], model.net.params[k])
@@ -205,8 +194,7 @@ def test_onnx_graph_input_outputs_operators_and_metadata(trained, tmp_path):
             "MatMul", "Add", "Softmax", "ArgMax"]
         assert [o.version for o in proto.opset_import] == [ONNX_OPSET]
         props = {p.key: p.value for p in proto.metadata_props}
-        assert json.loads(props["architecture"]) == {**m.net.config, "layer_sizes": [784, *[
-            m.net.params[f"W{k}"].shape[1] for k in range(1, hidden + 2)]]}
+        assert json.loads(props["architecture"]) == m.net.config
         assert props["dataset"] == "mnist" and float(props["accuracy"]) == m.acc
         assert props["chainrule_version"] == chainrule.__version__ == proto.producer_version
         assert props["dtype"] == m.net.dtype.name and props["input"] == "uint8 pixels / 255"
@@ -315,19 +303,17 @@ def test_bad_networks_are_one_clear_error_and_write_nothing(tmp_path, to):
          "the TwoLayerNet looks untrained: every bias is still 0, as initialized (train it first, or pass "
          "check_trained=False)"),
         ({"W1": np.ones((4, 3))}, TypeError,
-         "cannot export a dict: expected a chainrule network (TwoLayerNet, MultiLayerNet) or the path of a model file"),
+         "cannot export a dict: expected a chainrule network (TwoLayerNet, MultiLayerNet, MultiLayerNetExtend, "
+         "SimpleConvNet, DeepConvNet, Sequential) or the path of a model file"),
         (_sequential(("Tanh1", Tanh())), ExportError,
-         "layer 'Tanh1' (Tanh) cannot be exported: the exits support Affine, Relu and Sigmoid layers"),
-        (_sequential(("Relu1", Relu()), ("Relu2", Relu())), ExportError,
-         "layer 'Relu2' (Relu) does not follow an Affine layer; only plain MLPs (Affine, activation, Affine, ...) "
-         "can be exported"),
-        (_sequential(), ExportError,
-         "layer 'Affine2' follows another Affine layer without an activation; only plain MLPs (Affine, activation, "
-         "Affine, ...) can be exported"),
+         "layer 'Tanh1' (Tanh) cannot be exported: the exits support Affine, Convolution, Pooling, BatchNormalization, "
+         "Dropout, Relu and Sigmoid layers"),
+        (Sequential([Affine(np.ones((4, 3)), np.ones(3)), Relu(), Affine(np.ones((5, 2)), np.ones(2))]), ExportError,
+         "layer 'Affine3' (Affine) takes 5 inputs but gets 3 per sample"),
     ]
     nan = _biased(TwoLayerNet(4, 3, 2, rng=0))
     nan.params["W2"][0, 0] = np.nan
-    cases.append((nan, ExportError, "W2 or b2 holds NaN or infinite values (did the training diverge?)"))
+    cases.append((nan, ExportError, "layer 'Affine2' holds NaN or infinite values in W (did the training diverge?)"))
     for obj, error, message in cases:
         with pytest.raises(error) as exc:
             export(obj)
@@ -337,10 +323,23 @@ def test_bad_networks_are_one_clear_error_and_write_nothing(tmp_path, to):
     if to == "torch":
         with pytest.raises(FileNotFoundError, match="^model file not found: no-such-model.npz$"):
             to_torch("no-such-model.npz")  # a str or Path is the path of a model file
-    # check_trained=False lets a freshly initialized network through
-    export_ok = to_onnx(TwoLayerNet(4, 3, 2, rng=0), tmp_path / "ok.onnx", check_trained=False) if to == "onnx" \
-        else to_torch(TwoLayerNet(4, 3, 2, rng=0), check_trained=False)
-    assert export_ok is not None
+    # check_trained=False lets a freshly initialized network through, and the export computes what it does
+    fresh = TwoLayerNet(4, 3, 2, weight_init_std=1.0, rng=0)
+    x = np.random.default_rng(1).standard_normal((5, 4))
+    if to == "onnx":
+        onnx = needs("onnx", "chainrule[onnx]")
+        from onnx.reference import ReferenceEvaluator
+
+        to_onnx(fresh, tmp_path / "ok.onnx", check_trained=False)
+        probs, labels = ReferenceEvaluator(onnx.load(str(tmp_path / "ok.onnx"))).run(None, {"image": x})
+    else:
+        import torch
+
+        with torch.no_grad():
+            scores = to_torch(fresh, check_trained=False)(torch.from_numpy(x))
+        probs, labels = torch.softmax(scores, dim=1).numpy(), scores.argmax(dim=1).numpy()
+    np.testing.assert_allclose(probs, softmax(fresh.predict(x)), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(labels, fresh.predict(x).argmax(axis=1))
 
 
 def test_bad_files_on_the_command_line_are_one_line_and_write_nothing(tmp_path, capsys):
@@ -354,7 +353,7 @@ def test_bad_files_on_the_command_line_are_one_line_and_write_nothing(tmp_path, 
         (tmp_path / "other.npz", f"{tmp_path / 'other.npz'} has no chainrule metadata ('__chainrule__'): it was not "
                                  "written by chainrule.io.save"),
         (tmp_path / "untrained.npz", "the TwoLayerNet looks untrained: every bias is still 0, as initialized "
-                                     "(train it first, or pass check_trained=False)"),
+                                     "(train it first, or pass --allow-untrained to export it anyway)"),
     ]
     for to, suffix in (("onnx", ".onnx"), ("torch", ".pt")):
         for path, message in cases:
@@ -367,7 +366,7 @@ def test_bad_files_on_the_command_line_are_one_line_and_write_nothing(tmp_path, 
     assert exc.value.code == 2 and "invalid choice: 'tflite'" in one_line_error(capsys.readouterr().err)
 
 
-def test_from_torch_refuses_modules_that_are_not_plain_mlps():
+def test_from_torch_refuses_modules_it_cannot_read_in_one_line():
     torch = needs("torch", "pip install torch")
     from chainrule.export import ExportError, from_torch
 
@@ -381,28 +380,22 @@ def test_from_torch_refuses_modules_that_are_not_plain_mlps():
         def forward(self, x):
             return self.fc(x) * 2
 
+    reads = ("Linear, Conv2d, MaxPool2d (after ZeroPad2d for zero padding), BatchNorm1d, ReLU, Sigmoid, Dropout "
+             "(with a following Scale), Flatten, Unflatten, Identity and a final Softmax")
     cases = [
-        (Net(), "from_torch reads an nn.Sequential of Linear layers with ReLU or Sigmoid between them; got a Net "
-                "(its forward() cannot be read as a plain MLP)"),
+        (Net(), "from_torch reads an nn.Sequential; got a Net (its forward() cannot be read as a chain of layers)"),
         (nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Linear(4, 2)),
-         "layer 0 (Conv2d) is not part of a plain MLP: from_torch reads Linear, ReLU and Sigmoid layers (and Flatten, "
-         "Dropout, Identity, a final Softmax)"),
-        (nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2)),
-         "layer 1 (Tanh) is not part of a plain MLP: from_torch reads Linear, ReLU and Sigmoid layers (and Flatten, "
-         "Dropout, Identity, a final Softmax)"),
-        (nn.Sequential(nn.Linear(4, 3), nn.Linear(3, 2)),
-         "layer 1 (Linear) follows another Linear layer without an activation: not a plain MLP"),
-        (nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 3), nn.Sigmoid(), nn.Linear(3, 2)),
-         "the module mixes activations (relu, sigmoid); chainrule's networks use one activation throughout"),
-        (nn.Sequential(nn.Linear(4, 3), nn.ReLU()),
-         "the module ends in an activation; a chainrule network ends in a Linear layer (scores)"),
+         "layer 2 (Linear) gets images: put nn.Flatten() before it (PyTorch's Linear would act on the last axis of "
+         "the image)"),
+        (nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2)), f"layer 1 (Tanh) has no chainrule layer: "
+                                                                     f"from_torch reads {reads}"),
         (nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(5, 2)),
-         "Linear layer 2 takes 5 inputs but layer 1 gives 3"),
+         "layer 'Affine2' (Affine) takes 5 inputs but gets 3 per sample"),
         (nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2, dtype=torch.float64)),
-         "Linear layer 2 is float64 but layer 1 is float32: use one dtype"),
+         "layer 2 (Linear) is float64 but the layers before are float32: use one dtype"),
         (nn.Sequential(nn.Linear(4, 3, dtype=torch.float16)),
-         "Linear layer 1 holds float16/float16; chainrule computes in float32 or float64"),
-        (nn.Sequential(nn.Softmax(dim=1)), "the module has no Linear layer: not an MLP"),
+         "layer 0 (Linear) holds float16; chainrule computes in float32 or float64"),
+        (nn.Sequential(nn.Softmax(dim=1)), "the module has no Linear or Conv2d layer: nothing to read"),
     ]
     for module, message in cases:
         with pytest.raises(ExportError) as exc:
@@ -444,8 +437,8 @@ def test_load_torch_bad_files_are_one_line(tmp_path):
     arch["layers"][0]["out_features"] = 5
     (tmp_path / "c.json").write_text(json.dumps(arch))
     (tmp_path / "c.pt").write_bytes(pt.read_bytes())
-    with pytest.raises(ExportError, match=r"^.*c.pt does not hold the weights c.json describes: Error\(s\) in "
-                                          r"loading state_dict for Sequential:$"):
+    with pytest.raises(ExportError, match=r"^.*c.pt does not hold the weights c.json describes: '0.weight' has shape "
+                                          r"\(3, 4\), c.json says \(5, 4\)$"):
         load_torch(tmp_path / "c.pt")
     (tmp_path / "d.json").write_text(js.read_text())
     (tmp_path / "d.pt").write_bytes(b"not a torch file")

@@ -81,7 +81,7 @@ def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
 
     monkeypatch.setattr(np, "savez", broken_savez)
     with pytest.raises(OSError, match="disk full"):
-        save(TwoLayerNet(12, 7, 4, rng=1), tmp_path / "m.npz")
+        save(TwoLayerNet(12, 7, 4, rng=1), tmp_path / "m.npz", force=True)
     assert (tmp_path / "m.npz").read_bytes() == before  # the old model is intact
     assert os.listdir(tmp_path) == ["m.npz"]  # and the temporary file is gone
 
@@ -210,12 +210,12 @@ def test_load_metadata_not_json(tmp_path, good):
 def test_atomic_path_cleans_up_on_error(tmp_path):
     target = tmp_path / "x.txt"
     target.write_text("old")
-    with pytest.raises(RuntimeError), files.atomic_path(target) as tmp:
+    with pytest.raises(RuntimeError), files.atomic_path(target, force=True) as tmp:
         tmp.write_text("new")
         raise RuntimeError("boom")
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["x.txt"]
-    files.write_text(target, "new")
+    files.write_text(target, "new", force=True)
     assert target.read_text() == "new"
 
 

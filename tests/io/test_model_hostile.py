@@ -65,7 +65,7 @@ def test_model_file_declaring_thousands_of_layers_is_refused_before_building(tmp
     path = _write(tmp_path / "deep.npz", _meta(arch))
     peak, message = _peak(lambda: load(path))
     assert peak < 20e6
-    assert "5001 layers" in message and "limit" in message
+    assert message == f"{path}: the number of layers must be an integer from 1 to 1000, got 5001"
 
 
 def test_npz_member_header_declaring_a_huge_shape_is_refused_before_reading(tmp_path):

@@ -1,4 +1,4 @@
-"""The chapter-5 notebooks (notebooks/<lang>/*.ipynb) in English, Korean, Chinese and Japanese.
+"""The notebooks of chapters 5-8 (notebooks/<lang>/*.ipynb) in English, Korean, Chinese and Japanese.
 
 Every notebook is executed afresh with nbclient against the installed package and must
 finish with no error and nothing on stderr (where warnings go); its fresh outputs and the
@@ -134,6 +134,37 @@ def check_book_numbers(name, lang, nb, drawn=True):
         assert len(re.findall(HINT_WORD[lang] + "[:：]", text)) >= 6  # the report is in the notebook's language
         for layer in ("Relu", "Sigmoid", "MulLayer", "Affine", "SoftmaxWithLoss", "lastLayer"):
             assert layer in text
+    elif name.startswith("07"):
+        for line in ["SGD       after 30 steps: x = -0.3504, y = 0.0848",
+                     "AdaGrad   after 30 steps: x = -0.1202, y = 0.0000"]:
+            assert line in text
+        losses = {key: float(re.search(rf"{key} +mean loss of the last 50 iterations: ([0-9.]+)", text)[1])
+                  for key in ("SGD", "Momentum", "AdaGrad", "Adam")}
+        assert max(losses, key=losses.get) == "SGD"  # the book's fig. 6-9: the others learn faster
+        assert all(losses[key] < 0.4 for key in ("Momentum", "AdaGrad", "Adam")), losses
+        spread = {title: float(re.search(rf"{title} +std of each layer's outputs: \[([0-9.]+)", text)[1])
+                  for title in ("sigmoid, std 1", "sigmoid, std 0.01", "ReLU, He")}
+        assert spread["sigmoid, std 1"] > 0.4 and spread["sigmoid, std 0.01"] < 0.05  # figs. 6-10, 6-11
+        for std in ("0.03", "0.01"):  # Batch Normalization learns where the plain network does not (fig. 6-18)
+            found = re.search(rf"weight std {std}: training accuracy after 20 epochs ([0-9.]+) with Batch "
+                              rf"Normalization, ([0-9.]+) without", text)
+            assert float(found[1]) > 0.9 and float(found[2]) < 0.2, found[0]
+        assert len(re.findall(HINT_WORD[lang] + "[:：]", text)) >= 4 and "Momentum W1, Momentum b1" in text
+        assert kinds.count("image/png") == 4
+    elif name.startswith("08"):
+        assert "(9, 75)\n(90, 75)\nTrue\nTrue\n" in text and "(30, 24, 24)" in text
+        accuracies = re.findall(r"epoch (\d): train acc ([0-9.]+), test acc ([0-9.]+)", text)
+        assert len(accuracies) == 4 and float(accuracies[0][2]) < 0.2 and float(accuracies[-1][2]) > 0.75
+        assert floats_after("mean change of the filters relative to their starting size:", text)[0] > 1
+        assert HINT_WORD[lang] in text and "Pooling dx" in text
+        assert kinds.count("image/png") == 4
+    elif name.startswith("09"):
+        assert "in all: 123552 parameters" in text and "every difference below 1e-6: True" in text
+        assert text.count("backprop") == 12
+        assert floats_after("test accuracy on 2,000 images:", text)[0] > 0.7
+        f32, f16 = floats_after("float32 accuracy:", text)[0], floats_after("float16 accuracy:", text)[0]
+        assert f32 > 0.7 and abs(f32 - f16) <= 0.01  # half precision classifies as well (section 8.3.4)
+        assert kinds.count("image/png") == 2
     else:
         raise AssertionError(f"no expected numbers written for notebook {name}")
 

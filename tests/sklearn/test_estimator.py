@@ -143,6 +143,22 @@ def test_fit_stops_when_the_loss_stops_improving():
     assert stopped_at == clf.n_iter_
 
 
+def test_convergence_ends_training_through_trainer_stop(monkeypatch):
+    from chainrule.train import Trainer
+
+    stops = []
+    original = Trainer.stop
+
+    def stop(self, reason="stopped"):
+        stops.append((reason, self.current_iter))
+        original(self, reason)
+
+    monkeypatch.setattr(Trainer, "stop", stop)
+    x, t = blobs()
+    clf = MLPClassifier(hidden_layer_sizes=(16,), max_iter=500, tol=0.05, n_iter_no_change=2, random_state=0).fit(x, t)
+    assert stops == [("converged", clf.n_iter_ * 3)]  # 600 samples, batches of 200: 3 iterations an epoch
+
+
 def test_early_stopping_keeps_the_best_epochs_weights():
     x, t = blobs(n=800, classes=4, seed=1)
     kw = dict(hidden_layer_sizes=(16,), early_stopping=True, n_iter_no_change=3, tol=1e-3, learning_rate_init=0.01,
@@ -218,7 +234,13 @@ def test_random_state_forms():
     c = MLPClassifier(max_iter=2, random_state=np.random.RandomState(5)).fit(x, t)
     d = MLPClassifier(max_iter=2, random_state=np.random.RandomState(5)).fit(x, t)
     np.testing.assert_array_equal(c.predict_proba(x), d.predict_proba(x))
-    MLPClassifier(max_iter=2, random_state=np.random.default_rng(5)).fit(x, t)
+    # a Generator is used as it is: one seeded like the int 5 gives the int's run, and it advances
+    rng = np.random.default_rng(5)
+    e = MLPClassifier(max_iter=2, random_state=rng).fit(x, t)
+    np.testing.assert_array_equal(e.predict_proba(x), a.predict_proba(x))
+    f = MLPClassifier(max_iter=2, random_state=rng).fit(x, t)
+    assert not np.array_equal(f.network_.params["W1"], e.network_.params["W1"])
+    assert not np.array_equal(c.network_.params["W1"], a.network_.params["W1"])  # RandomState(5) is not 5
 
 
 def test_without_scikit_learn_the_import_says_which_extra(monkeypatch):

@@ -1,36 +1,16 @@
-"""Trainer: the book's loop, sampling, epochs, buffers, evaluation, history, progress, Ctrl-C, seeds."""
+"""Trainer: the book's loop, sampling, epochs, buffers, evaluation, history, progress, seeds (how a run
+stops early: test_stop.py)."""
 
-import json
-import os
 import re
-import signal
 import sys
 
 import numpy as np
 import pytest
 
-from chainrule import SGD, MultiLayerNet, TwoLayerNet
-from chainrule.train import History, Trainer, confusion_matrix, evaluate, predict_labels
+from chainrule import MultiLayerNet, TwoLayerNet
+from chainrule.train import Trainer, evaluate
 from tests import ROOT
-
-
-def blobs(n=400, d=20, c=4, seed=0, noise=0.15):
-    """A learnable stand-in for MNIST: ``c`` classes around random centres, as uint8 pixels."""
-    rng = np.random.default_rng(seed)
-    centres = rng.random((c, d))
-    t = rng.integers(0, c, size=n)
-    x = np.clip(centres[t] + noise * rng.standard_normal((n, d)), 0, 1)
-    return np.round(x * 255).astype(np.uint8), t
-
-
-@pytest.fixture
-def data():
-    (x, t) = blobs(500, seed=1)
-    return x[:400], t[:400], x[400:], t[400:]
-
-
-def net32(seed=0, d=20, c=4):
-    return TwoLayerNet(d, 16, c, weight_init_std=0.1, dtype=np.float32, rng=seed)
+from tests.train.helpers import blobs, net32
 
 
 def test_it_learns_and_records_a_history(data, capsys):
@@ -221,48 +201,6 @@ def test_different_trainer_seed_different_minibatches(data):
     assert h1.loss[0] != h2.loss[0]
 
 
-def test_ctrl_c_stops_cleanly_and_keeps_what_was_learned(data):
-    x, t, xt, tt = data
-    net = net32()
-    before = net.params["W1"].copy()
-    old_handler = signal.getsignal(signal.SIGINT)
-
-    def press_ctrl_c(trainer, record):
-        if record["epoch"] == 1:
-            os.kill(os.getpid(), signal.SIGINT)
-
-    trainer = Trainer(net, x, t, xt, tt, epochs=10, mini_batch_size=50, rng=0, verbose=False,
-                      callback=press_ctrl_c)
-    h = trainer.train()
-    assert h.interrupted
-    assert h.iterations_done == 8 < h.iterations  # stopped right after the first epoch
-    assert h.iteration == [0, 8]
-    assert h.final_test_acc == h.test_acc[-1] == evaluate(net, xt, tt)
-    assert not np.array_equal(net.params["W1"], before)  # what it learned is kept
-    assert net.layers["Affine1"].need_dx is True
-    assert signal.getsignal(signal.SIGINT) is old_handler  # the usual Ctrl-C is back
-
-
-def test_keyboard_interrupt_mid_epoch_still_evaluates_the_final_network(data):
-    x, t, xt, tt = data
-    net = net32()
-    calls = []
-
-    class Interrupting(SGD):
-        def update(self, params, grads):
-            calls.append(1)
-            if len(calls) == 13:
-                raise KeyboardInterrupt
-            super().update(params, grads)
-
-    h = Trainer(net, x, t, xt, tt, epochs=10, mini_batch_size=50, optimizer=Interrupting(lr=0.1), rng=0,
-                verbose=False).train()
-    assert h.interrupted
-    assert h.iterations_done == 12
-    assert h.iteration == [0, 8, 12]  # a last evaluation where it stopped
-    assert h.final_test_acc == evaluate(net, xt, tt)
-
-
 def test_evaluate_sample_num_per_epoch_uses_a_subset_but_final_uses_all(data, capsys):
     x, t, xt, tt = data
     net = net32()
@@ -352,29 +290,6 @@ def test_train_twice_is_an_error(data):
         trainer.train()
 
 
-def test_history_json_and_csv(data, tmp_path):
-    x, t, xt, tt = data
-    h = Trainer(net32(), x, t, xt, tt, iters=19, mini_batch_size=50, rng=0, verbose=False).train()
-    h.config["seed"] = 0
-    h.save_json(tmp_path / "h.json")
-    back = History.load_json(tmp_path / "h.json")
-    assert back == h  # floats round-trip exactly
-    data_json = json.loads((tmp_path / "h.json").read_text())
-    assert data_json["format"] == "chainrule-history" and data_json["loss"] == h.loss
-    h.save_csv(tmp_path / "h.csv")
-    rows = (tmp_path / "h.csv").read_text().splitlines()
-    assert rows[0] == "iteration,epoch,loss,train_acc,test_acc,seconds"
-    assert len(rows) == 1 + 20  # evaluation before training + 19 iterations
-    assert rows[1].startswith("0,0.0,,")  # no loss before the first update
-    fields = rows[1 + 8].split(",")  # iteration 8 ends epoch 1: an evaluation row
-    assert fields[0] == "8" and float(fields[1]) == 1.0 and float(fields[2]) == h.loss[7]
-    assert float(fields[3]) == h.train_acc[1] and float(fields[4]) == h.test_acc[1]
-    assert rows[1 + 5].split(",")[3:] == ["", "", ""]
-    assert float(rows[-1].split(",")[4]) == h.test_acc[-1]
-    with pytest.raises(ValueError, match="not a chainrule history"):
-        History.from_dict({"loss": []})
-
-
 def test_progress_bar_only_when_asked_or_on_a_terminal(data, capsys, monkeypatch):
     pytest.importorskip("tqdm")
     x, t, xt, tt = data
@@ -400,33 +315,6 @@ def test_without_a_test_set(data):
     x, t, _, _ = data
     h = Trainer(net32(), x, t, epochs=1, mini_batch_size=50, rng=0, verbose=False).train()
     assert h.test_acc == [] and h.final_test_acc is None and len(h.train_acc) == 2
-
-
-# -- evaluation helpers -----------------------------------------------------------------
-
-def test_predict_labels_and_evaluate_in_chunks(data):
-    x, t, _, _ = data
-    net = TwoLayerNet(20, 8, 4, weight_init_std=0.5, rng=0)
-    xf = x / 255.0
-    whole = np.argmax(net.predict(xf), axis=1)
-    np.testing.assert_array_equal(predict_labels(net, x), whole)
-    np.testing.assert_array_equal(predict_labels(net, x, chunk_size=7), whole)
-    np.testing.assert_array_equal(predict_labels(net, xf, chunk_size=1000), whole)
-    assert evaluate(net, x, t, chunk_size=33) == net.accuracy(xf, t)
-    assert evaluate(net, x, np.eye(4)[t]) == net.accuracy(xf, t)
-    with pytest.raises(ValueError, match=r"labels t must be in \[0, 4\)"):
-        evaluate(net, x, t + 1)
-
-
-def test_confusion_matrix():
-    t = np.array([0, 0, 1, 2, 2, 2])
-    y = np.array([0, 1, 1, 2, 0, 2])
-    cm = confusion_matrix(t, y, 3)
-    np.testing.assert_array_equal(cm, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
-    assert cm.sum() == 6 and np.trace(cm) == 4
-    assert confusion_matrix(t, y).shape == (3, 3)
-    with pytest.raises(ValueError, match="label vectors of one shape"):
-        confusion_matrix(t, y[:-1])
 
 
 # -- examples/train_neuralnet.py: the book's script ---------------------------------------
@@ -461,8 +349,6 @@ def test_train_neuralnet_example_one_epoch(real_mnist_env, monkeypatch, tmp_path
     accs = run_example(monkeypatch, tmp_path, capsys, iters_num=601)
     assert len(accs) == 2  # printed at i = 0 and i = 600, as the book's loop does
     assert accs[0][1] < 0.5 and accs[1][1] > 0.85  # one epoch: about 0.90 in the book
-
-
 
 
 @pytest.mark.slow

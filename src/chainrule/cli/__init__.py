@@ -1,7 +1,7 @@
 """The ``chainrule`` command: one module per subcommand, each holding its options and its runner.
 
 Every subcommand module (:mod:`~chainrule.cli.train`, ``evaluate``, ``predict``, ``gradcheck``,
-``data``, ``graph``, ``bench``, ``explore``, ``check``, ``export``) has ``add(subparsers)``, which
+``data``, ``graph``, ``bench``, ``explore``, ``check``, ``export``, ``convert``) has ``add(subparsers)``, which
 builds its parser with ``set_defaults(func=run)``, and ``run(args) -> int``, which does the work;
 what they share is in :mod:`~chainrule.cli.common`. This package is the only code that prints.
 Errors a user can cause (a missing file, a bad option, a damaged model, no data) end as one
@@ -18,8 +18,18 @@ import os
 import sys
 
 from .._version import __version__
-from . import bench, check, data, evaluate, explore, export, gradcheck, graph, predict, train
-from .common import EXIT_INTERRUPTED, PROG, CLIError, Formatter, Parser, deferred_warnings, one_line, os_message
+from . import bench, check, convert, data, evaluate, explore, export, gradcheck, graph, predict, train
+from .common import (
+    EXIT_INTERRUPTED,
+    PROG,
+    CLIError,
+    Formatter,
+    Parser,
+    deferred_warnings,
+    one_line,
+    os_message,
+    printable,
+)
 
 __all__ = ["CLIError", "build_parser", "main"]
 
@@ -27,7 +37,7 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whos
 
 #: The subcommands, in the order ``chainrule --help`` lists them. To add one, write a module with
 #: ``add(sub)`` (its parser, ``set_defaults(func=run)``) and ``run(args)``, and list it here.
-SUBCOMMANDS = [train, evaluate, predict, gradcheck, data, graph, bench, explore, check, export]
+SUBCOMMANDS = [train, evaluate, predict, gradcheck, data, graph, bench, explore, check, export, convert]
 
 
 def build_parser():
@@ -92,7 +102,7 @@ def _main(argv):
         message = str(exc) if not isinstance(exc, OSError) or not exc.filename else os_message(exc)
         print(f"{PROG}: error: {one_line(message)}", file=sys.stderr)
         for line in getattr(exc, "details", ()):
-            print(f"  {line}", file=sys.stderr)
+            print(f"  {printable(line)}", file=sys.stderr)
         return 1
     finally:
         logger.removeHandler(deferred_warnings)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 
 import numpy as np
@@ -15,7 +16,7 @@ import numpy as np
 __all__ = ["EXIT_INTERRUPTED", "PROG", "CLIError", "DeferredWarnings", "Formatter", "Parser", "accuracy_line",
            "add_data_options", "arg_type", "as_images", "class_names", "data_error", "decay", "deferred_warnings",
            "describe", "image_shape", "init_std", "load_data", "load_model", "non_negative_float", "one_line",
-           "os_message", "positive_float", "positive_int", "seed", "title"]
+           "os_message", "positive_float", "positive_int", "printable", "seed", "title"]
 
 PROG = "chainrule"
 
@@ -122,8 +123,18 @@ deferred_warnings = DeferredWarnings()
 
 
 def one_line(text):
-    """A possibly multi-line message as one line."""
-    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
+    """A possibly multi-line message as one line, printable (see :func:`printable`)."""
+    return " ".join(printable(part.strip()) for part in str(text).splitlines() if part.strip())
+
+
+#: Characters a file's text must not send to a terminal: C0 controls but the newline, DEL, C1 controls
+#: (ANSI escapes start with ESC or CSI), and the bidirectional overrides that reorder what is shown.
+_UNPRINTABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text):
+    """``text`` as a terminal shows it harmlessly: control characters (ANSI escapes included) as ``\\x1b``."""
+    return _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), str(text))
 
 
 def load_data(kind, data_dir, progress):
@@ -153,13 +164,13 @@ def data_error(exc, kind):
 def title(kind):
     from ..datasets import SPECS
 
-    return SPECS[kind].title if kind in SPECS else str(kind)
+    return SPECS[kind].title if isinstance(kind, str) and kind in SPECS else printable(kind)
 
 
 def class_names(kind, n):
     from ..datasets import SPECS
 
-    classes = SPECS[kind].classes if kind in SPECS else ()
+    classes = SPECS[kind].classes if isinstance(kind, str) and kind in SPECS else ()
     return list(classes) if len(classes) == n else [str(i) for i in range(n)]
 
 

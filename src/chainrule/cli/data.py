@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .common import Formatter, data_error, deferred_warnings
+from .messages import SAY
 
 
 def add(sub):
@@ -28,14 +29,14 @@ def run(args):
         (x_train, t_train, x_test, t_test), source, location = fetch(args.kind, args.dir, progress=not args.quiet)
     except OSError as exc:
         raise data_error(exc, args.kind) from None
-    print(f"{SPECS[args.kind].title}: verified (SHA-256 of the four IDX files)")
-    print(f"  source: {source}")
+    print(SAY.text("data.verified", None, dataset=SPECS[args.kind].title))
+    print(SAY.text("data.source", None, source=source))
     if location is None:  # fetched, but the cache could not be written: the warning says why
         deferred_warnings.show()
-        print("  not stored: the cache could not be written (see the warning)")
+        print(SAY.text("data.not_stored"))
     else:
-        print(f"  stored: {location}")
+        print(SAY.text("data.stored", None, location=location))
     for split, x, t in (("train", x_train, t_train), ("test", x_test, t_test)):
         counts = " ".join(map(str, np.bincount(t, minlength=10)))
-        print(f"  {split + ':':6} {len(x)} images {x.shape[1]}x{x.shape[2]}, label counts 0-9: {counts}")
+        print(SAY.text(f"data.{split}", None, count=len(x), height=x.shape[1], width=x.shape[2], counts=counts))
     return 0

@@ -27,6 +27,7 @@ def add(sub):
     add_data_options(p)
     p.add_argument("--plot", metavar="FILE", default=None,
                    help="also draw the confusion matrix to FILE (.png, .svg or .pdf; needs matplotlib)")
+    p.add_argument("--force", action="store_true", help="replace the --plot file if it exists")
     p.set_defaults(func=run)
     return p
 
@@ -44,10 +45,17 @@ def _confusion_table(cm, names):
 
 
 def run(args):
+    from ..datasets import SPECS
+    from ..io.files import check_output
     from ..train.metrics import EVAL_CHUNK, confusion_matrix, predict_labels
 
+    if args.plot:
+        check_output(args.plot, force=args.force, inputs=(args.model,), how="--force")
     network, meta = load_model(args.model)
     kind = args.kind or meta.get("kind") or "mnist"
+    if not isinstance(kind, str) or kind not in SPECS:
+        raise CLIError(f"{args.model} says its images are {kind!r}, a dataset chainrule does not know: choose one "
+                       f"with --kind ({' or '.join(SPECS)})")
     _, (x_test, t_test) = common.load_data(kind, args.data_dir, progress=True)
     x_test = x_test.reshape(len(x_test), -1)
     shape = image_shape(network)
@@ -67,6 +75,7 @@ def run(args):
     if args.plot:
         from ..train.plot import confusion_matrix_figure
 
-        confusion_matrix_figure(cm, args.plot, labels=names, title=f"{title(kind)} test set: accuracy {acc:.4f}")
+        confusion_matrix_figure(cm, args.plot, labels=names, title=f"{title(kind)} test set: accuracy {acc:.4f}",
+                                force=args.force)
         print(f"saved {args.plot}")
     return 0

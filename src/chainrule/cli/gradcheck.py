@@ -6,6 +6,7 @@ import numpy as np
 
 from . import common  # common.load_data: the one place data is loaded (tests stand in for it)
 from .common import Formatter, add_data_options, describe, seed, title
+from .messages import SAY
 
 
 def add(sub):
@@ -29,8 +30,8 @@ def run(args):
     x = x_train[:3].reshape(3, -1).astype(np.float64) / 255.0
     t = t_train[:3]
     network = TwoLayerNet(x.shape[1], 50, 10, dtype=np.float64, rng=args.seed)
-    print(f"gradient check: backprop vs numerical gradients, {describe(network)}, "
-          f"the first 3 {title(kind)} training images (labels {t.tolist()})", flush=True)
+    print(SAY.text("gradcheck.start", None, network=describe(network), dataset=title(kind), labels=t.tolist()),
+          flush=True)
     report = gradient_check(network, x, t)
     print(report)
     return 0 if report.ok else 1

@@ -15,12 +15,15 @@ def add(sub):
     p.add_argument("figure", choices=list(FIGURES), help="which graph")
     p.add_argument("--out", metavar="FILE", required=True,
                    help="the file to write: .svg or .png (need graphviz's dot) or .dot")
+    p.add_argument("--force", action="store_true", help="replace the --out file if it exists")
     p.set_defaults(func=run)
     return p
 
 
 def run(args):
     from ..graph import draw_figure
+    from ..io.files import check_output
 
-    print(f"wrote {draw_figure(args.figure, args.out)}")
+    check_output(args.out, force=args.force, how="--force")
+    print(f"wrote {draw_figure(args.figure, args.out, force=args.force)}")
     return 0

@@ -12,11 +12,9 @@ import numpy as np
 
 from . import common  # common.load_data: the one place data is loaded (tests stand in for it)
 from .common import (
-    EXIT_INTERRUPTED,
     PROG,
     CLIError,
     Formatter,
-    accuracy_line,
     add_data_options,
     as_images,
     decay,
@@ -28,6 +26,7 @@ from .common import (
     seed,
     title,
 )
+from .messages import SAY
 
 TRAIN_EPILOG = """\
 The defaults are the book's run (section 5.7.4): TwoLayerNet 784-50-10 with ReLU,
@@ -42,6 +41,8 @@ examples:
   chainrule train --iters 600 --quiet --out /tmp/quick
   chainrule train --net simpleconv --out runs/cnn
       (chapter 7's SimpleConvNet for 20 epochs; the book reports about 98.8% test accuracy)
+  chainrule train --net deepconv --out runs/deep
+      (chapter 8's DeepConvNet as its train_deepnet.py: 20 epochs of Adam; the book reports over 99%)
 
 Writes to the output folder: model.npz (chainrule evaluate / predict read it),
 history.json and history.csv (loss per iteration, accuracies per epoch),
@@ -61,10 +62,12 @@ def add(sub):
     g = p.add_argument_group("network")
     from ..train import BOOK_RUN
 
-    g.add_argument("--net", choices=("mlp", "simpleconv"), default="mlp",
+    g.add_argument("--net", choices=("mlp", "simpleconv", "deepconv"), default="mlp",
                    help="mlp: fully connected layers (--hidden; default); simpleconv: chapter 7's SimpleConvNet "
                         "(conv 30 filters 5x5 - ReLU - pool 2x2 - 100 - 10) with the book's train_convnet.py "
-                        "settings: Adam, lr 0.001, minibatches of 100, 20 epochs")
+                        "settings: Adam, lr 0.001, minibatches of 100, 20 epochs; deepconv: chapter 8's "
+                        "DeepConvNet (6 convolutions 3x3, 3 poolings, 50 - dropout - 10 - dropout) with its "
+                        "train_deepnet.py settings: the same, each epoch measured on 1000 images of each set")
     g.add_argument("--hidden", type=positive_int, nargs="+", default=[BOOK_RUN["hidden"]], metavar="N",
                    help="hidden layer sizes: one size gives the book's TwoLayerNet (default 50); "
                         "several (e.g. --hidden 100 100) give a MultiLayerNet")
@@ -81,7 +84,7 @@ def add(sub):
     from ..optimizers import OPTIMIZERS
 
     g.add_argument("--optimizer", choices=list(OPTIMIZERS), default=None, type=str.lower,
-                   help="update rule (default sgd; adam with --net simpleconv)")
+                   help="update rule (default sgd; adam with --net simpleconv or deepconv)")
     g.add_argument("--lr", type=positive_float, default=None,
                    help="learning rate (default 0.1 for sgd as in the book; the book's default of each "
                         "other optimizer: 0.01, adam 0.001)")
@@ -90,7 +93,8 @@ def add(sub):
                         "(default: constant, as in the book)")
     n = g.add_mutually_exclusive_group()
     n.add_argument("--iters", type=positive_int, default=None, metavar="N",
-                   help="number of iterations (minibatches; default 10000, or 20 epochs with --net simpleconv)")
+                   help="number of iterations (minibatches; default 10000, or 20 epochs with --net simpleconv or "
+                        "deepconv)")
     n.add_argument("--epochs", type=positive_int, default=None, metavar="N",
                    help="number of epochs instead (one epoch = 60000 / batch size iterations)")
     g.add_argument("--batch-size", type=positive_int, default=BOOK_RUN["batch_size"], metavar="N",
@@ -103,7 +107,8 @@ def add(sub):
                         "recorded in history.json); the same seed gives the same run")
     g.add_argument("--eval-samples", type=positive_int, default=None, metavar="N",
                    help="per epoch, measure the accuracies on the first N images of each set only "
-                        "(faster; the final accuracies always use all of them)")
+                        "(faster; the final accuracies always use all of them; default all, 1000 with --net "
+                        "deepconv as in the book)")
     add_data_options(p)
     g = p.add_argument_group("output")
     g.add_argument("--out", metavar="DIR", default=None,
@@ -138,6 +143,11 @@ def _build_network(args, input_size, output_size, rng):
         side = int(round(np.sqrt(input_size)))
         return SimpleConvNet((1, side, side), SIMPLECONV_RUN["conv_param"], SIMPLECONV_RUN["hidden_size"],
                              output_size, SIMPLECONV_RUN["weight_init_std"], dtype=dtype, rng=rng)
+    if args.net == "deepconv":
+        from ..convnets import DeepConvNet
+
+        side = int(round(np.sqrt(input_size)))
+        return DeepConvNet((1, side, side), output_size=output_size, dtype=dtype, rng=rng)
     if len(args.hidden) == 1 and args.activation == "relu" and args.weight_decay == 0 \
             and not isinstance(args.weight_init_std, str):
         std = BOOK_RUN["weight_init_std"] if args.weight_init_std is None else args.weight_init_std
@@ -157,16 +167,18 @@ def _mlp_only_options(args):
 
 
 def run(args):
-    from ..train.runs import release_folder, reserve_folder, stop_signals_as_ctrl_c
+    from ..train.runs import release_folder, reserve_folder
+    from ..train.stop import interrupting
 
-    if args.net == "simpleconv" and _mlp_only_options(args):
-        raise CLIError(f"{', '.join(_mlp_only_options(args))} shape(s) the MLP and mean nothing with --net simpleconv "
-                       "(the book's SimpleConvNet has its own fixed layers)")
+    if args.net != "mlp" and _mlp_only_options(args):
+        name = "SimpleConvNet" if args.net == "simpleconv" else "DeepConvNet"
+        raise CLIError(SAY.text("train.mlp_options", None, options=", ".join(_mlp_only_options(args)), net=args.net,
+                                network=name))
     out = Path(args.out) if args.out else _new_run_dir()
     created = reserve_folder(out, replace=args.force)  # before anything is loaded or trained
     try:
-        with stop_signals_as_ctrl_c([]) as received:  # SIGTERM, SIGHUP: what Ctrl-C does at that moment
-            return _train_and_save(args, out, received)
+        with interrupting():  # SIGTERM, SIGHUP: an interruption, as Ctrl-C, until training starts
+            return _train_and_save(args, out)
     except BaseException:
         if created:
             release_folder(out)  # if still empty
@@ -174,19 +186,22 @@ def run(args):
 
 
 def _epochs(n):
-    return f"{n:.4g} epoch{'' if n == 1 else 's'}"
+    return SAY.text("epochs.one") if n == 1 else SAY.text("epochs.many", None, n=f"{n:.4g}")
 
 
-def _train_and_save(args, out, received):
+def _train_and_save(args, out):
     from ..optimizers import make_optimizer
     from ..train import BOOK_RUN, Trainer, TrainingDiverged
     from ..train.metrics import EVAL_CHUNK
-    from ..train.runs import deferred_signals, save_run, stop_signals_as_ctrl_c
+    from ..train.runs import save_run
+    from ..train.stop import deferred_signals, stop_on_signals
 
     kind = args.kind or "mnist"
     run = BOOK_RUN
     if args.net == "simpleconv":  # the book's ch07/train_convnet.py settings
         from ..convnets import SIMPLECONV_RUN as run
+    elif args.net == "deepconv":  # the book's ch08/train_deepnet.py settings
+        from ..convnets import DEEPCONV_RUN as run
     args.optimizer = args.optimizer or run["optimizer"]
     lr = args.lr if args.lr is not None else (run["lr"] if args.optimizer == run["optimizer"] else None)
     optimizer = make_optimizer(args.optimizer, **({} if lr is None else {"lr": lr}))
@@ -201,25 +216,27 @@ def _train_and_save(args, out, received):
     iters = args.iters if args.iters is not None or args.epochs is not None else run.get("iters")
     epochs = args.epochs if args.iters is not None or args.epochs is not None else run.get("epochs")
     trainer = Trainer(network, x_train, t_train, x_test, t_test, epochs=epochs, mini_batch_size=args.batch_size,
-                      optimizer=optimizer, evaluate_sample_num_per_epoch=args.eval_samples,
+                      optimizer=optimizer, evaluate_sample_num_per_epoch=args.eval_samples or run.get("eval_samples"),
                       verbose=not args.quiet, iters=iters, sampling=args.sampling, rng=rng,
                       progress=False if args.quiet else None, lr_decay=args.lr_decay,
                       eval_chunk_size=run.get("eval_chunk_size", EVAL_CHUNK))
     if not args.quiet:
-        print(f"training {describe(network)} on {title(kind)} ({len(x_train)} images): {optimizer!r}, "
-              f"batch {args.batch_size}, {trainer.max_iter} iterations ({_epochs(trainer.epochs)}), "
-              f"{args.sampling}, seed {seed}", flush=True)
+        sample = trainer.evaluate_sample_num_per_epoch
+        print(SAY.text("train.start", None, network=describe(network), dataset=title(kind), images=len(x_train),
+                       optimizer=repr(optimizer), batch=args.batch_size, iterations=trainer.max_iter,
+                       epochs=_epochs(trainer.epochs), sampling=args.sampling, seed=seed)
+              + ("" if sample is None else SAY.text("train.measured", None, n=sample)), flush=True)
     start_lr = optimizer.lr
     diverged = None
-    # From here on no signal raises: Ctrl-C stops training cleanly (the Trainer's handler), SIGTERM
-    # and SIGHUP do the same, and whatever arrives after training waits until the run is saved.
+    # From here on no signal raises: Ctrl-C, SIGTERM and SIGHUP stop training cleanly (trainer.stop),
+    # and whatever arrives after training waits until the run is saved.
     with deferred_signals() as late:
-        with stop_signals_as_ctrl_c(received):
+        with stop_on_signals(trainer):
             try:
                 history = trainer.train()
             except TrainingDiverged as exc:
                 history, diverged = exc.history, exc
-        n_test, iter_per_epoch = len(x_test), trainer.iter_per_epoch
+        n_test, iter_per_epoch, stopped_by = len(x_test), trainer.iter_per_epoch, trainer.stop_reason
         # The images are not needed any more. Freed now, before the plots, matplotlib's tens of MB
         # do not come on top of them (chainrule train with its defaults peaks near 110 MB, not 190).
         del trainer, x_train, t_train, x_test, t_test
@@ -231,26 +248,30 @@ def _train_and_save(args, out, received):
                 "interrupted": history.interrupted}
         written, note = save_run(out, network, history, meta, plots=not args.no_plots, replace=args.force)
         if history.final_test_acc is not None:
-            print(accuracy_line(history.final_test_acc, n_test)
-                  + f"; train accuracy: {history.final_train_acc:.4f}")
-        print(f"{history.iterations_done} iterations ({_epochs(history.iterations_done / iter_per_epoch)}) "
-              f"in {history.total_seconds:.1f} s")
-        print(f"saved to {out}/: {' '.join(written)}")
+            acc = history.final_test_acc
+            print(SAY.text("train.result", None, test=f"{acc:.4f}", correct=round(acc * n_test), n=n_test,
+                           train=f"{history.final_train_acc:.4f}"))
+        print(SAY.text("train.time", None, iterations=history.iterations_done,
+                       epochs=_epochs(history.iterations_done / iter_per_epoch),
+                       seconds=f"{history.total_seconds:.1f}"))
+        print(SAY.text("train.saved", None, folder=out, files=" ".join(written)))
         if note:
             print(note)
         code = 0
         if history.interrupted:
-            how = f"stopped by {signal.Signals(received[0]).name}" if received else "interrupted"
-            print(f"{PROG}: {how} after {history.iterations_done} of {history.iterations} iterations; "
-                  "saved what was learned", file=sys.stderr)
-            code = 128 + received[0] if received else EXIT_INTERRUPTED
+            signum = stopped_by if isinstance(stopped_by, signal.Signals) else signal.SIGINT
+            stop = {"done": history.iterations_done, "total": history.iterations}
+            how = SAY.text("train.interrupted", None, **stop) if signum == signal.SIGINT \
+                else SAY.text("train.stopped_by", None, signal=signum.name, **stop)
+            print(f"{PROG}: {how}", file=sys.stderr)
+            code = 128 + signum
         if late:
-            print(f"{PROG}: interrupted while saving; the run was saved completely first: {out}", file=sys.stderr)
+            print(f"{PROG}: {SAY.text('train.late', None, folder=out)}", file=sys.stderr)
             code = code or 128 + late[0]
         if diverged is not None:
-            weights = (f"the saved model is the network of iteration {history.kept_iteration} (the last with finite "
-                       "weights)" if history.kept_iteration is not None else "the weights were never finite")
-            print(f"{PROG}: error: training diverged: the loss of iteration {history.diverged} is "
-                  f"{history.loss[history.diverged - 1]}; {weights}; try a smaller --lr", file=sys.stderr)
+            said = SAY.text("train.diverged_kept" if history.kept_iteration is not None else "train.diverged_never",
+                            None, iteration=history.diverged, loss=history.loss[history.diverged - 1],
+                            kept=history.kept_iteration)
+            print(f"{PROG}: error: {said}", file=sys.stderr)
             code = code or 1
         return code

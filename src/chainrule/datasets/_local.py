@@ -137,7 +137,7 @@ def write_cache(path: Path, arrays: Arrays, source: str) -> str | None:
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        with atomic_path(path, force=True) as tmp, open(tmp, "wb") as fh:  # our cache: a stale one is replaced
             np.savez(fh, **dict(zip(KEYS, arrays, strict=True)), source=np.array(source))
     except (OSError, MemoryError) as exc:
         reason = f"could not write the cache {path}: {exc}"

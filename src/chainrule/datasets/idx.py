@@ -21,11 +21,11 @@ import hashlib
 import os
 import zlib
 from math import prod
-from pathlib import Path
 
 import numpy as np
 
 from ..io import npz as _npz
+from ..io.files import atomic_path
 
 __all__ = ["IDXError", "IDXStream", "MAX_BYTES", "decode_idx", "encode_header", "encode_idx", "gunzip",
            "open_regular", "read_bytes", "read_idx", "write_idx"]
@@ -283,9 +283,14 @@ def encode_idx(array: np.ndarray) -> bytes:
     return header + np.ascontiguousarray(array, dtype=DTYPES[header[2]]).tobytes()
 
 
-def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
-    """Write ``array`` as an IDX file, gzipped (with mtime 0) if ``path`` ends in ``.gz``."""
+def write_idx(path: str | os.PathLike, array: np.ndarray, *, force: bool = False) -> None:
+    """Write ``array`` as an IDX file, gzipped (with mtime 0) if ``path`` ends in ``.gz``.
+
+    Written atomically under the output rule of :mod:`chainrule.io.files`: an existing file is
+    replaced only with ``force=True``, and only a regular file ever is.
+    """
     data = encode_idx(array)
     if str(path).endswith(".gz"):
         data = gzip.compress(data, mtime=0)
-    Path(path).write_bytes(data)
+    with atomic_path(path, force=force) as tmp:
+        tmp.write_bytes(data)

@@ -29,7 +29,6 @@ import logging
 import os
 import shutil
 import subprocess
-import sys
 import tarfile
 import tempfile
 import threading
@@ -45,6 +44,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from .._progress import progress_bar
 from . import _local, idx
 from ._local import FILES
 
@@ -398,7 +398,8 @@ def _download(url: str, progress: bool, sink: idx.IDXStream, deadline: float) ->
                 raise OSError(f"{url}: the server announces {total} bytes, more than the limit "
                               f"of {MAX_DOWNLOAD} bytes")
             got = 0
-            bar = _progress_bar(total, url.rsplit("/", 1)[-1], progress)
+            bar = progress_bar(total, None if progress else False, desc=url.rsplit("/", 1)[-1], unit="B",
+                               unit_scale=True)
             try:
                 while chunk := response.read1(1 << 16):
                     got += len(chunk)
@@ -463,20 +464,6 @@ def _time_left(url: str, deadline: float) -> float:
 
 def _reason(reason) -> str:
     return f"timed out after {TIMEOUT:g} s" if isinstance(reason, TimeoutError) else str(reason)
-
-
-def _progress_bar(total: int | None, desc: str, enabled: bool):
-    if not (enabled and _stderr_is_terminal()):
-        return None
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return None
-    return tqdm(total=total, desc=desc, unit="B", unit_scale=True, file=sys.stderr)
-
-
-def _stderr_is_terminal() -> bool:
-    return sys.stderr is not None and sys.stderr.isatty()
 
 
 def _from_npm(spec: Spec) -> Arrays:

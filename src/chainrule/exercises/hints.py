@@ -96,7 +96,7 @@ HINTS = {
         "the forward pass first goes wrong in {layer} ({kind}.forward, {tensor}); the layers before it are right",
     "net.culprit_backward":
         "walking backward from the loss, the gradient first goes wrong in {layer} ({kind}.backward, {tensor}); "
-        "every layer after it is right",
+        "every layer between it and the loss is right",
     "net.no_walk":
         "the layers could not be walked one by one (layers / lastLayer missing or of unknown kinds), so only the "
         "gradients were compared",

@@ -6,13 +6,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .layers import TENSORS, cases, diagnose, diagnose_raised, reference, run_case
+from .registry import GROUPS, send_case
 from .report import VERDICTS, CheckRow
+from .run import Outcome, read_outcome
 
-__all__ = ["Judged", "check_layer", "combine", "compare", "first_difference", "judge"]
+__all__ = ["Judged", "check_exercise", "combine", "compare", "first_difference", "judge"]
 
 _RTOL, _ATOL = 1e-6, 1e-9  # "close": the same numbers up to float64 rounding of another formulation
 _NUM_RTOL, _NUM_ATOL = 1e-4, 1e-6  # against central differences (accurate to about h^2 = 1e-8)
+#: Hints that name another convention for the same thing (right, with a note): ReLU's derivative at 0,
+#: Adam's epsilon added after the bias correction (the paper's form), inverted dropout, another epsilon in BN.
+CONVENTIONS = {"relu_zero", "adam_paper_eps", "dropout_inverted", "bn_other_eps"}
 
 
 @dataclass
@@ -30,6 +34,7 @@ class Judged:
     got_shape: tuple | None = None
     expected_shape: tuple | None = None
     hint: str | None = None
+    stopped: str | None = None  # "time_limit", "exit", "signal", "garbled": the process gave no answer
     strength: int = 0  # 3: the numbers match a usual mistake; 2: the exception points at one; 1: generic
     error: str | None = None
     case: object = None
@@ -53,18 +58,23 @@ def first_difference(got, expected):
     return idx, float(got[idx]), float(expected[idx])
 
 
-def judge(name, tensor, case, ref, outcome):
+def judge(group, name, tensor, case, ref, outcome):
     """Compare one outcome with chainrule's tensor: a :class:`Judged`, or None when not run."""
     if outcome.skipped:
         return None
+    spec = GROUPS[group]
     expected = np.asarray(ref[tensor], dtype=np.float64)
     j = Judged("wrong", mutated=outcome.mutated, expected_shape=expected.shape, case=case)
+    if outcome.stopped is not None:
+        j.stopped, j.error = outcome.stopped
+        j.strength = 2
+        return j
     if outcome.not_implemented and outcome.raised is None:
         j.verdict = "not implemented"
         return j
     if outcome.raised is not None:
         j.error = outcome.raised
-        j.hint = outcome.hint or diagnose_raised(name, case)
+        j.hint = outcome.hint or spec.diagnose_raised(name, case, outcome.raised)
         j.strength = 2 if j.hint else 0
         return j
     got = outcome.got
@@ -75,25 +85,34 @@ def judge(name, tensor, case, ref, outcome):
         j.hint, j.strength = "not_numbers", 1
         return j
     j.got_shape = got.shape
-    if tensor == "loss" and got.shape == () and abs(got - ref["loss_book"]) < abs(got - expected):
+    if tensor == "loss" and "loss_book" in ref and got.shape == () and \
+            abs(got - ref["loss_book"]) < abs(got - expected):
         expected = np.asarray(ref["loss_book"])  # the book's log(y + 1e-7): right too
     if outcome.numeric is not None and outcome.numeric.shape == got.shape:
         finite = np.all(np.isfinite(got)) and np.all(np.isfinite(outcome.numeric))
         j.numeric_diff = float(np.max(np.abs(got - outcome.numeric), initial=0.0)) if finite else float("inf")
     if got.shape != expected.shape:
         j.shape_ok = False
-        j.hint = diagnose(name, tensor, case, ref, got)
+        j.hint = spec.diagnose(name, tensor, case, ref, got)
         j.hint, j.strength = (j.hint, 3) if j.hint else ("shape", 1)
         return j
     # "close": equal up to float64 rounding, or for a float32 (float16) result up to its own rounding
     j.diff, j.verdict = compare(got, expected, *((1e-3, 1e-5) if outcome.precision else (_RTOL, _ATOL)))
-    if j.verdict == "close":
+    forced = ref.get("_wrong", {}).get(tensor)  # what the numbers alone cannot show (Dropout's mask statistics)
+    convention = ref.get("_close", {}).get(tensor)  # right in another convention (inverted dropout)
+    if forced and j.verdict != "wrong":
+        j.verdict = "wrong"
+        j.hint, j.strength = forced, 3
+    elif convention and j.verdict != "wrong":
+        j.verdict = "close"
+        j.hint, j.strength = convention, 3
+    elif j.verdict == "close":
         if outcome.precision:
             j.hint, j.strength = "low_precision", 3
     elif j.verdict == "wrong":
         j.first, j.got, j.expected = first_difference(got, expected)
-        j.hint = diagnose(name, tensor, case, ref, got)
-        if j.hint == "relu_zero":  # only where x == 0, a matter of convention: noted, not wrong
+        j.hint = outcome.hint or spec.diagnose(name, tensor, case, ref, got)
+        if j.hint in CONVENTIONS and not outcome.hint:  # another convention of the same thing: noted, not wrong
             j.verdict, j.strength = "close", 3
         elif j.hint:
             j.strength = 3
@@ -102,6 +121,8 @@ def judge(name, tensor, case, ref, outcome):
             j.hint, j.strength = "matches_your_forward", 1
         else:
             j.hint, j.strength = f"formula.{name}.{tensor}", 1
+    if j.hint is None and outcome.mutated and outcome.hint:
+        j.hint = outcome.hint  # right numbers, but an input changed: the exercise names which
     return j
 
 
@@ -128,15 +149,48 @@ def combine(layer, tensor, judged):
         shape_ok=all(j.shape_ok for j in judged), dout_mutated=mutated, first_diff=lead.first, got=lead.got,
         expected=lead.expected, got_shape=lead.got_shape, expected_shape=lead.expected_shape,
         case=case.key if case is not None and verdict != "exact" else None,
-        case_shape=case.shape if case is not None and verdict != "exact" else None, hint=hint, error=lead.error)
+        case_shape=case.shape if case is not None and verdict != "exact" else None, hint=hint, error=lead.error,
+        stopped=lead.stopped)
 
 
-def check_layer(name, cls, rng, filename=None):
-    """The rows of one learner layer class ``cls`` playing the book's layer ``name``."""
-    judged = {t: [] for t in TENSORS[name]}
-    for case in cases(name, rng):
-        ref = reference(name, case)
-        outcomes = run_case(name, cls, case, filename)
-        for t in TENSORS[name]:
-            judged[t].append(judge(name, t, case, ref, outcomes[t]))
-    return [combine(name, t, judged[t]) for t in TENSORS[name]]
+def check_exercise(group, name, role, sandbox, rng, progress=None):
+    """The rows of the learner's object ``role`` playing the book's ``name``, its cases run in ``sandbox``.
+
+    ``progress(name, i, n)`` is called before the i-th of the ``n`` cases.
+    """
+    spec = GROUPS[group]
+    tensors = spec.TENSORS[name]
+    judged = {t: [] for t in tensors}
+    all_cases = spec.cases(name, rng)
+    for i, case in enumerate(all_cases):
+        if progress is not None:
+            progress(name, i, len(all_cases))
+        ref = spec.reference(name, case)
+        outcomes = run_in(sandbox, group, name, role, case, tensors)
+        if hasattr(spec, "expected"):
+            ref = spec.expected(name, case, ref, outcomes)
+        for t in tensors:
+            judged[t].append(judge(group, name, t, case, ref, outcomes[t]))
+    return [combine(name, t, judged[t]) for t in tensors]
+
+
+def run_in(sandbox, group, name, role, case, tensors):
+    """``{tensor: Outcome}`` of one case run in the learner's process (numerical gradients included)."""
+    answers, stopped = sandbox.run("case", {"group": group, "name": name, "role": role, "case": send_case(case),
+                                            "budget": sandbox.timeout})
+    if isinstance(answers, dict) or not answers or not isinstance(answers[0], dict):
+        if stopped is None:  # the task itself failed outside the learner's calls
+            detail = answers.get("failed", "no answer") if isinstance(answers, dict) else "no answer"
+            stopped = ("garbled", detail)
+        else:
+            stopped = (stopped.kind, stopped.detail)
+        return {t: Outcome(stopped=stopped) for t in tensors}
+    outcomes = {}
+    for t in tensors:
+        data = answers[0].get(t)
+        outcomes[t] = read_outcome(data) if isinstance(data, dict) else Outcome(skipped=True)
+    if len(answers) > 1 and isinstance(answers[1], dict):
+        for t, value in answers[1].items():
+            if t in outcomes and isinstance(value, np.ndarray):
+                outcomes[t].numeric = value
+    return outcomes

@@ -12,23 +12,29 @@ the same inputs and naming the one that matches the learner's numbers.
 
 from __future__ import annotations
 
-import ast
-import inspect
-import re
-import textwrap
-import traceback
-import warnings
-from dataclasses import dataclass
-
 import numpy as np
 
 from .. import layers as _ref
 from ..functions import cross_entropy_error, softmax
-from ..gradient import numerical_gradient
+from .run import (
+    Case,
+    Outcome,
+    accepts_argument,
+    call,
+    changed,
+    copy,
+    grab,
+    is_blank,
+    numeric_gradient,
+    precision,
+    quiet_float,
+    tensor_of_line,
+)
 
-__all__ = ["LAYERS", "TENSORS", "Case", "Outcome", "cases", "run_case"]
+__all__ = ["LAYERS", "NAMES", "TENSORS", "cases", "diagnose", "diagnose_raised", "reference", "run_case"]
 
 LAYERS = ("MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss")
+NAMES = LAYERS
 TENSORS = {
     "MulLayer": ("out", "dx", "dy"),
     "AddLayer": ("out", "dx", "dy"),
@@ -37,33 +43,6 @@ TENSORS = {
     "Affine": ("out", "dx", "dW", "db"),
     "SoftmaxWithLoss": ("loss", "dx"),
 }
-
-
-@dataclass
-class Case:
-    """One run of a layer: constructor arguments, forward inputs, the upstream ``dout``."""
-
-    key: str  # the message key of its description, case.<key>
-    shape: str  # the shapes, shown beside the description
-    init: tuple = ()
-    inputs: tuple = ()
-    dout: object = 1.0
-    numeric: bool = True  # compare with numerical gradients (not across a ReLU kink)
-
-
-@dataclass
-class Outcome:
-    """What the learner's layer produced for one tensor in one case."""
-
-    got: object = None  # the array (a copy), or None when nothing came back
-    raised: str | None = None  # "ValueError: ... (my_layers.py, line 12)"
-    not_implemented: bool = False
-    mutated: bool = False  # the array the call was given (x for forward, dout for backward) was changed
-    numeric: np.ndarray | None = None  # numerical gradient of the learner's own forward
-    hint: str | None = None  # set when the exception or the structure already tells the mistake
-    skipped: bool = False  # not run (an earlier step failed): counts neither as right nor as wrong
-    line: str = ""  # the learner's source line an exception came from
-    precision: str | None = None  # "float32" when the learner's array was of a shorter float than float64
 
 
 def _normal_away_from_zero(rng, shape, scale=1.0, gap=0.05):
@@ -147,93 +126,11 @@ def reference(name, case):
     return ref
 
 
-# -- running the learner's layer -----------------------------------------------------------
+# -- running the learner's layer (in the process that runs the learner's code) -------------------
 
-def _frame(exc, filename):
-    """The learner's frame the exception came from (the last one in their file), or None."""
-    if not filename:
-        return None
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename == filename:
-            return frame
-    return None
-
-
-def describe(exc, filename):
-    text = " ".join(str(exc).split()) or "(no message)"
-    if len(text) > 110:
-        text = text[:107] + "..."
-    frame = _frame(exc, filename)
-    where = f" ({frame.filename.rsplit('/', 1)[-1]}, line {frame.lineno})" if frame else ""
-    return f"{type(exc).__name__}: {text}{where}", (frame.line or "") if frame else ""
-
-
-def call(fn, *args, filename=None):
-    """``(result, outcome-or-None)``: the learner's code run with its warnings kept quiet."""
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            return fn(*args), None
-    except NotImplementedError:
-        return None, Outcome(not_implemented=True)
-    except (Exception, SystemExit) as exc:  # the learner's bug (even an exit()), reported as a row
-        text, line = describe(exc, filename)
-        return None, Outcome(raised=text, line=line)
-
-
-def _copy(a):
-    return np.array(a, copy=True) if isinstance(a, np.ndarray) else a
-
-
-def _changed(before, after):
-    if isinstance(before, np.ndarray):
-        return not np.array_equal(before, after, equal_nan=True)
-    return False
-
-
-def grab(value):
-    """A copy of what the learner returned (their next call may overwrite it), or None."""
-    if value is None:
-        return None
-    if isinstance(value, tuple):
-        return tuple(grab(v) for v in value)
-    try:
-        return np.array(value, dtype=np.float64, copy=True)
-    except (TypeError, ValueError):
-        return value
-
-
-def _is_blank(method):
-    """Whether a method's body is still blank: only ``pass``, ``...``, a docstring or ``raise NotImplementedError``."""
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(method)))
-    except (OSError, TypeError, SyntaxError):
-        return True  # no source to read: say "not implemented", the gentler guess
-    body = tree.body[0].body if tree.body and hasattr(tree.body[0], "body") else []
-    for stmt in body:
-        if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
-            continue
-        if isinstance(stmt, ast.Raise) and "NotImplementedError" in ast.dump(stmt):
-            continue
-        return False
-    return True
-
-
-def _precision(value):
-    dtype = getattr(value, "dtype", None)
-    return dtype.name if dtype is not None and dtype.kind == "f" and dtype.itemsize < 8 else None
-
-
-def _accepts_argument(method):
-    try:
-        params = list(inspect.signature(method).parameters.values())
-    except (TypeError, ValueError):
-        return True
-    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params)
-
-
-def run_case(name, cls, case, filename=None):
-    """Run the learner's ``cls`` on ``case``: ``{tensor: Outcome}``."""
+def run_case(name, cls, case, is_learner=None):
+    """Run the learner's ``cls`` on ``case``: ``({tensor: Outcome}, numeric)``, ``numeric(deadline)`` giving
+    the numerical gradients of the learner's own forward (``{tensor: array or None}``), or None."""
     tensors = TENSORS[name]
     result = {t: Outcome() for t in tensors}
 
@@ -241,25 +138,25 @@ def run_case(name, cls, case, filename=None):
         for t in names:
             result[t] = Outcome(raised=outcome.raised, not_implemented=outcome.not_implemented, hint=outcome.hint,
                                 skipped=outcome.skipped, mutated=outcome.mutated, line=outcome.line)
-        return result
+        return result, None
 
-    layer, failed = call(cls, *[_copy(a) for a in case.init], filename=filename)
+    layer, failed = call(cls, *[copy(a) for a in case.init], is_learner=is_learner)
     if failed:
         return all_rows(failed)
     if not callable(getattr(layer, "forward", None)):
         return all_rows(Outcome(raised=f"{name} has no forward() method", hint="missing_method"))
-    inputs = [_copy(a) for a in case.inputs]
-    out, failed = call(layer.forward, *inputs, filename=filename)
+    inputs = [copy(a) for a in case.inputs]
+    out, failed = call(layer.forward, *inputs, is_learner=is_learner)
     grads_named = tensors[1:]
     if failed:
         result[tensors[0]] = failed
         return all_rows(Outcome(not_implemented=failed.not_implemented, skipped=not failed.not_implemented),
                         grads_named)
     first = result[tensors[0]]
-    first.got, first.precision = grab(out), _precision(out)
-    first.mutated = any(_changed(a, b) for a, b in zip(case.inputs, inputs, strict=True))
+    first.got, first.precision = grab(out), precision(out)
+    first.mutated = any(changed(a, b) for a, b in zip(case.inputs, inputs, strict=True))
     if out is None:
-        if not _is_blank(layer.forward):  # a body that forgot its return
+        if not is_blank(layer.forward):  # a body that forgot its return
             first.hint = "forward_returns_nothing"
             return all_rows(Outcome(skipped=True), grads_named)
         first.not_implemented = True
@@ -267,21 +164,21 @@ def run_case(name, cls, case, filename=None):
 
     if not callable(getattr(layer, "backward", None)):
         return all_rows(Outcome(raised=f"{name} has no backward() method", hint="missing_method"), grads_named)
-    dout = _copy(case.dout)
-    if name == "SoftmaxWithLoss" and not _accepts_argument(layer.backward):
-        grads, failed = call(layer.backward, filename=filename)
+    dout = copy(case.dout)
+    if name == "SoftmaxWithLoss" and not accepts_argument(layer.backward):
+        grads, failed = call(layer.backward, is_learner=is_learner)
     else:
-        grads, failed = call(layer.backward, dout, filename=filename)
+        grads, failed = call(layer.backward, dout, is_learner=is_learner)
     if failed:
-        culprit = _tensor_of_line(failed.line, grads_named)
+        culprit = tensor_of_line(failed.line, grads_named)
         if culprit is None or failed.not_implemented:
             return all_rows(failed, grads_named)
         for t in grads_named:
             result[t] = failed if t == culprit else Outcome(skipped=True)
-        return result
-    mutated = _changed(case.dout, dout)
+        return result, None
+    mutated = changed(case.dout, dout)
     if grads is None and name != "Affine":
-        if not _is_blank(layer.backward):
+        if not is_blank(layer.backward):
             return all_rows(Outcome(hint="backward_returns_nothing", mutated=mutated), grads_named)
         return all_rows(Outcome(not_implemented=True, mutated=mutated), grads_named)
     if name in ("MulLayer", "AddLayer"):
@@ -296,47 +193,31 @@ def run_case(name, cls, case, filename=None):
     nothing = all(v is None for v in values.values())  # a blank body: not written yet
     for t in grads_named:
         result[t] = Outcome(got=grab(values[t]), mutated=mutated, not_implemented=nothing,
-                            precision=_precision(values[t]))
+                            precision=precision(values[t]))
         if values[t] is None and not nothing:
             result[t].hint = "affine_grads_not_set" if t in ("dW", "db") else "backward_returns_nothing"
-    if case.numeric:
-        _numeric(name, layer, case, result)
-    return result
+    return result, (lambda deadline: _numeric(name, layer, case, deadline)) if case.numeric else None
 
 
-def _tensor_of_line(line, names):
-    """Which gradient a failing source line computes: ``self.dW = np.dot(x, dout)`` -> ``dW``."""
-    target = line.split("=", 1)[0] if "=" in line.replace("==", "") else line
-    found = [t for t in names if re.search(rf"\b{t}\b", target)]
-    return found[0] if len(found) == 1 else None
-
-
-def _numeric(name, layer, case, result):
+def _numeric(name, layer, case, deadline):
     """Numerical gradients of the learner's own forward, ``sum(forward(...) * dout)``."""
     inputs = [np.array(a, dtype=np.float64, copy=True) for a in case.inputs]
     dout = np.asarray(case.dout, dtype=np.float64)
 
-    def f(_):
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            return float(np.sum(np.asarray(layer.forward(*[_copy(a) for a in inputs]), dtype=np.float64) * dout))
+    def f():
+        return quiet_float(lambda: np.asarray(layer.forward(*[copy(a) for a in inputs]), dtype=np.float64) * dout)
 
-    targets = {"dx": (inputs, 0), "dy": (inputs, 1)} if name != "SoftmaxWithLoss" else {"dx": (inputs, 0)}
-    for t, (holder, i) in targets.items():
-        if t in result and i < len(holder):
-            result[t].numeric = _safe_numeric(f, holder[i])
+    found = {}
+    targets = {"dx": 0, "dy": 1} if name != "SoftmaxWithLoss" else {"dx": 0}
+    for t, i in targets.items():
+        if t in TENSORS[name] and i < len(inputs):
+            found[t] = numeric_gradient(f, inputs[i], deadline)
     if name == "Affine":
         for t, attr in (("dW", "W"), ("db", "b")):
             param = getattr(layer, attr, None)
             if isinstance(param, np.ndarray) and param.dtype == np.float64:
-                result[t].numeric = _safe_numeric(f, param)
-
-
-def _safe_numeric(f, x):
-    try:
-        return numerical_gradient(f, x)
-    except Exception:  # the learner's forward fails on a nudged input: no numerical column then
-        return None
+                found[t] = numeric_gradient(f, param, deadline)
+    return found
 
 
 # -- what the usual mistakes would have produced --------------------------------------------
@@ -419,7 +300,7 @@ def diagnose(name, tensor, case, ref, got):
     return None
 
 
-def diagnose_raised(name, case):
+def diagnose_raised(name, case, error=""):
     """The hint for an exception that is itself the symptom of a usual mistake."""
     if name == "Affine":
         return "affine_no_reshape" if case.key == "4d" else "affine_transpose"

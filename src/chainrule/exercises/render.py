@@ -1,50 +1,21 @@
-"""The table ``chainrule check`` prints, in the reader's language (aligned for wide CJK characters)."""
+"""The table ``chainrule check`` prints, in the reader's language (aligned for wide CJK characters,
+its long lines broken where the language breaks them: :mod:`chainrule.i18n.lines`)."""
 
 from __future__ import annotations
 
 import unicodedata
 
+from ..i18n.lines import width, wrap
 from .messages import text
 
-__all__ = ["render", "width"]
-
-
-def width(s):
-    """Columns ``s`` takes in a terminal: 2 for wide (CJK) characters, 1 for the others."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+__all__ = ["ASCII", "ascii_only", "render", "width"]
 
 
 def _pad(s, n):
     return s + " " * max(0, n - width(s))
 
 
-WRAP = 100  # columns of a detail line before it wraps
-_NO_LINE_START = set("。、，：；）」』】！？,.:;)]") | {"）"}
-
-
-def _wrap(s, columns, first, rest):
-    """``s`` in lines of at most ``columns`` display columns: broken at spaces, or between wide
-    characters (Chinese and Japanese have no spaces), never with punctuation opening a line."""
-    lines, indent = [], first
-    while width(indent + s) > columns:
-        room = columns - width(indent)
-        cut, used, last = 0, 0, None  # last: the latest place a line may break (a space, or beside a wide character)
-        while cut < len(s) and used + width(s[cut]) <= room:
-            if cut and (s[cut] == " " or width(s[cut]) == 2 or width(s[cut - 1]) == 2) \
-                    and s[cut] not in _NO_LINE_START:
-                last = cut
-            used += width(s[cut])
-            cut += 1
-        if cut < len(s) and last is not None and not (s[cut] == " " or width(s[cut]) == 2):
-            cut = last
-        while 0 < cut < len(s) and s[cut] in _NO_LINE_START:
-            cut -= 1
-        if cut <= 0:
-            break
-        lines.append(indent + s[:cut].rstrip())
-        s, indent = s[cut:].lstrip(), rest
-    lines.append(indent + s)
-    return lines
+WRAP = 100  # columns of a detail line before it wraps (by the rules of the report's language)
 
 
 def _num(v):
@@ -75,7 +46,9 @@ def render(report, lang):
     def t(key, **fields):
         return text(key, lang, **fields)
 
-    lines = [t("title.network" if report.network else "title.layers", source=report.source), ""]
+    source = t("source.given") if report.source is None else report.source  # None: a dict of classes
+    lines = [t("title.network", source=source, network=report.network_name) if report.network
+             else t(f"title.{report.subject}", source=source), ""]
     head = [t("col.layer"), t("col.param" if report.network else "col.tensor"), t("col.verdict"),
             t("col.max_diff"), t("col.numeric"), t("col.shape"), t("col.mutated")][:6 if report.network else 7]
     table = []
@@ -97,7 +70,9 @@ def render(report, lang):
         lines.append(fmt(cells))
         details = []
         case = _case(row, lang)
-        if row.error:
+        if row.stopped:
+            details.append(t(f"line.stopped.{row.stopped}", detail=row.error, case=case))
+        elif row.error:
             details.append(t("line.raised", error=row.error, case=case))
         elif row.got_shape is not None and row.got_shape != row.expected_shape:
             details.append(t("line.shape", got_shape=row.got_shape, expected_shape=row.expected_shape, case=case))
@@ -109,12 +84,24 @@ def render(report, lang):
         if row.hint:
             details.append(t("line.hint", text=row.hint_text(lang)))
         for d in details:
-            lines.extend(_wrap(d, WRAP, "    ", "      "))
+            lines.extend(wrap(d, WRAP, "    ", "      ", lang))
     lines.append("")
     for key, fields in report.notes:
-        lines.extend(_wrap(t(key, **fields), WRAP, "", "  "))
-    lines.extend(_summary(report, t))
+        lines.extend(wrap(t(key, **fields), WRAP, "", "  ", lang))
+    for line in _summary(report, t):
+        lines.extend(wrap(line, WRAP, "", "  ", lang))
+    if report.printed_bytes:
+        lines += ["", t("printed.title" if len(report.printed.encode("utf-8", "replace")) >= report.printed_bytes
+                        else "printed.cut", n=f"{report.printed_bytes:,}")]
+        for line in _visible(report.printed).splitlines():
+            lines += ["  " + line[i:i + WRAP - 2] for i in range(0, max(len(line), 1), WRAP - 2)]
     return "\n".join(lines)
+
+
+def _visible(s):
+    """Text the learner's code printed, with control characters (terminal escapes) shown, not obeyed."""
+    return "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else f"\\x{ord(ch):02x}"
+                   if ord(ch) < 256 else f"\\u{ord(ch):04x}" for ch in s)
 
 
 def _summary(report, t):
@@ -123,11 +110,26 @@ def _summary(report, t):
     todo = [name for name in layers if all(r.verdict == "not implemented" for r in report.layer_rows(name))]
     wrong = [f"{r.layer} {r.tensor}" for r in report.rows if not r.ok and r.layer not in todo]
     if report.ok:
-        out.append(t("summary.net_ok") if report.network else t("summary.ok", n=len(report.rows), layers=len(layers)))
+        key = "summary.net_ok" if report.network else "summary.ok" if report.subject == "layers" else \
+            f"summary.ok_{report.subject}"
+        out.append(t(key, n=len(report.rows), layers=len(layers)))
     if wrong:
         out.append(t("summary.wrong", names=", ".join(wrong)))
     if todo:
         out.append(t("summary.todo", names=", ".join(todo)))
+    if report.borrowed:
+        out.append(t("summary.borrowed", names=", ".join(report.borrowed)))
     if report.missing:
         out.append(t("summary.missing", names=", ".join(report.missing)))
     return out
+
+
+#: What the report's few non-ASCII symbols become on a terminal that shows only ASCII.
+ASCII = {"×": "x", "…": "...", "≈": "~", "—": "-", "–": "-", "·": ".", "ᵀ": "T", "Σ": "sum ", "≤": "<=", "≥": ">=",
+         "→": "->", "‘": "'", "’": "'", "“": '"', "”": '"', "²": "^2", "√": "sqrt", "∂": "d", "ε": "eps",
+         "β": "beta", "γ": "gamma", "μ": "mu", "σ": "sigma", "η": "lr", "−": "-"}
+
+
+def ascii_only(s):
+    """``s`` with the report's symbols spelled in ASCII (``×`` -> ``x``) and anything else as ``?``."""
+    return "".join(ASCII.get(ch, ch) for ch in s).encode("ascii", "replace").decode("ascii")

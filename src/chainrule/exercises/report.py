@@ -24,7 +24,10 @@ class CheckRow:
     gradient, the input for a forward output). For a wrong row: ``case`` (the
     message key of the case, ``case_shape`` its shapes), ``first_diff`` (the index
     of the first element that differs), ``got`` and ``expected`` there, ``error``
-    (what the learner's code raised) and ``hint`` (the message key of the mistake).
+    (what the learner's code raised) and ``hint`` (the message key of the mistake);
+    ``stopped`` when the process running the learner's code gave no answer:
+    ``"time_limit"``, ``"exit"``, ``"signal"`` or ``"garbled"`` (``error`` then holds the
+    limit in seconds, the exit status, the signal's name or what was wrong).
     """
 
     layer: str
@@ -43,6 +46,7 @@ class CheckRow:
     case_shape: str | None = None
     hint: str | None = None
     error: str | None = None
+    stopped: str | None = None
 
     @property
     def ok(self):
@@ -62,16 +66,23 @@ class CheckReport:
 
     ``report["Relu", "dx"]`` gives a row; ``report.wrong`` the rows that are not right;
     ``report.render(lang)`` the table in another language. For a network,
-    ``culprit`` names the layer where the gradient first goes wrong.
+    ``culprit`` names the layer where the gradient first goes wrong. ``printed``: what
+    the learner's code printed while it was checked (at most a few thousand characters
+    of its start and its end; ``printed_bytes`` counts them all).
     """
 
-    source: str
+    source: str | None  # the file or module checked; None: a dict of classes
     rows: list = field(default_factory=list)
     lang: str = "en"
     network: bool = False
+    network_name: str = "TwoLayerNet"  # the network class checked
+    subject: str = "layers"  # what the rows are of: "layers", "optimizers" or "classes" (layers, optimizers, functions)
     missing: tuple = ()  # the book's layers the file does not define
+    borrowed: tuple = ()  # the book's names the file imports from chainrule (not checked)
     culprit: str | None = None
     notes: list = field(default_factory=list)  # (message key, fields) printed under the table
+    printed: str = ""  # what the learner's code printed (its start and its end when it was long)
+    printed_bytes: int = 0  # how many bytes it printed in all
 
     def __getitem__(self, key):
         layer, tensor = key

@@ -166,28 +166,101 @@
   }
   const fmtT = (t) => (t.shape.length ? fmtShape(t.shape) : fmtNumber(t.data[0]));
 
+  // Small arrays by their numbers (3 significant digits), as NumPy prints them: one line per row.
+  // At most SMALL numbers, in at most 6 rows; a larger array is shown by its shape.
+  const SMALL = 12;
+  function fmtShort(x) {
+    if (x === 0) return '0'; // -0 too: a product with a zero is nothing
+    if (!Number.isFinite(x)) return fmtNumber(x);
+    const a = Math.abs(x);
+    return a >= 1e-3 && a < 1e5 ? String(Number(x.toPrecision(3))) : x.toExponential(2).replace(/\.?0+e/, 'e');
+  }
+  function fmtLines(t, f = fmtShort) {
+    if (!t.shape.length) return [fmtNumber(t.data[0])];
+    if (t.data.length > SMALL || t.shape.length > 2 || (t.shape.length === 2 && t.shape[0] > 6) || !t.data.length) return [fmtShape(t.shape)];
+    const row = (a) => '[' + Array.from(a, f).join(', ') + ']';
+    if (t.shape.length === 1) return [row(t.data)];
+    const cols = t.shape[1], lines = [];
+    for (let i = 0; i < t.shape[0]; i++) {
+      const r = row(t.data.subarray(i * cols, (i + 1) * cols));
+      lines.push((i === 0 ? '[' : ' ') + r + (i === t.shape[0] - 1 ? ']' : ','));
+    }
+    return lines;
+  }
+  const fmtInline = (t) => fmtLines(t).map((s) => s.trim()).join(' ');
+
   // ---- the page's elements and address bar (browser only) ----
   const $ = (id) => document.getElementById(id);
-  function el(tag, attrs = {}, text) {
-    const ns = ['svg', 'g', 'line', 'text', 'circle', 'rect', 'path', 'marker', 'defs', 'title'].includes(tag);
-    const e = ns ? document.createElementNS('http://www.w3.org/2000/svg', tag) : document.createElement(tag);
+  const SVG = ['svg', 'g', 'line', 'text', 'circle', 'ellipse', 'rect', 'path', 'marker', 'defs', 'title', 'clipPath'];
+  // An element with attributes and children (strings become text).
+  function el(tag, attrs = {}, ...children) {
+    const e = SVG.includes(tag) ? document.createElementNS('http://www.w3.org/2000/svg', tag) : document.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) if (v !== null && v !== undefined) e.setAttribute(k, v);
-    if (text !== undefined) e.textContent = text;
+    for (const c of children) if (c !== undefined && c !== null) e.append(c);
     return e;
   }
   const hashParams = () => new URLSearchParams(location.hash.slice(1));
   function writeHash(params) {
-    const h = '#' + params.toString();
+    const h = '#' + params.toString().replace(/%2C/g, ','); // commas separate numbers, readably
     if (location.hash === h) return;
     try { history.replaceState(null, '', h); } catch (err) { location.hash = h; }
   }
-  const typing = (e) => ['INPUT', 'SELECT', 'TEXTAREA'].includes(e.target.tagName) && e.target.type !== 'radio';
+  const typing = (e) => ['INPUT', 'SELECT', 'TEXTAREA'].includes(e.target.tagName) && !['radio', 'checkbox'].includes(e.target.type);
+
+  // The step buttons of a view (ids prefix + reset, back, play, forward, end, step-count) in `box`, and the
+  // keys: → ←, Space, Home, End while the view is shown. get() the step, go(s) shows step s (0..last()).
+  function stepper(box, { prefix = '', last, get, go, shown, interval = 800 }) {
+    const t = E.t, id = (k) => prefix + k, buttons = {};
+    box.classList.add('controls');
+    box.setAttribute('role', 'group');
+    box.setAttribute('aria-label', t('step.group'));
+    const keys = { // button: [its key, its text, its title]
+      reset: ['Home', 'step.reset', 'step.reset.title'], back: ['ArrowLeft', 'step.back', 'step.back.title'],
+      play: ['Space', 'step.play', 'step.play.title'], forward: ['ArrowRight', 'step.forward', 'step.forward.title'],
+      end: ['End', 'step.end', 'step.end.title'],
+    };
+    for (const [k, [key, text, title]] of Object.entries(keys)) {
+      buttons[k] = el('button', { type: 'button', id: id(k), 'aria-keyshortcuts': key, title: t(title) }, t(text));
+      box.append(buttons[k]);
+    }
+    const count = el('span', { id: id('step-count'), class: 'step-count', 'aria-live': 'polite' });
+    box.append(count);
+    let timer = null;
+    function stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      buttons.play.textContent = t('step.play');
+      buttons.play.setAttribute('aria-pressed', 'false');
+    }
+    const to = (s) => go(Math.min(Math.max(s, 0), last()));
+    function play() {
+      if (timer) { stop(); return; }
+      if (get() >= last()) to(0);
+      buttons.play.textContent = t('step.pause');
+      buttons.play.setAttribute('aria-pressed', 'true');
+      timer = setInterval(() => { if (get() >= last()) stop(); else to(get() + 1); }, interval);
+    }
+    const moves = { reset: () => to(0), back: () => to(get() - 1), forward: () => to(get() + 1), end: () => to(last()) };
+    for (const [k, f] of Object.entries(moves)) buttons[k].addEventListener('click', () => { stop(); f(); });
+    buttons.play.addEventListener('click', play);
+    document.addEventListener('keydown', (e) => {
+      if (!shown() || typing(e) || e.altKey || e.ctrlKey || e.metaKey) return;
+      const k = { ArrowRight: 'forward', ArrowLeft: 'back', Home: 'reset', End: 'end' }[e.key];
+      if (k) { stop(); moves[k](); e.preventDefault(); } else if (e.key === ' ' && e.target.tagName !== 'BUTTON') { play(); e.preventDefault(); }
+    });
+    function update() { // after every change of step
+      count.textContent = t('step.count', { step: get(), last: last() });
+      buttons.back.disabled = buttons.reset.disabled = get() === 0;
+      buttons.forward.disabled = buttons.end.disabled = get() >= last();
+    }
+    return { stop, update };
+  }
 
   const E = {
     tensor, scalar, size, sameShape, fmtShape, broadcastShape, indexMap, binary, map1, mul, unbroadcast, sigmoid,
     rowsOf, affineForward, affineBackward, softmax, softmaxLossForward, softmaxLossBackward,
-    reluForward, reluBackward, sigmoidForward, sigmoidBackward, fmtNumber, fmtT,
-    page: { $, el, hashParams, writeHash, typing },
+    reluForward, reluBackward, sigmoidForward, sigmoidBackward, fmtNumber, fmtT, fmtShort, fmtLines, fmtInline,
+    page: { $, el, hashParams, writeHash, typing, stepper },
   };
   if (typeof module !== 'undefined' && module.exports) module.exports = E;
   root.ChainruleExplore = E;

@@ -1,27 +1,29 @@
 """``chainrule explore``: one self-contained HTML page that shows the chain rule happening.
 
-The page needs no server and no network: its script (``explore*.js``), its style
-(``explore.css``) and its data are all inside the one file, so it opens from
-``file://`` and works offline. Two kinds of page:
+The page needs no server and no network: its script (``explore_*.js``), its style
+(``explore.css``), its strings and its data are all inside the one file, so it opens
+from ``file://`` and works offline. What it can hold:
 
-* a graph page (the book's figures, or any :class:`~chainrule.graph.Graph`):
-  step forward and backward node by node, edit the scalar inputs, and see every
-  value above its edge and every derivative below it;
-* a model page (a saved ``model.npz``): draw a digit, see the 28x28 the network
-  sees, its hidden activations, its softmax, and the gradient of the loss for a
-  chosen label down to the input pixels.
+* graphs (the book's figures, Batch Normalization's graph, or any :class:`~chainrule.graph.Graph`):
+  step forward and backward node by node, edit the inputs (numbers and small arrays, and an
+  array output's upstream derivative), and see every value above its edge and every
+  derivative below it;
+* the views of chapter 6 (:data:`VIEWS`): the optimizers' paths on ``x**2 / 20 + y**2`` and
+  the activation histograms of five layers;
+* a model (a saved ``model.npz``: an MLP, ``MultiLayerNetExtend``, ``SimpleConvNet``,
+  ``DeepConvNet``): draw a digit, see the 28x28 the network sees, every layer's output and
+  the gradient of the loss for a chosen label there, down to the input pixels.
 
-The numbers in the page come from its script (:data:`SCRIPTS`: ``explore_core.js``,
-``explore_graph.js``, ``explore_model.js``, ``explore.js``), a port of chainrule's layers
-(``MulLayer``, ``AddLayer``, the graph's elementary nodes, ``Sigmoid``, ``Relu``,
-``Affine``, ``SoftmaxWithLoss``); the tests check it against chainrule to 1e-12
-(float64 graphs) and 1e-5 (float32 networks). Data is embedded as JSON; a model's
-weights as base64 little-endian float32, so a 784-50-10 network takes about 210 kB.
+The numbers in the page come from its script (:data:`SCRIPTS`), a port of chainrule's layers
+in the book's formulation; the tests check it against chainrule to 1e-12 (float64 graphs,
+optimizers) and 1e-5 (float32 networks, layer by layer). Data is embedded as JSON, with
+every ``<``, ``>`` and ``&`` escaped (:func:`script_json`); a model's weights as base64
+little-endian float32. The strings are :data:`~chainrule.explore.messages.MESSAGES` in the
+page's language.
 """
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 import math
@@ -30,16 +32,18 @@ from pathlib import Path
 
 import numpy as np
 
-from ..io.files import folder_of, write_text
-from ..layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
+from ..i18n import language
+from ..io.files import check_output, write_text
+from .messages import MESSAGES
 
-__all__ = ["graph_iframe", "graph_payload", "model_payload", "page_html", "write_graph_page", "write_page"]
+__all__ = ["VIEWS", "check_out", "graph_iframe", "graph_payload", "page_html", "script_json", "write_graph_page",
+           "write_page"]
 
 # The class of a graph node's layer (chainrule.layers, chainrule.graph.nodes) -> the operation name
 # explore_graph.js implements for it. By name: the graph room draws its pages with this one.
 _OPS = {"MulLayer": "mul", "AddLayer": "add", "MulConst": "mulconst", "AddConst": "addconst", "Exp": "exp",
         "Reciprocal": "recip", "Sigmoid": "sigmoid", "Relu": "relu", "Affine": "affine",
-        "SoftmaxWithLoss": "softmaxloss"}
+        "SoftmaxWithLoss": "softmaxloss", "Mean": "mean", "Sub": "sub", "Square": "square", "Sqrt": "sqrt"}
 #: Values with more elements than this are shown by their shape only (the page stays small);
 #: their numbers are replaced by OMITTED.
 MAX_VALUE_SIZE = 4096
@@ -59,8 +63,13 @@ def _numbers(x):
             for v in flat.tolist()]
 
 
-def graph_payload(graph, name: str = "graph", title: str | None = None) -> dict:
+def graph_payload(graph, name: str = "graph", title: str | None = None, chapter: int | None = None,
+                  layout: dict | None = None) -> dict:
     """What the page needs of a recorded graph: its values, nodes and edges, as JSON-ready data.
+
+    ``chapter``: the book's chapter the page lists the graph under (5 when not given);
+    ``layout``: where to draw it, ``{"nodes": [(col, row) per node], "leaves": {name: (col, row)}}``
+    (by default the page places nodes in columns by depth).
 
     Returns a dict with ``values`` (name, shape, data, grad and whether it is a
     leaf, per value in recording order), ``nodes`` (operation, label, the
@@ -96,157 +105,105 @@ def graph_payload(graph, name: str = "graph", title: str | None = None) -> dict:
         nodes.append(entry)
     root = graph.nodes[-1].output
     seed = root.grad if root.grad is not None else np.ones(np.shape(root.data))
-    return {"name": name, "title": title or name, "values": values, "nodes": nodes,
-            "root": index[id(root)], "seed": _numbers(seed), "computable": bool(computable)}
-
-
-def _b64(array, dtype):
-    return base64.b64encode(np.ascontiguousarray(array, dtype=dtype).tobytes()).decode("ascii")
-
-
-def model_payload(network, *, class_names=None, images=None, labels=None, title="model",
-                  note=None) -> dict:
-    """What the page needs of a network: its layers with weights as base64 little-endian float32.
-
-    Parameters
-    ----------
-    network : TwoLayerNet or MultiLayerNet (any chain of Affine / Relu / Sigmoid ending in SoftmaxWithLoss)
-    class_names : list of str, optional (default "0", "1", ...)
-    images : uint8 array (K, 784), optional: test images to start from
-    labels : int array (K,), their labels
-    title : str, shown in the page
-    note : str, optional: a line the page shows (e.g. why there are no test images)
-    """
-    layers = []
-    for name, layer in network.layers.items():
-        if isinstance(layer, Affine):
-            d, m = layer.W.shape
-            layers.append({"type": "affine", "name": name, "shape": [d, m],
-                           "W": _b64(layer.W, "<f4"), "b": _b64(layer.b, "<f4")})
-        elif isinstance(layer, (Relu, Sigmoid)):
-            layers.append({"type": "relu" if isinstance(layer, Relu) else "sigmoid", "name": name})
-        else:
-            raise ValueError(f"the page can show Affine, Relu and Sigmoid layers; {name} is a {type(layer).__name__}")
-    if not isinstance(network.lastLayer, SoftmaxWithLoss):
-        raise ValueError(f"the page needs a SoftmaxWithLoss last layer; got {type(network.lastLayer).__name__}")
-    n_out = layers[-1]["shape"][1] if layers and layers[-1]["type"] == "affine" else None
-    if layers[0]["type"] != "affine" or layers[0]["shape"][0] != 784 or n_out is None:
-        raise ValueError("the page draws 28x28 digits: the network must start with an Affine of 784 inputs "
-                         "and end with an Affine")
-    names = list(class_names) if class_names is not None else [str(i) for i in range(n_out)]
-    payload = {"title": title, "dtype": np.dtype(network.dtype).name, "layers": layers,
-               "classes": names, "images": [], "note": note}
-    if images is not None and len(images):
-        images = np.asarray(images)
-        if images.dtype != np.uint8 or images.ndim != 2 or images.shape[1] != 784:
-            raise ValueError(f"images must be uint8 of shape (K, 784); got {images.dtype} {images.shape}")
-        payload["images"] = [{"label": int(t), "pixels": _b64(img, np.uint8)}
-                             for img, t in zip(images, np.asarray(labels).tolist(), strict=True)]
+    payload = {"name": name, "title": title or name, "chapter": chapter or 5, "values": values, "nodes": nodes,
+               "root": index[id(root)], "seed": _numbers(seed), "computable": bool(computable)}
+    if layout is not None:
+        if len(layout["nodes"]) != len(nodes) or set(layout["leaves"]) != {v["name"] for v in values if v["leaf"]}:
+            raise ValueError("a layout must place every node and every input of the graph")
+        payload["layout"] = {"nodes": [list(p) for p in layout["nodes"]],
+                             "leaves": {k: list(p) for k, p in layout["leaves"].items()}}
     return payload
 
 
 #: The page's script, in the order the page runs it: the shared math and page helpers, the graph
 #: view, the model view, the start (plain JavaScript files in the package, inlined into one <script>).
-SCRIPTS = ("explore_core.js", "explore_graph.js", "explore_model.js", "explore.js")
+SCRIPTS = tuple(f"explore_{part}.js" for part in ("core", "messages", "layers", "graph", "graph_page", "model", "maps",
+                                                 "model_page", "chapter6")) + ("explore.js",)
 
 
 def _asset(name):
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
-def _script_json(data):
-    """JSON safe inside a <script> element (no "</" that could close it)."""
-    return json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+#: Characters written as JSON escapes in the page's data: no string (a file name, a graph's value
+#: names, a title) can then open, close or comment out an element ("</script", "<!--<script>").
+_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 
-def page_html(*, graphs=(), model=None, initial=None, title="chainrule explore") -> str:
+def script_json(data):
+    """``data`` as JSON that is safe inside a ``<script>`` element: every ``<``, ``>`` and ``&`` escaped.
+
+    The HTML parser reads a script element's text looking for ``</script`` and ``<!--``
+    (after which ``<script`` switches it to the "double escaped" state, where the
+    real ``</script>`` no longer ends the element); JSON's ``\\u003c`` escapes mean the
+    text holds neither, and ``JSON.parse`` gives the strings back unchanged.
+    """
+    return json.dumps(data, separators=(",", ":"), allow_nan=False).translate(_SCRIPT_ESCAPES)
+
+
+#: The ``lang`` attribute of a page in each language.
+HTML_LANG = {"en": "en", "ko": "ko", "zh": "zh-CN", "ja": "ja"}
+#: The views of chapter 6 a page can hold besides graphs: the optimizers' paths (figures 6-3 to 6-8) and the
+#: activation histograms (figures 6-10 to 6-14). The page computes them itself (``explore_chapter6.js``).
+VIEWS = ("optimizers", "weight-init")
+
+
+def page_html(*, graphs=(), model=None, views=(), initial=None, title="chainrule explore", lang=None) -> str:
     """The whole page as one HTML string: style, script and data inline, nothing fetched.
 
     ``graphs``: payloads of :func:`graph_payload`; ``model``: a payload of
-    :func:`model_payload` (or None); ``initial``: the name of the graph shown first.
+    :func:`~chainrule.explore.model.model_payload` (or None); ``views``: names of :data:`VIEWS`;
+    ``initial``: the name of the graph or view shown first; ``lang``: the page's language (en, ko,
+    zh, ja; None: the locale's, as :func:`chainrule.i18n.language` reads it): its messages
+    (:data:`~chainrule.explore.messages.MESSAGES` in that language) are embedded with the data.
     """
-    graphs = list(graphs)
-    if not graphs and model is None:
-        raise ValueError("a page needs at least one graph or a model")
-    data = {"graphs": graphs, "model": model, "initial": initial or (graphs[0]["name"] if graphs else None)}
+    lang = language(lang)
+    graphs, views = list(graphs), list(views)
+    if not graphs and not views and model is None:
+        raise ValueError("a page needs at least one graph, a view or a model")
+    unknown = [v for v in views if v not in VIEWS]
+    if unknown:
+        raise ValueError(f"unknown view {unknown[0]!r}; a page can hold {', '.join(VIEWS)}")
+    first = graphs[0]["name"] if graphs else (views[0] if views else None)
+    data = {"graphs": graphs, "views": views, "model": model, "initial": initial or first,
+            "catalog": MESSAGES.table(lang)}
     script = "".join(_asset(name) for name in SCRIPTS)
-    if "</script" in script.lower():  # pragma: no cover - guarded by the tests
-        raise RuntimeError("the page's script must not contain '</script'")
+    if "</script" in script.lower() or "<!--" in script:  # pragma: no cover - guarded by the tests
+        raise RuntimeError("the page's script must not contain '</script' or '<!--'")
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<!DOCTYPE html>\n<html lang=\"{HTML_LANG[lang]}\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>{html.escape(title)}</title>\n<style>\n{_asset('explore.css')}</style>\n</head>\n"
         f"<body>\n{_asset('explore.html')}"
-        f"<script type=\"application/json\" id=\"explore-data\">{_script_json(data)}</script>\n"
+        f"<script type=\"application/json\" id=\"explore-data\">{script_json(data)}</script>\n"
         f"<script>\n{script}</script>\n</body>\n</html>\n"
     )
 
 
-def check_out(path):
-    """The output path, checked before any work (nothing is written otherwise): its folder must exist."""
-    path = Path(path)
-    folder_of(path)
-    if path.is_dir():
-        raise IsADirectoryError(f"cannot write {path}: it is a directory")
-    return path
+def check_out(path, *, force=False, inputs=(), how="force=True"):
+    """The output path, checked before any work against the output rule (:func:`chainrule.io.files.check_output`)."""
+    return check_output(path, force=force, inputs=inputs, how=how)
 
 
-def write_page(path, **page) -> Path:
-    """Write :func:`page_html` (``page`` are its keyword arguments) to ``path`` atomically."""
-    path = check_out(path)
+def write_page(path, *, force=False, **page) -> Path:
+    """Write :func:`page_html` (``page`` are its keyword arguments) to ``path`` atomically
+    (``force``: replace an existing file; only a regular file ever is)."""
+    path = check_out(path, force=force)
     text = page_html(**page)
-    write_text(path, text)
+    write_text(path, text, force=force)
     return path
 
 
-def write_graph_page(graph, path, *, title: str | None = None) -> Path:
-    """``Graph.to_html(path)``: a page showing ``graph`` alone."""
-    check_out(path)
-    return write_page(path, graphs=[graph_payload(graph, "graph", title or "Your graph")],
-                      title=title or "chainrule explore")
+def write_graph_page(graph, path, *, title: str | None = None, force=False, lang=None) -> Path:
+    """``Graph.to_html(path)``: a page showing ``graph`` alone, in ``lang`` (None: the locale's language)."""
+    check_out(path, force=force)
+    mine = title or MESSAGES.text("graph.yours", language(lang))
+    return write_page(path, graphs=[graph_payload(graph, "graph", mine)], title=title or "chainrule explore",
+                      force=force, lang=lang)
 
 
-def graph_iframe(graph) -> str:
+def graph_iframe(graph, lang=None) -> str:
     """Jupyter's rich display of a graph: the page in an ``<iframe srcdoc>`` (scripts stay inside it)."""
-    page = page_html(graphs=[graph_payload(graph, "graph", "Your graph")])
+    page = page_html(graphs=[graph_payload(graph, "graph", MESSAGES.text("graph.yours", language(lang)))], lang=lang)
     return (f'<iframe srcdoc="{html.escape(page, quote=True)}" title="chainrule explore: the graph" '
             'style="width:100%;height:560px;border:1px solid #ccc"></iframe>')
-
-
-def pick_images(x, t, per_class=1):
-    """The first ``per_class`` test images of each class, in class order: ``(images (K, 784), labels (K,))``."""
-    x = np.asarray(x).reshape(len(x), -1)
-    t = np.asarray(t)
-    chosen = [int(i) for c in np.unique(t) for i in np.flatnonzero(t == c)[:per_class]]
-    return x[chosen], t[chosen]
-
-
-def embedded_images(kind="mnist", count=10, data_dir=None):
-    """Up to ``count`` test images to embed (about one per class), from data already on this computer.
-
-    Nothing is downloaded for a page: when the dataset is not in ``data_dir``,
-    ``CHAINRULE_DATA`` or the chainrule cache, the page gets no images and a note
-    saying so (the canvas works without them).
-
-    Returns
-    -------
-    images : uint8 (K, 784) or None
-    labels : (K,) or None
-    note : str or None
-        Why there are no images, when there are none.
-    """
-    if count <= 0:
-        return None, None, None
-    from ..datasets import load_mnist
-
-    name = {"mnist": "MNIST", "fashion": "Fashion-MNIST"}.get(kind, kind)
-    try:
-        _, (x, t) = load_mnist(normalize=False, flatten=True, kind=kind, data_dir=data_dir,
-                               download=False, progress=False)
-    except (OSError, RuntimeError, ValueError):
-        return None, None, (f"{name} is not on this computer, so the page has no test images to start from "
-                            "(run 'chainrule data' to get it); draw a digit instead")
-    per_class = -(-count // len(np.unique(t)))
-    images, labels = pick_images(x, t, per_class)
-    order = np.argsort(np.arange(len(labels)) % per_class, kind="stable")  # one of each class first
-    return images[order][:count], labels[order][:count], None

@@ -1,217 +1,197 @@
-"""The PyTorch exit: ``nn.Sequential`` of ``Linear`` layers, both ways; state_dict + JSON files."""
+"""The PyTorch exit: a chainrule network as an ``nn.Sequential``.
+
+A plan becomes a list of layer descriptions (JSON: what ``save_torch`` writes beside the
+weights, :mod:`._torch_files`) and the arrays of the module's ``state_dict``; one builder,
+:func:`sequential`, turns descriptions into modules, for :func:`to_torch` and for
+``load_torch`` alike.
+"""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 
-from ._common import DTYPES, ExportError, make_plan, need_torch
+from ..io.bounds import size_check
+from ._common import ExportError, make_plan, need_torch
 
-_TORCH_FORMAT = "chainrule-torch"
+_SCALE = []  # the Scale class, made once torch is imported
 
 
-def to_torch(model, *, check_trained=True):
-    """``model`` as a ``torch.nn.Sequential`` (``Linear``, ``ReLU``/``Sigmoid``, ..., ``Linear``).
+def scale_class():
+    """``chainrule.export.Scale``, an ``nn.Module`` that multiplies its input by the buffer ``factor``.
 
-    The ``Linear`` layers hold copies of the weights: ``weight = W.T`` (PyTorch stores
-    ``(out, in)``), ``bias = b``, in the network's dtype. The module returns scores like
-    ``network.predict``; ``torch.softmax(module(x), dim=1)`` gives the probabilities. It
-    is in eval mode and remembers the chainrule architecture (``chainrule_architecture``),
-    so :func:`from_torch` rebuilds the same class.
+    ``nn.Dropout(p)`` followed by ``Scale(1 - p)`` is the book's Dropout in both modes:
+    at test time ``x * (1 - p)`` (PyTorch's Dropout is the identity there), in training
+    the kept values unscaled (PyTorch's ``1 / (1 - p)``, undone).
     """
-    torch = need_torch()
-    return _torch_module(torch, make_plan(model, check_trained=check_trained))
+    if not _SCALE:
+        torch = need_torch()
+
+        class Scale(torch.nn.Module):
+            """Multiplies by ``factor`` (a buffer of the module's dtype, saved in the ``state_dict``)."""
+
+            def __init__(self, factor, dtype=None):
+                super().__init__()
+                self.register_buffer("factor", torch.tensor(float(factor), dtype=dtype))
+
+            def forward(self, x):
+                return x * self.factor
+
+            def extra_repr(self):
+                return f"factor={self.factor.detach().cpu().numpy()!s}"  # 0.7, not float32(0.7) as a double
+
+        Scale.__module__ = "chainrule.export"  # importable there by name, as pickle and copy look it up
+        _SCALE.append(Scale)
+    return _SCALE[0]
 
 
-def _torch_module(torch, plan):
-    nn = torch.nn
-    dtype = getattr(torch, plan.dtype.name)
-    modules = []
-    for k, (W, b) in enumerate(plan.weights, 1):
-        linear = nn.Linear(W.shape[0], W.shape[1], dtype=dtype)
-        with torch.no_grad():
-            linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(W.T)))
-            linear.bias.copy_(torch.from_numpy(np.array(b)))
-        modules.append(linear)
-        if k < len(plan.weights):
-            modules.append(nn.ReLU() if plan.activation == "relu" else nn.Sigmoid())
-    module = nn.Sequential(*modules).eval()
-    module.chainrule_architecture = dict(plan.architecture)
-    return module
+def torch_momentum(momentum):
+    """The book's ``running = m * running + (1 - m) * batch`` and PyTorch's ``(1 - m') * running + m' * batch``."""
+    return round(1.0 - momentum, 12)
 
 
-def from_torch(module):
-    """A chainrule network holding the weights of a plain PyTorch MLP, bit for bit.
+def torch_layers(plan):
+    """``(layers, state)``: the ``nn.Sequential``'s layers as JSON-able dicts, and its ``state_dict`` arrays."""
+    from ..batchnorm import EPS
 
-    ``module`` must be an ``nn.Sequential`` of ``Linear`` layers with one ``ReLU`` or
-    ``Sigmoid`` (the same kind throughout) between consecutive ones, ending in a
-    ``Linear`` layer; ``Flatten`` (first), ``Dropout`` and ``Identity`` (no-ops at
-    inference) and a final ``Softmax(dim=1)`` (chainrule's networks apply softmax in
-    their loss layer) are accepted too. A ``Linear`` without bias gets a zero bias.
+    layers, state = [], {}
 
-    Returns a ``TwoLayerNet`` for one ReLU hidden layer (or the class recorded by
-    :func:`to_torch`), else a ``MultiLayerNet``, in the module's dtype (float32 or float64).
-    """
-    torch = need_torch()
-    nn = torch.nn
-    if not isinstance(module, nn.Module):
-        raise TypeError(f"from_torch needs a torch.nn.Module; got a {type(module).__name__}")
-    if not isinstance(module, nn.Sequential):
-        raise ExportError(f"from_torch reads an nn.Sequential of Linear layers with ReLU or Sigmoid between them; "
-                          f"got a {type(module).__name__} (its forward() cannot be read as a plain MLP)")
-    children = list(module.children())
-    linears, activations, previous = [], [], None
-    for i, child in enumerate(children):
-        what = f"layer {i} ({type(child).__name__})"
-        if isinstance(child, (nn.Dropout, nn.Identity)) or (isinstance(child, nn.Flatten) and not linears):
-            continue
-        if isinstance(child, nn.Softmax) and i == len(children) - 1 and child.dim in (1, -1):
-            continue
-        if isinstance(child, nn.Linear):
-            if previous == "linear":
-                raise ExportError(f"{what} follows another Linear layer without an activation: not a plain MLP")
-            linears.append(child)
-            previous = "linear"
-        elif isinstance(child, (nn.ReLU, nn.Sigmoid)):
-            if previous != "linear":
-                raise ExportError(f"{what} does not follow a Linear layer: not a plain MLP")
-            activations.append("relu" if isinstance(child, nn.ReLU) else "sigmoid")
-            previous = "activation"
+    def add(layer, **arrays):
+        state.update({f"{len(layers)}.{k}": a for k, a in arrays.items()})
+        layers.append(layer)
+
+    for step in plan.steps:
+        a, image = step.arrays, len(step.in_shape) > 1
+        if step.kind == "affine":
+            if image:
+                add({"type": "Flatten"})
+            W = a["W"]
+            add({"type": "Linear", "in_features": W.shape[0], "out_features": W.shape[1]}, weight=W.T, bias=a["b"])
+        elif step.kind == "conv":
+            FN, C, FH, FW = a["W"].shape
+            add({"type": "Conv2d", "in_channels": C, "out_channels": FN, "kernel_size": [FH, FW],
+                 "stride": step.attrs["stride"], "padding": step.attrs["pad"]}, weight=a["W"], bias=a["b"])
+        elif step.kind == "pool":
+            if step.attrs["pad"]:  # the book pads with zeros, MaxPool2d's padding with -inf
+                add({"type": "ZeroPad2d", "padding": step.attrs["pad"]})
+            add({"type": "MaxPool2d", "kernel_size": [step.attrs["pool_h"], step.attrs["pool_w"]],
+                 "stride": step.attrs["stride"]})
+        elif step.kind == "batchnorm":  # the book's: one feature per value of the sample, C*H*W for an image
+            if image:
+                add({"type": "Flatten"})
+            add({"type": "BatchNorm1d", "num_features": a["gamma"].shape[0], "eps": EPS,
+                 "momentum": torch_momentum(step.attrs["momentum"])},
+                weight=a["gamma"], bias=a["beta"], running_mean=a["mean"], running_var=a["var"])
+            if image:
+                add({"type": "Unflatten", "sizes": list(step.in_shape)})
+        elif step.kind == "dropout":
+            keep = 1.0 - step.attrs["ratio"]
+            add({"type": "Dropout", "p": step.attrs["ratio"]})
+            add({"type": "Scale", "factor": keep}, factor=np.array(keep, dtype=plan.dtype))
         else:
-            raise ExportError(f"{what} is not part of a plain MLP: from_torch reads Linear, ReLU and Sigmoid "
-                              "layers (and Flatten, Dropout, Identity, a final Softmax)")
-    if not linears:
-        raise ExportError("the module has no Linear layer: not an MLP")
-    if previous != "linear":
-        raise ExportError("the module ends in an activation; a chainrule network ends in a Linear layer (scores)")
-    if len(set(activations)) > 1:
-        raise ExportError(f"the module mixes activations ({', '.join(sorted(set(activations)))}); "
-                          "chainrule's networks use one activation throughout")
-    weights = []
-    for k, linear in enumerate(linears, 1):
-        W = linear.weight.detach().cpu().numpy().T
-        b = (np.zeros(W.shape[1], dtype=W.dtype) if linear.bias is None
-             else linear.bias.detach().cpu().numpy())
-        if W.dtype.name not in DTYPES or b.dtype != W.dtype:
-            raise ExportError(f"Linear layer {k} holds {W.dtype}/{b.dtype}; chainrule computes in float32 or float64")
-        if weights and (W.dtype != weights[0][0].dtype):
-            raise ExportError(f"Linear layer {k} is {W.dtype} but layer 1 is {weights[0][0].dtype}: use one dtype")
-        if weights and W.shape[0] != weights[-1][0].shape[1]:
-            raise ExportError(f"Linear layer {k} takes {W.shape[0]} inputs but layer {k - 1} gives "
-                              f"{weights[-1][0].shape[1]}")
-        weights.append((W, b))
-    network = _build(weights, activations[0] if activations else None,
-                     getattr(module, "chainrule_architecture", None))
-    for k, (W, b) in enumerate(weights, 1):
-        network.params[f"W{k}"] = W
-        network.params[f"b{k}"] = b
-    return network
+            add({"type": {"relu": "ReLU", "sigmoid": "Sigmoid"}[step.kind]})
+    return layers, state
 
 
-def _build(weights, activation, recorded):
-    """The chainrule network for these weights: the recorded class when it fits, else the natural one."""
-    from ..networks import MultiLayerNet, TwoLayerNet
+def _module(torch, i, layer, dtype, size):
+    """Layer ``i`` of a description list as an ``nn.Module``, each of its numbers through ``size``
+    (:func:`chainrule.io.bounds.size_check`); KeyError, TypeError or ValueError when it is damaged."""
+    nn, kind = torch.nn, layer["type"]
 
-    sizes = [weights[0][0].shape[0], *(W.shape[1] for W, _ in weights)]
-    dtype = weights[0][0].dtype
-    if isinstance(recorded, dict):
-        cfg = {k: v for k, v in recorded.items() if k != "layer_sizes"}
-        cls = {"TwoLayerNet": TwoLayerNet, "MultiLayerNet": MultiLayerNet}.get(cfg.pop("class", None))
-        if cls is not None:
-            try:
-                network = cls(**cfg, dtype=dtype, rng=0)
-            except (TypeError, ValueError):
-                network = None
-            shapes = None if network is None else [v.shape for k, v in network.params.items() if k.startswith("W")]
-            if shapes == [W.shape for W, _ in weights] and activation in (None, cfg.get("activation", "relu")):
-                return network
-    if len(sizes) == 3 and activation == "relu":
-        return TwoLayerNet(sizes[0], sizes[1], sizes[2], dtype=dtype, rng=0)
-    return MultiLayerNet(sizes[0], sizes[1:-1], sizes[-1], activation=activation or "relu", dtype=dtype, rng=0)
+    def n(key, bound, value=None):
+        return size(f"layer {i} ({kind}) {key!r}", layer[key] if value is None else value, bound)
+
+    def pair(key, bound):
+        value = layer[key]
+        values = [value, value] if isinstance(value, int) else list(value)
+        if len(values) != 2:
+            raise ValueError(f"{key} must be one integer or two, not {value!r}")
+        return tuple(n(key, bound, v) for v in values)
+
+    def fraction(key, below_one=False):  # from 0 to 1, 1 itself excluded or not
+        value = layer[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1 or \
+                (below_one and value == 1):
+            raise ValueError(f"{key} must be a number from 0 to {'below ' if below_one else ''}1, not {value!r}")
+        return float(value)
+
+    if kind == "Linear":
+        return nn.Linear(n("in_features", "size"), n("out_features", "size"), dtype=dtype)
+    if kind == "Conv2d":
+        return nn.Conv2d(n("in_channels", "channels"), n("out_channels", "channels"), pair("kernel_size", "side"),
+                         stride=n("stride", "stride"), padding=n("padding", "pad"), dtype=dtype)
+    if kind == "MaxPool2d":
+        return nn.MaxPool2d(pair("kernel_size", "side"), stride=n("stride", "stride"))
+    if kind == "ZeroPad2d":
+        return nn.ZeroPad2d(n("padding", "pad"))
+    if kind == "BatchNorm1d":
+        return nn.BatchNorm1d(n("num_features", "size"), eps=fraction("eps", True), momentum=fraction("momentum"),
+                              dtype=dtype)
+    if kind == "Unflatten":
+        c, h, w = layer["sizes"]
+        return nn.Unflatten(1, (n("sizes", "channels", c), n("sizes", "side", h), n("sizes", "side", w)))
+    if kind == "Dropout":
+        return nn.Dropout(fraction("p", True))
+    if kind == "Scale":
+        return scale_class()(fraction("factor"), dtype=dtype)
+    return getattr(nn, kind)()  # ReLU, Sigmoid, Flatten
 
 
-def _architecture_path(path):
-    path = Path(path)
-    if path.suffix == ".json":
-        raise ExportError(f"{path}: give the weights file a name other than .json (its architecture goes in "
-                          f"{path.stem}.json beside it)")
-    return path.with_suffix(".json")
+_KINDS = ("Linear", "Conv2d", "MaxPool2d", "ZeroPad2d", "BatchNorm1d", "Unflatten", "Dropout", "Scale", "ReLU",
+          "Sigmoid", "Flatten")
 
 
-def save_torch(model, path, *, metadata=None, check_trained=True):
-    """Write ``model``'s PyTorch ``state_dict`` to ``path`` and its architecture to ``path`` with ``.json``.
+def sequential(torch, layers, dtype, where=None):
+    """The ``nn.Sequential`` that ``layers`` (descriptions, as :func:`torch_layers` gives) describe.
 
-    ``model``: a chainrule network, a model file path, or a module :func:`from_torch` reads.
-    The weights file is ``torch.save(module.state_dict())`` (tensors only, never a pickled
-    module); ``out.json`` beside ``out.pt`` says how to rebuild the ``nn.Sequential``
-    (:func:`load_torch` does it). Returns the two paths.
+    From a file (``where``): every number within :mod:`chainrule.io.bounds`, and every problem an
+    :class:`ExportError` naming the file (build it under ``torch.device("meta")`` to allocate nothing).
     """
-    torch = need_torch()
-    if isinstance(model, torch.nn.Module):
-        model = from_torch(model)
-    plan = make_plan(model, metadata, check_trained=check_trained)
-    module = _torch_module(torch, plan)
-    from .._version import __version__
-    from ..io.files import atomic_path
-
-    path = Path(path)
-    arch_path = _architecture_path(path)
-    layers = []
-    for k, (W, _) in enumerate(plan.weights, 1):
-        layers.append({"type": "Linear", "in_features": int(W.shape[0]), "out_features": int(W.shape[1])})
-        if k < len(plan.weights):
-            layers.append({"type": "ReLU" if plan.activation == "relu" else "Sigmoid"})
-    arch = {"format": _TORCH_FORMAT, "format_version": 1, "chainrule_version": __version__,
-            "torch_version": torch.__version__, "dtype": plan.dtype.name, "weights": path.name,
-            "layers": layers, "architecture": plan.architecture, "metadata": plan.metadata}
-    text = json.dumps(arch, indent=1, default=str) + "\n"
-    with atomic_path(path) as tmp_pt, atomic_path(arch_path) as tmp_json:
-        torch.save(module.state_dict(), tmp_pt)
-        tmp_json.write_text(text, encoding="utf-8")
-    return path, arch_path
-
-
-def load_torch(path):
-    """The ``nn.Sequential`` saved by :func:`save_torch` (weights read with ``weights_only=True``)."""
-    torch = need_torch()
-    path = Path(path)
-    arch_path = _architecture_path(path)
-    for p in (path, arch_path):
-        if not p.is_file():
-            raise FileNotFoundError(f"{'architecture' if p == arch_path else 'weights'} file not found: {p}")
+    size = size_check(where, ExportError)
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, dict) or layer.get("type") not in _KINDS:
+            kind = layer.get("type") if isinstance(layer, dict) else layer
+            raise ExportError(f"{where}: layer {i}: unknown layer type {kind!r}")
     try:
-        arch = json.loads(arch_path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ExportError(f"{arch_path} is not JSON: {exc}") from None
-    if not isinstance(arch, dict) or arch.get("format") != _TORCH_FORMAT:
-        raise ExportError(f"{arch_path} is not a chainrule PyTorch architecture file")
-    if arch.get("dtype") not in DTYPES or not isinstance(arch.get("layers"), list):
-        raise ExportError(f"{arch_path} has a damaged architecture (dtype {arch.get('dtype')!r})")
-    dtype = getattr(torch, arch["dtype"])
-    modules = []
-    try:
-        for layer in arch["layers"]:
-            kind = layer["type"]
-            if kind == "Linear":
-                modules.append(torch.nn.Linear(int(layer["in_features"]), int(layer["out_features"]), dtype=dtype))
-            elif kind in ("ReLU", "Sigmoid"):
-                modules.append(getattr(torch.nn, kind)())
-            else:
-                raise ExportError(f"{arch_path}: unknown layer type {kind!r}")
+        return torch.nn.Sequential(*(_module(torch, i, layer, dtype, size) for i, layer in enumerate(layers)))
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, ExportError):
             raise
-        raise ExportError(f"{arch_path} has a damaged layer list: {exc!r}") from None
-    module = torch.nn.Sequential(*modules)
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        module.load_state_dict(state, strict=True)
-    except Exception as exc:  # torch raises RuntimeError, UnpicklingError, ... for a wrong or damaged file
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ExportError(f"{path} does not hold the weights {arch_path.name} describes: {first}") from None
-    module.eval()
-    if isinstance(arch.get("architecture"), dict):
-        module.chainrule_architecture = arch["architecture"]
+        raise ExportError(f"{where} has a damaged layer list: {exc!r}") from None
+
+
+def to_torch(model, *, check_trained=True, input_shape=None):
+    """``model`` as a ``torch.nn.Sequential`` in eval mode, computing what chainrule computes.
+
+    ``Affine`` -> ``Linear`` (``weight = W.T``: PyTorch stores ``(out, in)``), after an
+    ``nn.Flatten`` where it follows images; ``Convolution`` -> ``Conv2d`` (same filters,
+    stride and padding); ``Pooling`` -> ``MaxPool2d``, after an ``nn.ZeroPad2d`` when it pads
+    (the book pads with zeros); ``BatchNormalization`` -> ``BatchNorm1d`` with the running
+    statistics and ``eps = 1e-6``, between ``Flatten`` and ``Unflatten`` after a convolution
+    (the book normalizes each of the ``C*H*W`` values, where ``BatchNorm2d`` would normalize
+    per channel); ``Dropout`` -> ``nn.Dropout(p)`` then :func:`Scale <scale_class>` ``(1 - p)``;
+    ``Relu``, ``Sigmoid`` -> ``ReLU``, ``Sigmoid``. The arrays are copies, in the network's dtype.
+
+    The module returns scores, like ``network.predict``; ``torch.softmax(module(x), dim=1)``
+    gives the probabilities. It remembers the chainrule architecture
+    (``chainrule_architecture``) and input (``chainrule_input_shape``), so :func:`from_torch`
+    rebuilds the same class.
+    """
+    torch = need_torch()
+    return torch_module(torch, make_plan(model, check_trained=check_trained, input_shape=input_shape))
+
+
+def torch_module(torch, plan):
+    """The ``nn.Sequential`` of ``plan`` holding copies of its arrays, in eval mode, remembering where it came from."""
+    layers, state = torch_layers(plan)
+    module = sequential(torch, layers, getattr(torch, plan.dtype.name))
+    held = module.state_dict()
+    with torch.no_grad():
+        for k, a in state.items():
+            held[k].copy_(torch.from_numpy(np.array(a, order="C")))
+    return _remember(module.eval(), plan.architecture, plan.input_shape)
+
+
+def _remember(module, architecture, input_shape):
+    module.chainrule_architecture = dict(architecture)
+    module.chainrule_input_shape = list(input_shape)
     return module

@@ -9,18 +9,22 @@
 
 from .draw import FORMATS, GRAD_COLOR
 from .figures import (
+    BATCH_NORM_EXAMPLE,
     FIGURE_TITLES,
     FIGURES,
+    FIRST_FIGURE,
     apple_graph,
     apple_orange_graph,
+    batch_norm_graph,
     draw_figure,
     figure_payloads,
     sigmoid_graph,
     two_layer_net_graph,
 )
-from .nodes import AddConst, Exp, MulConst, Node, Reciprocal, Value
+from .nodes import AddConst, Exp, Mean, MulConst, Node, Reciprocal, Sqrt, Square, Sub, Value
 from .recorder import Graph
 
-__all__ = ["FIGURES", "FIGURE_TITLES", "FORMATS", "GRAD_COLOR", "AddConst", "Exp", "Graph", "MulConst", "Node",
-           "Reciprocal", "Value", "apple_graph", "apple_orange_graph", "draw_figure", "figure_payloads",
-           "sigmoid_graph", "two_layer_net_graph"]
+__all__ = ["BATCH_NORM_EXAMPLE", "FIGURES", "FIGURE_TITLES", "FIRST_FIGURE", "FORMATS", "GRAD_COLOR", "AddConst",
+           "Exp", "Graph", "Mean", "MulConst", "Node", "Reciprocal", "Sqrt", "Square", "Sub", "Value", "apple_graph",
+           "apple_orange_graph", "batch_norm_graph", "draw_figure", "figure_payloads", "sigmoid_graph",
+           "two_layer_net_graph"]

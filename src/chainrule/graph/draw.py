@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..io.files import atomic_path
+from ..io.files import atomic_path, check_output
 
 __all__ = ["FORMATS", "GRAD_COLOR", "compact", "format_of", "render", "run_dot", "to_dot"]
 
@@ -87,9 +87,9 @@ def run_dot(dot, fmt, timeout):
     return done.stdout
 
 
-def _write_atomic(path, data):
-    """Write ``data`` (bytes) to ``path`` atomically (temp file + ``os.replace``)."""
-    with atomic_path(path) as tmp:
+def _write_atomic(path, data, force):
+    """Write ``data`` (bytes) to ``path`` atomically (temp file + ``os.replace``), under the output rule."""
+    with atomic_path(path, force=force) as tmp:
         tmp.write_bytes(data)
 
 
@@ -123,22 +123,26 @@ def to_dot(graph):
     return "\n".join(lines) + "\n"
 
 
-def render(graph, path, timeout):
+def render(graph, path, timeout, *, force=False):
     """What :meth:`Graph.render <chainrule.graph.Graph.render>` does (``dot`` gets ``timeout`` seconds): the path."""
     path = Path(path)
     fmt = format_of(path)
+    check_output(path, force=force)  # before anything is drawn
     dot = to_dot(graph)
     if fmt == "dot":
-        _write_atomic(path, dot.encode())
+        _write_atomic(path, dot.encode(), force)
         return path
     try:
         data = run_dot(dot, fmt, timeout)
     except RuntimeError as err:
         dot_path = path.with_suffix(".dot")
-        _write_atomic(dot_path, dot.encode())
+        try:
+            _write_atomic(dot_path, dot.encode(), force)
+        except OSError as exc:
+            raise RuntimeError(f"cannot draw {path.name}: {err} (nor write the DOT text: {exc})") from None
         raise RuntimeError(
             f"cannot draw {path.name}: {err}. Wrote the DOT text to {dot_path} instead "
             f"(render it later with: dot -T{fmt} {dot_path} -o {path})"
         ) from None
-    _write_atomic(path, data)
+    _write_atomic(path, data, force)
     return path

@@ -8,12 +8,16 @@ from pathlib import Path
 
 import numpy as np
 
+from ..batchnorm import EPS
 from ..explore import graph_payload
+from ..i18n import Messages, language
 from .draw import format_of
+from .nodes import Mean, Sqrt, Square, Sub
 from .recorder import Graph
 
-__all__ = ["FIGURES", "FIGURE_TITLES", "apple_graph", "apple_orange_graph", "draw_figure", "figure_payloads",
-           "sigmoid_graph", "two_layer_net_graph"]
+__all__ = ["BATCH_NORM_EXAMPLE", "FIGURES", "FIGURE_TITLES", "FIRST_FIGURE", "TITLES", "apple_graph",
+           "apple_orange_graph", "batch_norm_graph", "draw_figure", "figure_payloads", "sigmoid_graph",
+           "two_layer_net_graph"]
 
 
 def apple_graph():
@@ -62,22 +66,84 @@ def two_layer_net_graph(rng=0):
     return g
 
 
+#: The Batch Normalization example: a batch of 3 samples of 2 features, a scale and a shift per
+#: feature, and an upstream derivative that is not uniform (a uniform one makes ``dx`` vanish: the
+#: normalized batch does not change when every sample moves alike).
+BATCH_NORM_EXAMPLE = {"x": [[1.0, 6.0], [4.0, 0.0], [7.0, 3.0]], "gamma": [1.0, 2.0], "beta": [0.0, 1.0],
+                      "dout": [[1.0, -1.0], [0.5, 2.0], [-1.0, 0.0]]}
+
+
+def batch_norm_graph(x=None, gamma=None, beta=None, dout=None):
+    """Batch Normalization in training mode (the book's figure 6-17), one elementary node per step, after
+    backward from ``dout``: the mean ``mu``, the centred input ``xc``, the variance ``var``, ``std =
+    sqrt(var + eps)``, ``1/std``, ``xn = xc / std``, then the scale ``gamma`` and the shift ``beta``.
+
+    Parameters
+    ----------
+    x : (N, D); gamma, beta : (D,); dout : (N, D) (default: :data:`BATCH_NORM_EXAMPLE`)
+
+    ``g["x"].grad``, ``g["gamma"].grad`` and ``g["beta"].grad`` equal what
+    :meth:`~chainrule.BatchNormalization.backward` gives (``dx``, ``dgamma``, ``dbeta``).
+    """
+    ex = BATCH_NORM_EXAMPLE
+    x, gamma, beta, dout = (np.array(ex[k] if v is None else v, dtype=np.float64)
+                            for k, v in (("x", x), ("gamma", gamma), ("beta", beta), ("dout", dout)))
+    g = Graph()
+    xv, gv, bv = g.input(x, name="x"), g.input(gamma, name="gamma"), g.input(beta, name="beta")
+
+    def named(value, name):
+        value.name = name
+        return value
+
+    mu = named(g.apply(Mean(), xv), "mu")
+    xc = named(g.apply(Sub(), xv, mu), "xc")
+    var = named(g.apply(Mean(), named(g.apply(Square(), xc), "xc²")), "var")
+    std = named(g.apply(Sqrt(), named(var + EPS, "var + eps")), "std")
+    xn = named(xc * named(std.reciprocal(), "1/std"), "xn")
+    out = named(named(gv * xn, "gamma·xn") + bv, "out")
+    out.backward(dout)
+    return g
+
+
+#: The book's figures, the one place their names are written: name, the function that returns the
+#: graph after backward, the caption a page gives it (in English), the book's chapter.
+_TABLE = (
+    ("apple", apple_graph, "Buying apples (figure 5-16)", 5),
+    ("apple-orange", apple_orange_graph, "Buying apples and oranges (figure 5-17)", 5),
+    ("sigmoid", sigmoid_graph, "The sigmoid, taken apart (figure 5-19)", 5),
+    ("two-layer-net", two_layer_net_graph, "TwoLayerNet 4-5-3 on 2 samples, as a graph of layers", 5),
+    ("batch-norm", batch_norm_graph, "Batch Normalization, taken apart (figure 6-17), with its backward", 6),
+)
+
 #: ``chainrule graph FIGURE``: figure name -> function returning the graph after backward.
-FIGURES = {
-    "apple": apple_graph,
-    "apple-orange": apple_orange_graph,
-    "sigmoid": sigmoid_graph,
-    "two-layer-net": two_layer_net_graph,
-}
+FIGURES = {name: function for name, function, _, _ in _TABLE}
+
+#: The book's figures a page can show, with the captions the page gives them.
+FIGURE_TITLES = {name: caption for name, _, caption, _ in _TABLE}
+
+#: The captions in the reader's language: the catalogs' ``graph.title.<name>`` entries.
+TITLES = Messages("graph", {f"title.{name}": caption for name, _, caption, _ in _TABLE})
+
+#: The figure ``chainrule explore`` opens when none is named: the book's figure 5-17.
+FIRST_FIGURE = _TABLE[1][0]
+
+#: Where the page draws a figure's nodes and inputs, when not in columns by depth: Batch Normalization
+#: as the book draws it, the variance's branch above the centred input's way to xn, the mean below.
+FIGURE_LAYOUTS = {"batch-norm": {"nodes": [(1, 2), (2, 1), (3, 0), (4, 0), (5, 0), (6, 0), (7, 0), (8, 1), (9, 1),
+                                           (10, 1)],
+                                 "leaves": {"x": (0, 1), "gamma": (8, 2), "beta": (9, 2)}}}
 
 
-def draw_figure(figure: str, out: str) -> Path:
+def draw_figure(figure: str, out: str, *, force: bool = False) -> Path:
     """Draw one of the book's graphs to a file (what ``chainrule graph FIGURE --out FILE`` does).
 
     Parameters
     ----------
-    figure : "apple", "apple-orange", "sigmoid" or "two-layer-net"
+    figure : str
+        A name of :data:`FIGURES`.
     out : path ending in .svg, .png or .dot
+    force : bool
+        Replace ``out`` if it is a file already (never anything but a regular file).
 
     Returns
     -------
@@ -95,20 +161,13 @@ def draw_figure(figure: str, out: str) -> Path:
     if figure not in FIGURES:
         raise ValueError(f"unknown figure {figure!r}; choose one of: {', '.join(FIGURES)}")
     format_of(out)
-    return FIGURES[figure]().render(out)
-
-
-#: The book's figures a page can show, with the captions the page gives them.
-FIGURE_TITLES = {
-    "apple": "Buying apples (figure 5-16)",
-    "apple-orange": "Buying apples and oranges (figure 5-17)",
-    "sigmoid": "The sigmoid, taken apart (figure 5-19)",
-    "two-layer-net": "TwoLayerNet 4-5-3 on 2 samples, as a graph of layers",
-}
+    return FIGURES[figure]().render(out, force=force)
 
 
 
-def figure_payloads():
+def figure_payloads(lang=None):
     """Payloads of all the book's figures (after backward), in the order of ``chainrule graph``, for
-    :func:`chainrule.explore.write_page`."""
-    return [graph_payload(FIGURES[name](), name, FIGURE_TITLES.get(name, name)) for name in FIGURES]
+    :func:`chainrule.explore.write_page`; their captions in ``lang`` (None: the locale's language)."""
+    lang = language(lang)
+    return [graph_payload(function(), name, TITLES.text(f"title.{name}", lang), chapter, FIGURE_LAYOUTS.get(name))
+            for name, function, _, chapter in _TABLE]

@@ -3,7 +3,8 @@
 :class:`Value` is what flows along an edge (its arithmetic records nodes in its graph);
 :class:`Node` is one recorded layer call; :class:`Exp`, :class:`Reciprocal`,
 :class:`MulConst` and :class:`AddConst` are the nodes the book uses to take the sigmoid
-apart (figure 5-19), layers like chainrule's others.
+apart (figure 5-19), :class:`Mean`, :class:`Sub`, :class:`Square` and :class:`Sqrt` those that
+take Batch Normalization apart (figure 6-17): layers like chainrule's others.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from ..functions import unbroadcast
 from ..layers import AddLayer, Affine, Layer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 from .draw import compact
 
-__all__ = ["AddConst", "Exp", "MulConst", "Node", "Reciprocal", "Value", "label_of"]
+__all__ = ["AddConst", "Exp", "Mean", "MulConst", "Node", "Reciprocal", "Sqrt", "Square", "Sub", "Value", "label_of"]
 
 
 # -- the elementary nodes the book uses to take sigmoid apart ---------------------------
@@ -107,6 +108,84 @@ class AddConst(Layer):
         self._require_forward(self._x_shape)
         self._check_dout(dout, self._out_shape)
         return unbroadcast(dout * 1, self._x_shape)
+
+
+# -- the nodes of Batch Normalization's graph (the book's figure 6-17, taken apart) ------
+class Mean(Layer):
+    """The mean over the batch, ``out = x.mean(axis=0)``: ``x: (N, ...) -> out: x.shape[1:]``;
+    ``backward(dout) = dout / N`` for every row of ``x``."""
+
+    label = "mean"
+
+    def __init__(self):
+        self._x_shape = None
+
+    def forward(self, x):
+        x = np.asarray(x)
+        self._x_shape = x.shape
+        return x.mean(axis=0)
+
+    def backward(self, dout):
+        self._require_forward(self._x_shape)
+        self._check_dout(dout, self._x_shape[1:])
+        return np.broadcast_to(np.asarray(dout) / self._x_shape[0], self._x_shape).copy()
+
+
+class Sub(Layer):
+    """Subtraction node ``out = x - y`` (broadcasting); ``backward(dout) -> (dout, -dout)``, each summed
+    back to its input's shape (``x - mu``: the mean's derivative sums over the batch)."""
+
+    label = "−"
+
+    def __init__(self):
+        self._shapes = None
+
+    def forward(self, x, y):
+        self._shapes = (np.shape(x), np.shape(y))
+        out = x - y
+        self._out_shape = np.shape(out)
+        return out
+
+    def backward(self, dout):
+        self._require_forward(self._shapes)
+        self._check_dout(dout, self._out_shape)
+        return unbroadcast(dout * 1, self._shapes[0]), unbroadcast(-dout, self._shapes[1])
+
+
+class Square(Layer):
+    """``out = x * x``; ``x: any shape -> out: same shape``; ``backward(dout) = dout * 2 * x``."""
+
+    label = "x²"
+
+    def __init__(self):
+        self.x = None
+
+    def forward(self, x):
+        self.x = x
+        return x * x
+
+    def backward(self, dout):
+        self._require_forward(self.x)
+        self._check_dout(dout, np.shape(self.x))
+        return dout * 2 * self.x
+
+
+class Sqrt(Layer):
+    """``out = sqrt(x)``; ``x: any shape -> out: same shape``; ``backward(dout) = 0.5 * dout / out``."""
+
+    label = "√"
+
+    def __init__(self):
+        self.out = None
+
+    def forward(self, x):
+        self.out = np.sqrt(x)
+        return self.out
+
+    def backward(self, dout):
+        self._require_forward(self.out)
+        self._check_dout(dout, np.shape(self.out))
+        return 0.5 * dout / self.out
 
 
 _LABELS = {MulLayer: "×", AddLayer: "+", Relu: "ReLU", Sigmoid: "sigmoid", Affine: "Affine",

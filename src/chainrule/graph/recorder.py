@@ -329,10 +329,11 @@ class Graph:
         """
         return draw.to_dot(self)
 
-    def render(self, path):
+    def render(self, path, *, force=False):
         """Draw the graph to ``path``: ``.dot`` (DOT text), ``.svg`` or ``.png`` (through Graphviz).
 
-        The file is written atomically. SVG and PNG need the ``graphviz``
+        The file is written atomically; an existing file is replaced only with
+        ``force=True``, and only a regular file ever is (:mod:`chainrule.io.files`). SVG and PNG need the ``graphviz
         Python package (``pip install 'chainrule[graph]'``) and Graphviz's
         ``dot`` program; without them the DOT text is written next to ``path``
         (same name, ``.dot``) and a :class:`RuntimeError` says so.
@@ -342,7 +343,7 @@ class Graph:
         pathlib.Path
             The file written.
         """
-        return draw.render(self, path, RENDER_TIMEOUT)
+        return draw.render(self, path, RENDER_TIMEOUT, force=force)
 
     def _repr_svg_(self):
         """Jupyter's display hook: the drawing as SVG, or None (plain repr) without Graphviz."""
@@ -351,15 +352,17 @@ class Graph:
         except RuntimeError:
             return None
 
-    def to_html(self, path, *, title=None):
+    def to_html(self, path, *, title=None, force=False, lang=None):
         """Write an offline HTML page that steps through this graph (see :mod:`chainrule.explore`).
 
         Forward and backward node by node, values above the edges and derivatives
-        below, scalar inputs editable. Returns the path written (atomically).
+        below, small inputs editable; in ``lang`` (en, ko, zh, ja; None: the locale's
+        language). Returns the path written (atomically; ``force=True`` replaces an
+        existing file, as for :meth:`render`).
         """
         from ..explore import write_graph_page
 
-        return write_graph_page(self, path, title=title)
+        return write_graph_page(self, path, title=title, force=force, lang=lang)
 
     def _repr_html_(self):
         """Jupyter's rich display: the interactive page of :meth:`to_html`, in an iframe."""

@@ -20,5 +20,5 @@ from .catalogs import (
     translations,
 )
 
-__all__ = ["DOMAIN", "LANGUAGES", "LOCALEDIR", "LOCALES", "Messages", "default_language", "fields", "language",
-           "tables", "translations"]
+__all__ = ["DOMAIN", "LANGUAGES", "LOCALEDIR", "LOCALES", "Messages", "default_language", "fields",
+           "language", "tables", "translations"]

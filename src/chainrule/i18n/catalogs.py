@@ -21,8 +21,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["DOMAIN", "LANGUAGES", "LOCALEDIR", "LOCALES", "Messages", "default_language", "fields", "language",
-           "tables", "translations"]
+__all__ = ["DOMAIN", "LANGUAGES", "LOCALEDIR", "LOCALES", "Messages", "default_language", "fields",
+           "language", "tables", "translations"]
 
 #: The languages chainrule speaks: English (the language of the code) and the three of the book's
 #: translations it follows (Korean, Simplified Chinese, Japanese).

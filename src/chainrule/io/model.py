@@ -13,11 +13,23 @@ It is written atomically (a temporary file in the same directory, then
 ``os.replace``), so an interrupted save never leaves half a model behind, and it
 is read with ``allow_pickle=False``, so opening a model never runs code.
 
-Loading trusts nothing the file says: the ``.npy`` header of every member (shape and
-dtype, without the data) and the metadata are checked against the bounds below
-(:data:`MAX_LAYERS`, :data:`MAX_LAYER_SIZE`, :data:`MAX_PARAMETERS`,
-:data:`MAX_METADATA_BYTES`, :data:`MAX_METADATA_DEPTH`) before any parameter array is
-read or any network is built, and every problem is a :class:`ModelFileError`.
+Loading trusts nothing the file says. This is the one reader of model files, for every
+network kind (:func:`load`, :func:`read_metadata`, and ``load_params`` through
+:func:`read_params`), and it reads in this order:
+
+1. the file is a regular file and a zip archive of a bounded member list (a PyTorch file or
+   one of the book's pickles is named as such, never unpickled);
+2. the ``.npy`` header of every member (shape and dtype, without the data): plain numbers,
+   sizes that agree with the data held, :data:`~chainrule.io.bounds.MAX_PARAMETERS` in all;
+3. the metadata: within :data:`MAX_METADATA_BYTES` and :data:`MAX_METADATA_DEPTH`, the format;
+4. the architecture, by arithmetic (:mod:`chainrule.io.bounds`): the network class computes the
+   shapes of its arrays from the stored config, and every number on the way (input sizes,
+   channels, filters, filter sizes, strides, padding, hidden sizes, the layer count) and the
+   parameters in all must stay within the bounds;
+5. the headers against those shapes and the stored dtype;
+
+and only then reads the arrays and builds the network. Every problem is a
+:class:`ModelFileError` naming the file (and the limit, for a bound).
 """
 
 from __future__ import annotations
@@ -34,28 +46,25 @@ import numpy as np
 
 from .._version import __version__
 from . import npz
-from .files import atomic_path
+from .bounds import MAX_PARAMETERS, bounded_shapes
+from .errors import ModelFileError
+from .files import atomic_path, check_output
+from .pickles import read_weights
 
-__all__ = ["FORMAT_VERSION", "NETWORKS", "ModelFileError", "load", "load_with_metadata", "read_metadata", "save"]
+__all__ = ["FORMAT_VERSION", "NETWORKS", "ModelFileError", "load", "load_with_metadata", "read_metadata", "read_params",
+           "save"]
 
 #: The model-file format this chainrule writes (and the newest it reads).
 FORMAT_VERSION = 1
 _META_KEY = "__chainrule__"
 _FORMAT_NAME = "chainrule-model"
-#: Bounds a model file must keep (checked before anything is built or read).
-MAX_LAYERS = 1000
-MAX_LAYER_SIZE = 1_000_000
-MAX_PARAMETERS = 50_000_000  # 200 MB of float32, 400 MB of float64
+#: Bounds of the metadata (the architecture's are in :mod:`chainrule.io.bounds`).
 MAX_METADATA_BYTES = 16 << 20
 MAX_METADATA_DEPTH = 64
 _MAX_DIRECTORY = 1 << 20  # bytes of the zip's member list: thousands of members, far more than any model has
 #: What reading a damaged archive can raise (zipfile and NumPy's .npy reader).
 _ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
                    RuntimeError, struct.error, OverflowError)  # RuntimeError: encrypted or unknown compression
-
-
-class ModelFileError(ValueError):
-    """A file is not a chainrule model, is damaged, or does not match its architecture."""
 
 
 #: The network classes a model file may name, by class name. The modules that define networks add
@@ -67,7 +76,7 @@ def _classes():
     return NETWORKS
 
 
-def save(network, path, *, metadata=None):
+def save(network, path, *, metadata=None, force=False):
     """Save ``network`` (architecture and parameters) to ``path`` as an ``.npz`` file.
 
     Parameters
@@ -80,6 +89,9 @@ def save(network, path, *, metadata=None):
         JSON-serializable information stored with the model (for example the
         dataset it was trained on and its test accuracy); read it back with
         :func:`read_metadata`.
+    force : bool
+        Replace ``path`` if it is a file already (by default an existing file is refused).
+        Whatever ``force`` says, only a regular file is ever replaced (see :mod:`chainrule.io.files`).
 
     Returns
     -------
@@ -113,8 +125,8 @@ def save(network, path, *, metadata=None):
     except (TypeError, ValueError) as exc:
         raise TypeError(f"metadata must be JSON-serializable (numbers, strings, lists, dicts): {exc}") from None
     arrays[_META_KEY] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    path = Path(path)
-    with atomic_path(path) as tmp:
+    path = check_output(path, force=force)  # before anything is written
+    with atomic_path(path, force=force) as tmp:
         with open(tmp, "wb") as f:  # a file object: np.savez adds no ".npz" to the name
             np.savez(f, **arrays)
             f.flush()
@@ -125,16 +137,12 @@ def save(network, path, *, metadata=None):
 def _open(path, *, with_arrays=True):
     """``(arrays, meta)`` of a model file, with :class:`ModelFileError` for anything wrong.
 
-    Order matters: the archive's member headers, then the metadata (size, depth,
-    format, architecture bounds), and only then the parameter arrays
-    (``with_arrays=False`` reads none and returns ``{}``).
+    Order matters: the archive's member headers, then the metadata (size, depth, format),
+    the architecture's bounds and shapes, the headers against those shapes, and only then
+    the parameter arrays (``with_arrays=False`` reads none and returns ``{}``).
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"model file not found: {path}")
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a directory, not a model file")
-    with _open_archive(path) as f:
+    path = _existing(path, "model file")
+    with _open_archive(path, "a chainrule model file") as f:
         try:
             npz.check_directory_size(f, _MAX_DIRECTORY)
             with zipfile.ZipFile(f) as archive:
@@ -142,7 +150,8 @@ def _open(path, *, with_arrays=True):
                 meta = _read_meta(path, archive)
                 if not with_arrays:
                     return {}, meta
-                _check_architecture(path, meta)
+                shapes = _check_architecture(path, meta)
+                _check_headers(path, headers, shapes, meta)
                 return _read_arrays(archive, headers), meta
         except ModelFileError:
             raise
@@ -150,29 +159,58 @@ def _open(path, *, with_arrays=True):
             raise ModelFileError(f"{path} is not a chainrule model file (.npz), or it is damaged: {exc}") from None
 
 
-def _open_archive(path):
-    """The open model file, checked to be a regular file that starts like a zip archive."""
+def _existing(path, what):
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{what} not found: {path}")
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a directory, not a {what}")
+    return path
+
+
+def _pickled(path, head):
+    """Whether a file is a pickle: protocol 2+ starts with PROTO (0x80), a dict at protocols 0 and 1
+    with '(' or '}' (the book's weight files are pickled dicts), or its name says ``.pkl``."""
+    return head[:1] in (b"\x80", b"(", b"}", b"]") or path.suffix == ".pkl"
+
+
+def _regular(path):
+    """``path`` opened for reading if it is a regular file (a named pipe is refused, not waited on)."""
     try:
-        f = npz.open_regular(path, ModelFileError)
+        return npz.open_regular(path, ModelFileError)
     except ModelFileError:
         raise ModelFileError(f"{path} is not a regular file") from None
-    head = f.read(6)
+
+
+def _open_archive(path, what):
+    """The open file, checked to be a regular file that starts like a zip archive of NumPy arrays
+    (``what`` it should be is named otherwise; a PyTorch file and a pickle are named as such)."""
+    f = _regular(path)
+    head = f.read(128)
+    if head.startswith(b"PK\x03\x04") and head[30:30 + int.from_bytes(head[26:28], "little")].endswith(b"data.pkl"):
+        f.close()
+        raise ModelFileError(f"{path} is a PyTorch file (torch.save), not a chainrule model (.npz): read it with "
+                             "chainrule.export.load_torch, or write one with chainrule export")
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         f.seek(0)
         return f
     f.close()
-    if head == b"\x93NUMPY":
-        raise ModelFileError(f"{path} is a single .npy array, not a chainrule model (.npz)")
-    raise ModelFileError(f"{path} is not a chainrule model file (it is not an .npz archive)")
+    if head[:6] == b"\x93NUMPY":
+        raise ModelFileError(f"{path} is a single .npy array, not {what} (.npz)")
+    if _pickled(path, head):
+        raise ModelFileError(f"{path} is a pickle, not {what} (.npz); the book's weight files (a pickled dict of "
+                             "arrays) load into a network of their architecture with its load_params, which "
+                             "reads weights only")
+    raise ModelFileError(f"{path} is not {what} (it is not an .npz archive)")
 
 
-def _array_headers(path, archive):
+def _array_headers(path, archive, *, metadata_needed=True):
     """The members' ``.npy`` headers, each checked to be a plain numeric array of sane size."""
     try:
         headers = npz.member_headers(archive)
     except ValueError as exc:
         raise ModelFileError(f"{path} is not a chainrule model file (.npz), or it is damaged: {exc}") from None
-    if _META_KEY not in headers:
+    if _META_KEY not in headers and metadata_needed:
         raise ModelFileError(
             f"{path} has no chainrule metadata ({_META_KEY!r}): it was not written by chainrule.io.save"
         )
@@ -243,8 +281,9 @@ def _json_depth(value):
 
 
 def _check_architecture(path, meta):
-    """Bound the stored architecture before anything is built: layer sizes, layer count,
-    parameter count; class and numbers of the right types (anything else: ModelFileError)."""
+    """The shapes of every array the stored architecture has (``{name: shape}``), computed and bounded
+    before anything is built (:func:`chainrule.io.bounds.bounded_shapes`); class, dtype and the
+    numbers' types checked on the way (anything wrong: ModelFileError)."""
     arch = meta["architecture"]
     if not isinstance(arch, dict):
         raise ModelFileError(f"{path} has damaged chainrule metadata: the architecture is not a JSON object")
@@ -255,28 +294,31 @@ def _check_architecture(path, meta):
     if not isinstance(dtype, str) or dtype not in ("float16", "float32", "float64"):
         raise ModelFileError(f"{path}: unknown dtype {dtype!r}: a network's dtype is 'float32' or 'float64' "
                              "(or 'float16')")
-    hidden = [arch["hidden_size"]] if "hidden_size" in arch else arch.get("hidden_size_list", [])
-    if not isinstance(hidden, list):
-        raise ModelFileError(f"{path}: 'hidden_size_list' must be a list of layer sizes, got {hidden!r}")
-    if len(hidden) + 1 > MAX_LAYERS:
-        raise ModelFileError(f"{path}: the architecture has {len(hidden) + 1} layers, more than the limit of "
-                             f"{MAX_LAYERS}")
-    sizes = []
-    for key, value in [("input_size", arch.get("input_size")), *(("hidden size", h) for h in hidden),
-                       ("output_size", arch.get("output_size"))]:
-        if value is None and key != "hidden size":
-            continue  # missing: the constructor says so
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_LAYER_SIZE:
-            raise ModelFileError(f"{path}: {key!r} must be an integer from 1 to {MAX_LAYER_SIZE}, got {value!r}")
-        sizes.append(value)
-    count = sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False))
-    if count > MAX_PARAMETERS:
-        raise ModelFileError(f"{path}: the architecture has {count} parameters, more than the limit of "
-                             f"{MAX_PARAMETERS}")
     for key in ("weight_init_std", "weight_decay_lambda"):
         value = arch.get(key, 0)
         if not isinstance(value, (int, float, str)) or (isinstance(value, float) and not math.isfinite(value)):
             raise ModelFileError(f"{path}: {key!r} must be a finite number, got {value!r}")
+    config = {k: v for k, v in arch.items() if k != "class"}
+    return bounded_shapes(_classes()[name], config, path, ModelFileError)
+
+
+def _check_headers(path, headers, shapes, meta):
+    """The arrays a file holds (their headers) against the ``shapes`` of its architecture and its dtype."""
+    name = meta["architecture"]["class"]
+    held = [k for k in headers if k != _META_KEY]
+    missing = [k for k in shapes if k not in headers]
+    if missing:
+        raise ModelFileError(f"{path}: parameter {missing[0]!r} is missing (the {name} needs {list(shapes)})")
+    extra = [k for k in held if k not in shapes]
+    if extra:
+        raise ModelFileError(f"{path}: unexpected array {extra[0]!r} (the {name} has {list(shapes)})")
+    want = np.dtype(meta["dtype"])
+    for k, shape in shapes.items():
+        if headers[k].shape != tuple(shape):
+            raise ModelFileError(f"{path}: parameter {k!r} has shape {headers[k].shape} but the {name} needs "
+                                 f"{tuple(shape)}")
+        if headers[k].dtype != want:
+            raise ModelFileError(f"{path}: parameter {k!r} has dtype {headers[k].dtype}, the model says {want}")
 
 
 def _read_member(archive, key):
@@ -313,7 +355,8 @@ def load(path):
         When there is no such file.
     ModelFileError
         When the file is not an ``.npz`` (or is damaged), was not written by
-        chainrule, comes from a newer chainrule, or its arrays do not fit the
+        chainrule, comes from a newer chainrule, declares an architecture beyond the
+        bounds of :mod:`chainrule.io.bounds`, or its arrays do not fit the
         architecture (a missing or extra parameter, a wrong shape or dtype).
     """
     return load_with_metadata(path)[0]
@@ -322,30 +365,68 @@ def load(path):
 def load_with_metadata(path):
     """``(network, metadata)`` of a model file, read once: :func:`load`'s network and the user's
     metadata stored with it (``save(..., metadata=...)``; ``{}`` when none is stored)."""
-    arrays, meta = _open(path)  # also checks the architecture's class, dtype and bounds
+    arrays, meta = _open(path)  # the architecture bounded, its shapes matched with the arrays' headers
     arch = dict(meta["architecture"])
     name = arch.pop("class")
-    classes = _classes()
     dtype = np.dtype(meta["dtype"])
     try:
-        network = classes[name](**arch, dtype=dtype, rng=0)
+        network = _classes()[name](**arch, dtype=dtype, rng=0)
     except (TypeError, ValueError, OverflowError, MemoryError, RecursionError) as exc:
         raise ModelFileError(f"{path}: the stored architecture cannot be built: {exc}") from None
-    held = {**{k: network.params for k in network.params}, **{k: network.state for k in network.state}}
-    missing = [k for k in held if k not in arrays]
-    if missing:
-        raise ModelFileError(f"{path}: parameter {missing[0]!r} is missing (the {name} needs {list(held)})")
-    extra = [k for k in arrays if k not in held]
-    if extra:
-        raise ModelFileError(f"{path}: unexpected array {extra[0]!r} (the {name} has {list(held)})")
-    for k, where in held.items():
-        value, want = arrays[k], where[k]
-        if value.shape != want.shape:
-            raise ModelFileError(
-                f"{path}: parameter {k!r} has shape {value.shape} but the {name} needs {want.shape}"
-            )
-        if value.dtype != want.dtype:
-            raise ModelFileError(f"{path}: parameter {k!r} has dtype {value.dtype}, the model says {want.dtype}")
-        where[k] = value
+    for where in (network.params, network.state):
+        for k in where:
+            where[k] = arrays[k]
     stored = meta.get("metadata")
     return network, stored if isinstance(stored, dict) else {}
+
+
+def read_params(path, network):
+    """The arrays of ``path`` for ``network``'s ``load_params``, ``{name: array}`` in its dtype.
+
+    The file is a model file of ``network``'s own architecture (:meth:`save_params`), a
+    plain ``.npz`` of one float array per parameter name, or the book's ``params.pkl`` (a
+    pickled dict of arrays, read by the weights-only reader :func:`chainrule.io.pickles.read_weights`,
+    which calls nothing the file names). An ``.npz`` is read by this module's one reader:
+    the same checks of the file, its headers (every shape against ``network``'s before any
+    array is read) and its metadata. Raises FileNotFoundError or :class:`ModelFileError`.
+    """
+    path = _existing(path, "parameter file")
+    with _regular(path) as f:
+        head = f.read(1)
+    if _pickled(path, head) and head != b"P":
+        arrays = read_weights(path)  # bounded, weights only
+        _match_params(path, {k: (a.shape, a.dtype) for k, a in arrays.items()}, network)
+        return {k: a.astype(network.dtype, copy=False) for k, a in arrays.items()}
+    with _open_archive(path, "an .npz parameter file") as f:
+        try:
+            npz.check_directory_size(f, _MAX_DIRECTORY)
+            with zipfile.ZipFile(f) as archive:
+                headers = _array_headers(path, archive, metadata_needed=False)
+                if _META_KEY in headers:
+                    cls = type(network).__name__
+                    arch = _read_meta(path, archive)["architecture"]
+                    name = arch.get("class") if isinstance(arch, dict) else None
+                    if name != cls:
+                        raise ModelFileError(f"{path} holds a {name!r}, not a {cls}")
+                    if arch != network.config:
+                        raise ModelFileError(f"{path} holds a {name} with another architecture: {arch} (this one: "
+                                             f"{network.config})")
+                _match_params(path, {k: (h.shape, h.dtype) for k, h in headers.items() if k != _META_KEY}, network)
+                arrays = _read_arrays(archive, {k: headers[k] for k in network.params})
+        except ModelFileError:
+            raise
+        except _ARCHIVE_ERRORS as exc:
+            raise ModelFileError(f"{path} is not a readable .npz parameter file: {exc}") from None
+    return {k: a.astype(network.dtype, copy=False) for k, a in arrays.items()}
+
+
+def _match_params(path, found, network):
+    """The arrays a parameter file holds (``{name: (shape, dtype)}``) against ``network``'s parameters."""
+    cls, shapes = type(network).__name__, {k: tuple(v.shape) for k, v in network.params.items()}
+    if sorted(found) != sorted(shapes):
+        raise ModelFileError(f"{path} has arrays {sorted(found)} but this {cls} has parameters {list(shapes)}")
+    for k, shape in shapes.items():
+        if tuple(found[k][0]) != shape:
+            raise ModelFileError(f"{path}: {k!r} has shape {tuple(found[k][0])} but this network's {k} has {shape}")
+        if found[k][1].kind != "f":
+            raise ModelFileError(f"{path}: {k!r} has dtype {found[k][1]}; parameters are floats")

@@ -11,6 +11,7 @@ import os
 import stat
 import zipfile
 from math import prod
+from tokenize import TokenError
 
 import numpy as np
 
@@ -57,7 +58,7 @@ def member_headers(archive: zipfile.ZipFile) -> dict[str, NpyHeader]:
                     shape, _, dtype = np.lib.format.read_array_header_2_0(f, max_header_size=_MAX_HEADER)
                 else:
                     raise ValueError(f"unsupported .npy format version {version[0]}.{version[1]}")
-            except (ValueError, SyntaxError, TypeError) as exc:
+            except (ValueError, SyntaxError, TypeError, TokenError) as exc:  # TokenError: NumPy 2.4 tokenizes it
                 raise ValueError(f"{key}: not a valid .npy header: {exc}") from None
             header_length = f.tell()
         if any(d < 0 for d in shape):

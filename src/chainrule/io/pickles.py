@@ -36,7 +36,8 @@ import warnings
 import numpy as np
 
 from . import npz
-from .model import MAX_PARAMETERS, ModelFileError
+from .bounds import MAX_PARAMETERS
+from .errors import ModelFileError
 
 __all__ = ["MAX_ARRAY_BYTES", "MAX_DEPTH", "MAX_FILE_BYTES", "PickleFileError", "Unpickler", "load", "loads",
            "read_weights"]
@@ -48,6 +49,7 @@ MAX_FILE_BYTES = MAX_ARRAY_BYTES + (16 << 20)
 #: How deeply containers may nest (the book's files: a dict of arrays, depth 1).
 MAX_DEPTH = 100
 _KINDS = "biufc"  # booleans, integers, unsigned, floats, complex
+_STD_UNPICKLER = pickle.Unpickler  # as imported: the book runner puts this module's Unpickler in its place
 _DTYPE_CODE = re.compile(r"[<>|=]?[A-Za-z?][0-9]{0,2}")
 _ATOMS = (str, bytes, bytearray, int, float, complex, type(None))
 _WHAT = "only NumPy arrays, dicts, lists, tuples, strings and numbers are read from a pickle"
@@ -209,7 +211,8 @@ class _Reader:
         }
         if (module, name) in allowed:
             return allowed[module, name]
-        raise PickleFileError(f"it names {module}.{name}; " + _WHAT + " (anything else could run code)")
+        shown = f"{module}.{name}".encode("unicode_escape").decode("ascii")  # one line, whatever the file says
+        raise PickleFileError(f"it names {shown}; " + _WHAT + " (anything else could run code)")
 
 
 def _scan(data, name):
@@ -314,7 +317,7 @@ def _seekable(f):
 def _load_checked(data, name, options, max_array_bytes):
     reader = _Reader(max_array_bytes)
 
-    class _Restricted(pickle.Unpickler):
+    class _Restricted(_STD_UNPICKLER):
         def find_class(self, module, attr):
             return reader.find(module, attr)
 

@@ -51,10 +51,6 @@ _INIT = {"relu": "he", "sigmoid": "xavier"}
 _PREDICT_CHUNK = 2000
 
 
-class _Converged(Exception):
-    """Raised by the epoch callback to end training when the score stops improving."""
-
-
 class MLPClassifier(ClassifierMixin, BaseEstimator):
     """Multi-layer perceptron classifier trained by chainrule's backpropagation.
 
@@ -271,17 +267,14 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                 self._no_improvement = 0 if self.loss_ <= self.best_loss_ - self.tol else self._no_improvement + 1
                 self.best_loss_ = min(self.best_loss_, self.loss_)
             if self._no_improvement > self.n_iter_no_change:
-                raise _Converged
+                trainer.stop("converged")
 
         trainer = Trainer(self.network_, X, t, x_val, t_val, epochs=epochs, mini_batch_size=self._batch(n),
                           optimizer=self._optimizer, verbose=bool(self.verbose), rng=self._rng, progress=False,
                           callback=end_of_epoch, input_scale=1.0, eval_at_start=False, background_eval=False,
                           evaluate_sample_num_per_epoch=len(x_val) if early else (None if incremental else 1))
-        converged = False
-        try:
-            trainer.train()
-        except _Converged:
-            converged = True
+        trainer.train()
+        converged = trainer.stop_reason == "converged"
         if early and self._best_params is not None:
             for k, v in self._best_params.items():
                 self.network_.params[k] = v

@@ -89,9 +89,10 @@ class History:
         """Strict JSON (RFC 8259): a loss or accuracy that is not finite is ``null``."""
         return json.dumps(_finite(self.to_dict()), indent=1, allow_nan=False)
 
-    def save_json(self, path):
-        """Write the history as JSON (atomically); finite floats round-trip exactly, others are null."""
-        write_text(path, self.to_json() + "\n")
+    def save_json(self, path, *, force=False):
+        """Write the history as JSON (atomically; ``force``: replace an existing file); finite floats
+        round-trip exactly, others are null."""
+        write_text(path, self.to_json() + "\n", force=force)
 
     @classmethod
     def load_json(cls, path):
@@ -123,9 +124,9 @@ class History:
             w.writerow(row)
         return out.getvalue()
 
-    def save_csv(self, path):
-        """Write :meth:`to_csv` to ``path`` (atomically)."""
-        write_text(path, self.to_csv())
+    def save_csv(self, path, *, force=False):
+        """Write :meth:`to_csv` to ``path`` (atomically; ``force``: replace an existing file)."""
+        write_text(path, self.to_csv(), force=force)
 
 
 def _finite(value):

@@ -4,7 +4,9 @@ matplotlib is an optional extra (``pip install "chainrule[plot]"``), imported on
 when a figure is drawn. The figures are built with matplotlib's object API on
 the Agg canvas: no display is needed and pyplot's global state is left alone.
 Each function returns the :class:`matplotlib.figure.Figure` and, given ``path``,
-saves it atomically (the format follows the file's suffix: .png, .svg, .pdf).
+saves it atomically (the format follows the file's suffix: .png, .svg, .pdf) under the output
+rule of :mod:`chainrule.io.files`, checked before anything is drawn: an existing file is
+replaced only with ``force=True``, and only a regular file ever is.
 """
 
 from __future__ import annotations
@@ -27,14 +29,22 @@ def _figure(figsize):
     return fig
 
 
-def _save(fig, path, dpi):
+def _check(path, force):
+    """The output rule, before any drawing (nothing to check without a path)."""
+    if path is not None:
+        from ..io.files import check_output
+
+        check_output(path, force=force)
+
+
+def _save(fig, path, dpi, force):
     if path is None:
         return
     from ..io.files import atomic_path
 
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower() or "png"
-    with atomic_path(path) as tmp:
+    with atomic_path(path, force=force) as tmp:
         fig.savefig(tmp, format=fmt, dpi=dpi)
 
 
@@ -44,7 +54,7 @@ def _field(history, name):
     return getattr(history, name)
 
 
-def accuracy_curves(history, path=None, *, title=None, dpi=100):
+def accuracy_curves(history, path=None, *, title=None, dpi=100, force=False):
     """Train (solid) and test (dashed) accuracy per epoch, as in the book's figure 4-12.
 
     Parameters
@@ -53,7 +63,7 @@ def accuracy_curves(history, path=None, *, title=None, dpi=100):
         A :class:`chainrule.train.History` (or its ``to_dict()``/JSON) with
         ``epoch``, ``train_acc`` and optionally ``test_acc``.
     path : str or Path, optional
-        Save the figure there.
+        Save the figure there (``force=True`` replaces an existing file).
     title : str, optional
 
     Returns
@@ -61,6 +71,7 @@ def accuracy_curves(history, path=None, *, title=None, dpi=100):
     fig : matplotlib.figure.Figure
         x "epochs", y "accuracy" from 0 to 1, legend at the lower right.
     """
+    _check(path, force)
     train = list(_field(history, "train_acc"))
     if not train:
         raise ValueError("the history has no accuracies to plot (train_acc is empty)")
@@ -77,17 +88,18 @@ def accuracy_curves(history, path=None, *, title=None, dpi=100):
     ax.legend(loc="lower right")
     if title:
         ax.set_title(title)
-    _save(fig, path, dpi)
+    _save(fig, path, dpi, force)
     return fig
 
 
-def loss_curve(history, path=None, *, smooth=None, title=None, dpi=100):
+def loss_curve(history, path=None, *, smooth=None, title=None, dpi=100, force=False):
     """The minibatch loss of every iteration (light) and its moving average (dark).
 
     Parameters
     ----------
     history : History or dict with ``loss`` (one value per iteration)
     path : str or Path, optional
+        As for :func:`accuracy_curves` (and ``force``).
     smooth : int, optional
         Window of the moving average; default about one epoch (``iter_per_epoch``,
         at most a tenth of the run). 1 draws the raw curve only.
@@ -97,6 +109,7 @@ def loss_curve(history, path=None, *, smooth=None, title=None, dpi=100):
     fig : matplotlib.figure.Figure
         x "iteration", y "loss".
     """
+    _check(path, force)
     loss = np.asarray(_field(history, "loss"), dtype=float)
     if loss.size == 0:
         raise ValueError("the history has no losses to plot (loss is empty)")
@@ -121,11 +134,11 @@ def loss_curve(history, path=None, *, smooth=None, title=None, dpi=100):
     ax.set_ylim(bottom=0)
     if title:
         ax.set_title(title)
-    _save(fig, path, dpi)
+    _save(fig, path, dpi, force)
     return fig
 
 
-def confusion_matrix_figure(cm, path=None, *, labels=None, title=None, dpi=100):
+def confusion_matrix_figure(cm, path=None, *, labels=None, title=None, dpi=100, force=False):
     """A confusion matrix as a heat map with the counts written in the cells.
 
     Parameters
@@ -134,6 +147,7 @@ def confusion_matrix_figure(cm, path=None, *, labels=None, title=None, dpi=100):
         ``cm[i, j]``: samples of true class ``i`` predicted as ``j``
         (see :func:`chainrule.train.confusion_matrix`).
     path : str or Path, optional
+        As for :func:`accuracy_curves` (and ``force``).
     labels : list of str, optional
         Class names (default ``0 .. C-1``).
 
@@ -142,6 +156,7 @@ def confusion_matrix_figure(cm, path=None, *, labels=None, title=None, dpi=100):
     fig : matplotlib.figure.Figure
         Rows "true", columns "predicted".
     """
+    _check(path, force)
     cm = np.asarray(cm)
     if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
         raise ValueError(f"a confusion matrix must be square (C, C); got shape {cm.shape}")
@@ -166,5 +181,5 @@ def confusion_matrix_figure(cm, path=None, *, labels=None, title=None, dpi=100):
                     color="white" if top and cm[i, j] > top / 2 else "black")
     if title:
         ax.set_title(title)
-    _save(fig, path, dpi)
+    _save(fig, path, dpi, force)
     return fig

@@ -1,49 +1,42 @@
-"""A training run's folder and signals, for ``chainrule train`` (private; cli prints).
+"""A training run's folder, for ``chainrule train`` (cli prints; how the run stops is :mod:`.stop`'s).
 
 * :func:`reserve_folder` checks, before anything is trained, that the output folder can be
-  written and holds no earlier run (unless it may be replaced), and creates it (empty).
-* :func:`stop_signals_as_ctrl_c` makes SIGTERM and SIGHUP (``timeout``, ``docker stop``, a
-  closed terminal) do what Ctrl-C does at that moment: a clean stop while training, an
-  interruption before.
-* :func:`deferred_signals` holds SIGINT, SIGTERM and SIGHUP back while a run is saved, so
-  the save completes; the caller acts on them afterwards.
+  written and holds no earlier run (unless it may be replaced), and creates it (empty);
+  :func:`release_folder` removes it again if the run never came.
+* :func:`save_run` writes the run (model, history, curves) into it all at once.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import tempfile
-import threading
 from pathlib import Path
 
-from ..io.files import temp_suffix
+from ..io.files import OutputError, check_folder, temp_suffix
 
-__all__ = ["RunFolderError", "deferred_signals", "release_folder", "reserve_folder", "save_run",
-           "stop_signals_as_ctrl_c"]
-
-#: The signals that stop a run as Ctrl-C does (those this platform has).
-STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
-
+__all__ = ["RUN_FILES", "RunFolderError", "release_folder", "reserve_folder", "save_run"]
 
 #: What a run folder holds; ``--force`` replaces a folder holding nothing else.
 RUN_FILES = ("model.npz", "history.json", "history.csv", "accuracy.png", "loss.png")
 
 
-class RunFolderError(OSError):
+class RunFolderError(OutputError):
     """The output folder cannot be used; the message says why."""
 
 
 def reserve_folder(out, *, replace=False):
     """Check ``out`` can take a run and create it (empty) if absent; return True if it was created.
 
-    Raises :class:`RunFolderError` when ``out`` is a file, holds files (and ``replace`` is
-    False) or cannot be created or written.
+    Raises :class:`RunFolderError` (an :class:`~chainrule.io.files.OutputError`) when ``out`` is
+    anything but a folder (a file, a symbolic link even to a folder, a named pipe: the output rule
+    of :mod:`chainrule.io.files`), holds files (and ``replace`` is False) or cannot be created or
+    written.
     """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise RunFolderError(f"--out {out} exists and is not a folder")
+    try:
+        out = check_folder(out, force=True)  # what it holds is judged below, in a run's words
+    except OutputError as exc:
+        raise RunFolderError(str(exc)) from None
     held = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
     if held and not replace:
         raise RunFolderError(f"--out {out} already holds files (a run?); choose another folder, or pass "
@@ -75,47 +68,6 @@ def release_folder(out):
     """Remove ``out`` if it is an empty folder (one :func:`reserve_folder` made for a run that never came)."""
     with contextlib.suppress(OSError):
         Path(out).rmdir()
-
-
-@contextlib.contextmanager
-def stop_signals_as_ctrl_c(received):
-    """While active (main thread only), SIGTERM and SIGHUP call whatever handles SIGINT at that
-    moment (the Trainer's clean stop, or Python's KeyboardInterrupt); each is appended to
-    ``received``."""
-
-    def forward(signum, frame):
-        received.append(signum)
-        handler = signal.getsignal(signal.SIGINT)
-        if callable(handler):
-            handler(signal.SIGINT, frame)
-        else:  # SIG_DFL / SIG_IGN / None: stop as Python's default Ctrl-C would
-            raise KeyboardInterrupt
-
-    with _handlers(STOP_SIGNALS, forward):
-        yield received
-
-
-@contextlib.contextmanager
-def deferred_signals():
-    """Hold SIGINT, SIGTERM and SIGHUP back (main thread only): yields the list of those received."""
-    received = []
-    with _handlers((signal.SIGINT, *STOP_SIGNALS), lambda signum, frame: received.append(signum)):
-        yield received
-
-
-@contextlib.contextmanager
-def _handlers(signums, handler):
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = {}
-    try:
-        for signum in signums:
-            old[signum] = signal.signal(signum, handler)
-        yield
-    finally:
-        for signum, previous in old.items():
-            signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
 
 
 def save_run(out, network, history, meta, *, plots=True, replace=False):

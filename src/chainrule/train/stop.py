@@ -1,16 +1,41 @@
-"""How training stops early, for :class:`~chainrule.train.Trainer` (private; the names are
-re-exported by :mod:`chainrule.train`): Ctrl-C (:class:`StopOnSigint`), and a loss that is
-not finite (:class:`TrainingDiverged`, with the weights kept by :class:`LastFinite`).
+"""How a training run ends early: every way goes through :meth:`Trainer.stop() <chainrule.train.Trainer.stop>`.
+
+``trainer.stop(reason)`` asks the run to end after its current iteration: the network keeps
+what it learned, the final accuracies are computed, ``train()`` returns the history with
+``interrupted`` True, and ``trainer.stop_reason`` tells why. What calls it:
+
+* a signal, through :func:`stop_on_signals`: Ctrl-C (SIGINT) while ``Trainer.train`` runs
+  (``catch_sigint=True``, the default), and also SIGTERM and SIGHUP (``timeout``, ``docker
+  stop``, a closed terminal) while ``chainrule train`` trains. The reason is the signal
+  (a :class:`signal.Signals`); the command exits with 128 + its number (130 for Ctrl-C).
+  A signal that comes once a stop was asked for raises :class:`KeyboardInterrupt` instead,
+  which skips the final evaluation: a second Ctrl-C is never ignored.
+* a loss that is not finite (a learning rate too high): the reason ``"diverged"``; the
+  network goes back to the last evaluation where its weights were finite (:class:`LastFinite`)
+  and :class:`TrainingDiverged` is raised.
+* any code that holds the trainer: a ``callback`` (the scikit-learn estimator's early
+  stopping, reason ``"converged"``), another thread.
+
+Around a run, ``chainrule train`` uses two more: :func:`interrupting` makes SIGTERM and SIGHUP
+interrupt like Ctrl-C before training starts (while the data loads), and
+:func:`deferred_signals` holds all three back while the run is saved, so the save is complete
+before the command acts on them. Before the package is even imported, the console script's
+launcher (``_chainrule_launch``, outside the package) turns a Ctrl-C into one line, exit 130.
 """
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 
 import numpy as np
 
-__all__ = ["LastFinite", "StopOnSigint", "TrainingDiverged"]
+__all__ = ["STOP_SIGNALS", "LastFinite", "TrainingDiverged", "deferred_signals", "interrupting",
+           "stop_on_signals"]
+
+#: The signals that stop a run (those this platform has): Ctrl-C, and SIGTERM and SIGHUP, which do what it does.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 class TrainingDiverged(ArithmeticError):
@@ -63,30 +88,59 @@ def _weights_and_state(network):
     return {**network.params, **getattr(network, "state", {})}
 
 
-class StopOnSigint:
-    """While active (main thread): the first Ctrl-C sets ``requested``, a second raises KeyboardInterrupt."""
+@contextlib.contextmanager
+def stop_on_signals(trainer, signums=STOP_SIGNALS):
+    """While active (main thread only), each of ``signums`` calls ``trainer.stop(signal)``; one that
+    comes when a stop was already asked for raises KeyboardInterrupt (the second Ctrl-C).
 
-    def __init__(self, enabled=True):
-        self.requested = False
-        self.enabled = enabled
-        self._old = None
-        self._installed = False
+    Several of these may nest (``chainrule train`` adds SIGTERM and SIGHUP around the Trainer's
+    own Ctrl-C): they share the one state, the trainer's ``stop_reason``.
+    """
 
-    def _handle(self, signum, frame):
-        if self.requested:
+    def stop(signum, frame):
+        if trainer.stop_reason is not None:
             raise KeyboardInterrupt
-        self.requested = True
+        trainer.stop(signal.Signals(signum))
 
-    def __enter__(self):
-        if self.enabled and threading.current_thread() is threading.main_thread():
-            old = signal.getsignal(signal.SIGINT)
-            if old is not None:  # None: a handler not installed from Python; leave it alone
-                self._old = signal.signal(signal.SIGINT, self._handle)
-                self._installed = True
-        return self
+    with _handlers(signums, stop):
+        yield trainer
 
-    def __exit__(self, *exc):
-        if self._installed:
-            signal.signal(signal.SIGINT, self._old)
-            self._installed = False
-        return False
+
+@contextlib.contextmanager
+def interrupting(signums=STOP_SIGNALS[1:]):
+    """While active (main thread only), SIGTERM and SIGHUP raise KeyboardInterrupt, as Ctrl-C does
+    (before a run starts: the command ends with ``interrupted``)."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    with _handlers(signums, interrupt):
+        yield
+
+
+@contextlib.contextmanager
+def deferred_signals(signums=STOP_SIGNALS):
+    """Hold SIGINT, SIGTERM and SIGHUP back (main thread only): yields the list of those received,
+    for the caller to act on once what it protects (a save) is complete."""
+    received = []
+    with _handlers(signums, lambda signum, frame: received.append(signum)):
+        yield received
+
+
+@contextlib.contextmanager
+def _handlers(signums, handler):
+    """``handler`` for each of ``signums`` while active, the previous ones restored after. Only the main
+    thread can set handlers: elsewhere this does nothing, and a handler not installed from Python
+    (``signal.getsignal`` gives None) is left alone."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {}
+    try:
+        for signum in signums:
+            if signal.getsignal(signum) is not None:
+                old[signum] = signal.signal(signum, handler)
+        yield
+    finally:
+        for signum, previous in old.items():
+            signal.signal(signum, previous)

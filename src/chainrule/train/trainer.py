@@ -23,9 +23,9 @@ The loop at the heart of it is the book's::
 * accuracy per epoch, in cache-sized chunks (:mod:`chainrule.train.metrics`);
 * a :class:`~chainrule.history.History`, saved as JSON or CSV;
 * a tqdm progress bar when tqdm is installed and the output is a terminal;
-* Ctrl-C stops cleanly after the current iteration, keeping what was learned;
-* a loss that is not finite (a learning rate too high) stops training: the network goes back
-  to the last evaluation where its weights were finite and :class:`TrainingDiverged` is raised;
+* :meth:`Trainer.stop` ends a run after the current iteration, keeping what was learned: Ctrl-C
+  calls it, and so does a loss that is not finite, which also restores the last finite weights
+  and raises :class:`TrainingDiverged` (:mod:`~chainrule.train.stop`);
 * one ``rng`` for every random choice: the same seed gives the same history.
 """
 
@@ -34,12 +34,14 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import signal
 import sys
 import time
 
 import numpy as np
 
 from .._blas import blas_threads, one_blas_thread_from_now_on
+from .._progress import progress_bar
 from ..functions import as_labels, positive_int
 from ..networks import count_correct
 from ..optimizers import make_optimizer
@@ -47,7 +49,7 @@ from .background import BackgroundEvaluation
 from .batches import Converter, check_inputs, input_scale_for, network_dtype
 from .history import History
 from .metrics import EVAL_CHUNK
-from .stop import LastFinite, StopOnSigint, TrainingDiverged
+from .stop import LastFinite, TrainingDiverged, stop_on_signals
 
 __all__ = ["BOOK_RUN", "Trainer"]
 
@@ -57,19 +59,6 @@ _SAMPLINGS = ("shuffle", "choice")
 #: what benchmarks/train_speed.py times.
 BOOK_RUN = {"hidden": 50, "weight_init_std": 0.01, "optimizer": "sgd", "lr": 0.1, "batch_size": 100,
             "iters": 10000, "sampling": "shuffle", "dtype": "float32"}
-
-
-def _make_bar(total, progress):
-    """A tqdm bar on stderr, or None (asked to be quiet, not a terminal, or no tqdm)."""
-    if progress is False:
-        return None
-    if progress is None and not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()):
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return None
-    return tqdm(total=total, unit="it", file=sys.stderr, dynamic_ncols=True, leave=True, mininterval=0.2)
 
 
 class Trainer:
@@ -115,7 +104,8 @@ class Trainer:
         installed; False never; True whenever tqdm is installed.
     callback : callable, optional
         ``callback(trainer, record)`` after every evaluation, with ``record`` a dict
-        (``iteration``, ``epoch``, ``train_acc``, ``test_acc``, ``loss``, ``seconds``).
+        (``iteration``, ``epoch``, ``train_acc``, ``test_acc``, ``loss``, ``seconds``);
+        it may end the run with ``trainer.stop()`` (early stopping).
     eval_chunk_size : int
         Rows per forward pass when evaluating (2000).
     input_scale : float, optional
@@ -126,7 +116,8 @@ class Trainer:
         Multiply the optimizer's learning rate by this factor (in (0, 1]) after every
         epoch: ``lr_decay=0.9`` gives ``lr * 0.9**epoch``. Default: a constant rate, as in the book.
     catch_sigint : bool
-        Turn Ctrl-C into a clean stop after the current iteration (main thread only).
+        Ctrl-C calls :meth:`stop` while :meth:`train` runs (main thread only); a second
+        Ctrl-C raises KeyboardInterrupt, which skips the final evaluation.
     background_eval : bool or None
         Evaluate a copy of the network in a background thread, on another core, while
         training continues: the accuracies are the same; each is recorded (and printed)
@@ -219,6 +210,7 @@ class Trainer:
         self.lr_decay = lr_decay
 
         self.current_iter = 0
+        self.stop_reason = None  # why the run ended early (see stop())
         self._perm = None
         self._pos = self.train_size  # a new permutation at the first iteration
         self._loss_source = "lastLayer" if hasattr(network, "lastLayer") else "loss"
@@ -375,12 +367,30 @@ class Trainer:
             print(line, flush=True)
 
     # -- the loop ----------------------------------------------------------------------
+    def stop(self, reason="stopped"):
+        """End the run early: training stops after the current iteration.
+
+        The one way a run ends before its last iteration (:mod:`~chainrule.train.stop`):
+        Ctrl-C calls it (reason: the signal), so does a loss that is not finite
+        (``"diverged"``), and so may a ``callback`` or another thread. The network keeps
+        what it has learned, the final accuracies are computed, :meth:`train` returns the
+        history with ``interrupted`` True (or raises :class:`TrainingDiverged`).
+
+        Parameters
+        ----------
+        reason : object
+            Kept in :attr:`stop_reason` (the first one, when several come).
+        """
+        if self.stop_reason is None:
+            self.stop_reason = reason
+
     def train(self):
         """Train for the configured epochs or iterations; return the :class:`History`.
 
-        Ctrl-C stops after the current iteration: the network keeps what it has
-        learned, the final accuracies are computed (unless Ctrl-C is pressed again)
-        and ``history.interrupted`` is True.
+        :meth:`stop` (Ctrl-C calls it) ends training after the current iteration: the
+        network keeps what it has learned, the final accuracies are computed (unless Ctrl-C
+        is pressed again) and ``history.interrupted`` is True. A run that was stopped can be
+        continued by calling ``train()`` again.
 
         Raises
         ------
@@ -398,9 +408,10 @@ class Trainer:
         # layer's input gradient); for other networks, at least that input gradient is skipped
         fast = network.fast_training() if hasattr(network, "fast_training") else contextlib.nullcontext()
         t0 = time.perf_counter()
-        interrupted = False
-        self._bar = _make_bar(self.max_iter, self.progress)
-        stop = StopOnSigint(self.catch_sigint)
+        self.stop_reason = None
+        self._bar = progress_bar(self.max_iter, self.progress, unit="it", dynamic_ncols=True, leave=True,
+                                 mininterval=0.2)
+        signals = stop_on_signals(self, (signal.SIGINT,) if self.catch_sigint else ())
         if self.background_eval:
             limit = self.evaluate_sample_num_per_epoch
             self._background = BackgroundEvaluation(lambda net: self._accuracies(net, limit),
@@ -409,7 +420,7 @@ class Trainer:
             one_blas_thread_from_now_on()  # as network.gradient would: outside the phases' own limits
             # NumPy's overflow warnings are not shown: a loss that is not finite stops training below
             errors = np.errstate(over="ignore", invalid="ignore", divide="ignore")
-            with stop, fast, blas_threads(1), errors:  # one BLAS thread for the small products of a step
+            with signals, fast, blas_threads(1), errors:  # one BLAS thread for the small products of a step
                 if saved_need_dx is not None:
                     first.need_dx = False  # nobody uses the gradient with respect to the input
                 try:
@@ -417,16 +428,14 @@ class Trainer:
                     if self.eval_at_start and self.current_iter == 0:
                         self._record_evaluation(t0)
                     postfix_every = max(self.iter_per_epoch // 20, 1)
-                    while self.current_iter < self.max_iter:
-                        if stop.requested:
-                            interrupted = True
-                            break
+                    while self.current_iter < self.max_iter and self.stop_reason is None:
                         ts = time.perf_counter()
                         loss = self.train_step()
                         h.train_seconds += time.perf_counter() - ts
                         if not math.isfinite(loss):  # the float already computed for the history
                             h.diverged = self.current_iter
-                            break
+                            self.stop("diverged")
+                            continue
                         self._ema = loss if self._ema is None else 0.98 * self._ema + 0.02 * loss
                         if self._bar is not None:
                             self._bar.update(1)
@@ -440,10 +449,9 @@ class Trainer:
                             self._await_evaluation(t0)  # record (and print) it as soon as it is done
                         if end_of_epoch and self.lr_decay is not None:
                             self.optimizer.lr *= self.lr_decay
-                    interrupted = (interrupted or stop.requested) and h.diverged is None
+                    h.interrupted = self.stop_reason is not None and h.diverged is None
                 except KeyboardInterrupt:
-                    interrupted = True
-                h.interrupted = interrupted
+                    h.interrupted = True
                 try:
                     self._finish(t0)
                 except KeyboardInterrupt:  # a second Ctrl-C: skip the final evaluation

@@ -1,3 +1,3 @@
-"""``dataset.mnist``: chainrule's MNIST loader under the book's module name."""
+"""``dataset.mnist``: chainrule's MNIST loader under the book's module name (a subset under ``--mnist``)."""
 
-from chainrule.datasets import load_mnist  # noqa: F401
+from chainrule.book import load_mnist  # noqa: F401

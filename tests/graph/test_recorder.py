@@ -2,44 +2,18 @@
 edges), gradients against numerical ones (hypothesis), a traced TwoLayerNet against its own
 gradient(), rendering, and clear errors on misuse."""
 
-import importlib.util
-import re
-import runpy
-import shutil
-import sys
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chainrule import MulLayer, MultiLayerNet, Sigmoid, TwoLayerNet, numerical_gradient
+from chainrule import MulLayer, MultiLayerNet, TwoLayerNet, numerical_gradient
 from chainrule.graph import (
-    FIGURES,
     Graph,
     apple_graph,
-    apple_orange_graph,
-    draw_figure,
-    sigmoid_graph,
-    two_layer_net_graph,
 )
-from tests import ROOT
-
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None or importlib.util.find_spec("graphviz") is None,
-                               reason="Graphviz's dot program or the graphviz package (the [graph] extra) is missing")
-
-
-def parse_dot(dot):
-    """``{tail name: [(head name, forward text, backward text or None)]}`` from to_dot() text.
-
-    A node's name is its label (the input's name, the operation, or the output's name).
-    """
-    names = dict(re.findall(r'^\s*(\w+) \[shape=[^\]]*label="([^"]*)"\];$', dot, flags=re.M))
-    edges = {}
-    for tail, head, label in re.findall(r"^\s*(\w+) -> (\w+) \[label=<(.*)>\];$", dot, flags=re.M):
-        m = re.fullmatch(r'(.*?)(?:<br/><font color="[^"]+">(.*)</font>)?', label)
-        edges.setdefault(names[tail], []).append((names[head], m.group(1), m.group(2)))
-    return edges
+from tests.graph.helpers import parse_dot
 
 
 # -- the book's numbers ---------------------------------------------------------------------
@@ -55,61 +29,7 @@ def test_the_issue_example_reads_like_the_book():
     assert "digraph" in g.to_dot()
 
 
-def test_apple_graph_values_and_edges():
-    g = apple_graph()
-    assert g["price"].data == pytest.approx(220)
-    assert g["apple"].grad == pytest.approx(2.2)
-    assert g["apple_num"].grad == pytest.approx(110)
-    assert g["tax"].grad == pytest.approx(200)
-    edges = parse_dot(g.to_dot())
-    assert edges["apple"] == [("×", "100", "2.2")]
-    assert edges["apple_num"] == [("×", "2", "110")]
-    assert edges["tax"] == [("×", "1.1", "200")]
-    assert ("×", "200", "1.1") in edges["×"]  # apple price into the tax node
-    assert ("price", "220", "1") in edges["×"]
-
-
-def test_apple_orange_graph_values_and_edges():
-    g = apple_orange_graph()
-    assert g["price"].data == pytest.approx(715)
-    expected = {"apple": 2.2, "apple_num": 110, "orange": 3.3, "orange_num": 165, "tax": 650}
-    assert {k: g[k].grad for k in expected} == pytest.approx(expected)
-    edges = parse_dot(g.to_dot())
-    assert edges["apple"] == [("×", "100", "2.2")]
-    assert edges["apple_num"] == [("×", "2", "110")]
-    assert edges["orange"] == [("×", "150", "3.3")]
-    assert edges["orange_num"] == [("×", "3", "165")]
-    assert edges["tax"] == [("×", "1.1", "650")]
-    assert sorted(edges["×"]) == [("+", "200", "1.1"), ("+", "450", "1.1"), ("price", "715", "1")]
-    assert edges["+"] == [("×", "650", "1.1")]
-
-
-def test_edges_before_backward_carry_only_forward_values():
-    g = Graph()
-    a = g.input(3, name="a")
-    y = a * 4
-    y.name = "y"
-    assert parse_dot(g.to_dot()) == {"a": [("×4", "3", None)], "×4": [("y", "12", None)]}
-
-
 # -- sigmoid, taken apart ----------------------------------------------------------------------
-@pytest.mark.parametrize("x", [1.0, -3.0, 0.0, np.array([-2.0, 0.5, 4.0]), np.linspace(-5, 5, 6).reshape(2, 3)])
-def test_decomposed_sigmoid_gradient(x):
-    g = sigmoid_graph(x)
-    y = g["y"].data
-    layer = Sigmoid()
-    np.testing.assert_allclose(y, layer.forward(x), rtol=1e-15)
-    np.testing.assert_allclose(g["x"].grad, y * (1 - y), rtol=1e-12)
-    np.testing.assert_allclose(g["x"].grad, layer.backward(np.ones(np.shape(x))), rtol=1e-12)
-    assert [node.label for node in g.nodes] == ["×-1", "exp", "+1", "/"]
-
-
-def test_value_sigmoid_is_one_node_equal_to_the_decomposed_graph():
-    g = Graph()
-    x = g.input(np.array([-1.0, 2.0]))
-    x.sigmoid().backward(np.ones(2))
-    np.testing.assert_allclose(x.grad, sigmoid_graph(np.array([-1.0, 2.0]))["x"].grad, rtol=1e-12)
-    assert [node.label for node in g.nodes] == ["sigmoid"]
 
 
 # -- backward: fan-out, repetition, depth ---------------------------------------------------------
@@ -159,32 +79,6 @@ def test_deep_chain_has_no_recursion_limit():
     v.backward()
     assert len(g.nodes) == 20_000
     assert x.grad == pytest.approx(1.0001**10_000)
-
-
-def test_constants_on_either_side_and_arrays_of_constants():
-    g = Graph()
-    a = g.input(np.array([1.0, 2.0, 4.0]), name="a")
-    y = (2 - a) * np.array([1.0, -1.0, 2.0]) + 3 / a - a / 4 + (-a)
-    y.backward(np.ones(3))
-    expected = -np.array([1.0, -1.0, 2.0]) - 3 / a.data**2 - 0.25 - 1
-    np.testing.assert_allclose(a.grad, expected, rtol=1e-14)
-    np.testing.assert_allclose(y.data, (2 - a.data) * [1, -1, 2] + 3 / a.data - a.data / 4 - a.data)
-    # NumPy operands on the left defer to the Value (no object array of Values)
-    b = Graph().input(np.array([1.0, 2.0]))
-    z = np.array([3.0, 4.0]) * b + np.float64(2) * b
-    z.backward(np.ones(2))
-    np.testing.assert_array_equal(b.grad, [5.0, 6.0])
-
-
-def test_broadcasting_sums_gradients_back_to_each_shape():
-    g = Graph()
-    s = g.input(np.array(2.0), name="s")
-    row = g.input(np.array([1.0, 2.0, 3.0]), name="row")
-    m = g.input(np.ones((2, 3)), name="m")
-    (s * row + m).backward(np.ones((2, 3)))
-    assert s.grad.shape == () and s.grad == 12
-    np.testing.assert_array_equal(row.grad, [4.0, 4.0, 4.0])
-    np.testing.assert_array_equal(m.grad, np.ones((2, 3)))
 
 
 def test_apply_records_any_layer_and_unused_inputs_get_no_gradient():
@@ -368,98 +262,7 @@ def test_other_misuse():
         g.backward(3.0)
 
 
-def test_unknown_figure_or_format(tmp_path):
-    with pytest.raises(ValueError, match="unknown figure 'banana'; choose one of: apple, apple-orange"):
-        draw_figure("banana", str(tmp_path / "x.svg"))
-    with pytest.raises(ValueError, match=r"format must be one of \.dot, \.svg, \.png \(got \.jpg\)"):
-        draw_figure("apple", str(tmp_path / "x.jpg"))
-    with pytest.raises(ValueError, match="got no suffix"):
-        apple_graph().render(tmp_path / "x")
-    assert list(tmp_path.iterdir()) == []
-
-
 # -- drawing to files ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("figure", sorted(FIGURES))
-def test_draw_figure_writes_dot(figure, tmp_path, capsys):
-    out = tmp_path / f"{figure}.dot"
-    assert draw_figure(figure, str(out)) == out
-    assert capsys.readouterr().out == ""  # the command prints; the library does not
-    assert out.read_text(encoding="utf-8").startswith("digraph chainrule {")
-    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary file left behind
-
-
-def test_written_files_follow_the_umask(tmp_path):
-    import os
-
-    old = os.umask(0o022)
-    try:
-        out = apple_graph().render(tmp_path / "f.dot")
-    finally:
-        os.umask(old)
-    assert out.stat().st_mode & 0o777 == 0o644
-
-
-@needs_dot
-def test_render_svg_and_png(tmp_path):
-    g = apple_orange_graph()
-    svg = g.render(tmp_path / "f.svg").read_text(encoding="utf-8")
-    assert "<svg" in svg and ">2.2<" in svg and ">715<" in svg
-    assert (tmp_path / "f.png").exists() is False
-    png = g.render(tmp_path / "f.png").read_bytes()
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    assert g._repr_svg_().lstrip().startswith("<?xml")
-
-
-@needs_dot
-def test_draw_figure_png(tmp_path):
-    assert draw_figure("two-layer-net", str(tmp_path / "net.png")) == tmp_path / "net.png"
-    assert (tmp_path / "net.png").read_bytes()[:4] == b"\x89PNG"
-
-
-def test_without_the_dot_program_the_dot_file_is_still_written(tmp_path, monkeypatch):
-    pytest.importorskip("graphviz")
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    g = apple_graph()
-    with pytest.raises(RuntimeError, match=r"'dot' program is not on PATH.*Wrote the DOT text to .*f\.dot"):
-        g.render(tmp_path / "f.svg")
-    assert (tmp_path / "f.dot").read_text(encoding="utf-8") == g.to_dot()
-    assert not (tmp_path / "f.svg").exists()
-    assert g._repr_svg_() is None
-
-
-def test_without_the_graphviz_package(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "graphviz", None)  # makes `import graphviz` fail
-    with pytest.raises(RuntimeError, match=r"pip install 'chainrule\[graph\]'"):
-        apple_graph().render(tmp_path / "f.png")
-    assert (tmp_path / "f.dot").exists()
-
-
-def test_graphviz_is_not_imported_at_module_load():
-    import subprocess
-
-    code = "import sys, chainrule.graph; print('graphviz' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"
-
-
-def test_the_readme_figure_is_current():
-    assert (ROOT / "docs" / "apple_orange.dot").read_text(encoding="utf-8") == apple_orange_graph().to_dot()
-    svg = (ROOT / "docs" / "apple_orange.svg").read_text(encoding="utf-8")
-    assert all(f">{n}<" in svg for n in ["100", "2.2", "110", "150", "3.3", "165", "650", "715"])
-
-
-def test_two_layer_net_figure_is_seeded():
-    assert two_layer_net_graph(3).to_dot() == two_layer_net_graph(3).to_dot()
-
-
-def test_example_script(capsys, monkeypatch, tmp_path):
-    out = tmp_path / "fig.dot"
-    monkeypatch.setattr(sys, "argv", ["graph_apple_orange.py", str(out)])
-    runpy.run_path(str(ROOT / "examples" / "graph_apple_orange.py"), run_name="__main__")
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[:6] == ["price: 715", "dApple: 2.2", "dApple_num: 110", "dOrange: 3.3", "dOrange_num: 165",
-                         "dTax: 650"]
-    assert out.exists()
 
 
 class _CountingList(list):
@@ -495,20 +298,3 @@ def test_parameter_names_are_counted_without_walking_all_nodes():
     assert _CountingList.walks == 0
     assert g["W50"].data.shape == (2, 2) and g["b1"].data.shape == (2,)
     assert g.input(3.0).name == "x102"  # x, then 50 W and 50 b values, then this one
-
-
-def test_render_with_a_hung_dot_program_times_out(tmp_path, monkeypatch):
-    pytest.importorskip("graphviz")
-    import chainrule.graph.recorder as cgraph
-
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "dot"
-    fake.write_text(f"#!/bin/sh\nexec {shutil.which('sleep')} 5\n")  # a dot that hangs for 5 s
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", str(bin_dir))
-    monkeypatch.setattr(cgraph, "RENDER_TIMEOUT", 0.5)
-    with pytest.raises(RuntimeError, match=r"Graphviz's dot did not finish within 0.5 s"):
-        apple_graph().render(tmp_path / "apple.svg")
-    assert (tmp_path / "apple.dot").read_text().startswith("digraph chainrule {")
-    assert not (tmp_path / "apple.svg").exists()

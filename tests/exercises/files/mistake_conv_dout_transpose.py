@@ -1,0 +1,15 @@
+"""Convolution reshaping dout without moving the filters last."""
+
+import numpy as np  # noqa: F401
+from correct_chapter7 import Convolution, Pooling, col2im, im2col  # noqa: F401
+
+
+class Convolution(Convolution):  # noqa: F811
+    def backward(self, dout):
+        FN, C, FH, FW = self.W.shape
+        dout = dout.reshape(-1, FN)
+        self.db = np.sum(dout, axis=0)
+        self.dW = np.dot(self.col.T, dout).transpose(1, 0).reshape(FN, C, FH, FW)
+        dcol = np.dot(dout, self.col_W.T)
+        dx = col2im(dcol, self.x.shape, FH, FW, self.stride, self.pad)
+        return dx

@@ -1,0 +1,15 @@
+"""Dropout scaling in training (inverted) and again in test mode."""
+
+import numpy as np  # noqa: F401
+from correct_chapter6_layers import BatchNormalization, Dropout  # noqa: F401
+
+
+class Dropout(Dropout):  # noqa: F811
+    def forward(self, x, train_flg=True):
+        if train_flg:
+            self.mask = np.random.rand(*x.shape) > self.dropout_ratio  # noqa: NPY002 (the book's draw)
+            return x * self.mask / (1.0 - self.dropout_ratio)
+        return x * (1.0 - self.dropout_ratio)
+
+    def backward(self, dout):
+        return dout * self.mask / (1.0 - self.dropout_ratio)

@@ -1,0 +1,11 @@
+"""SGD returning inside its loop: only the first parameter moves."""
+
+import numpy as np  # noqa: F401
+from correct_optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop  # noqa: F401
+
+
+class SGD(SGD):  # noqa: F811
+    def update(self, params, grads):
+        for key in params.keys():
+            params[key] -= self.lr * grads[key]
+            return

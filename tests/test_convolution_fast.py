@@ -227,6 +227,22 @@ def test_relu_on_large_images_in_chunks_equals_readable(threads, monkeypatch):
     assert quick.out.transpose(0, 2, 3, 1).flags.c_contiguous  # laid out as its input
 
 
+def test_relu_keeps_only_the_last_forwards_mask(threads, monkeypatch):
+    """Large images keep out > 0 from forward; a smaller batch after them (one pass, no chunks) must not
+    reuse it, nor a large batch of uneven chunks read zeros beyond its own."""
+    from chainrule import Relu
+
+    rng = np.random.default_rng(10)
+    readable, quick = Relu(), Relu()
+    quick.reuse_buffers = True
+    monkeypatch.setattr(_blas, "CHUNK_BYTES", 1000)
+    for n in (7, 1, 5):  # images of 480 bytes; 7: chunks of 2, 2, 2 and 1; 1: one pass; 5: chunks of 2, 2 and 1
+        x, dout = channels_last(rng.standard_normal((n, 3, 5, 4))), rng.standard_normal((n, 3, 5, 4))
+        a, b = run(readable, x, dout), run(quick, x, dout)
+        np.testing.assert_array_equal(b[0], a[0])
+        np.testing.assert_array_equal(b[1], a[1])
+
+
 def test_fast_layers_hand_images_over_channels_last():
     """Convolution, ReLU and Pooling keep (N, H, W, C) in memory behind (N, C, H, W) shapes: each product
     reads long contiguous rows and no layer transposes what the one before wrote."""

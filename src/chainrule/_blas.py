@@ -14,7 +14,7 @@ import contextlib
 
 import numpy as np
 
-__all__ = ["CHUNK_BYTES", "SPLIT_PRODUCT", "blas_threads", "by_rows", "chunks", "cores", "dot",
+__all__ = ["CHUNK_BYTES", "SPLIT_PRODUCT", "blas_threads", "chunks", "cores", "dot",
            "one_blas_thread_from_now_on", "share"]
 
 _blas = {}  # "controller": threadpoolctl's, "default": BLAS threads before chainrule limited them, "process": the limit
@@ -94,14 +94,6 @@ def dot(a, b, out):
         return np.dot(a, b, out=out)
     step = -(-m // cores())
     share(lambda part, rows: np.dot(a[rows], b, out=out[rows]), [slice(lo, lo + step) for lo in range(0, m, step)])
-    return out
-
-
-def by_rows(ufunc, a, b, out):
-    """``ufunc(a, b, out=out)``: on large arrays of one shape (images), in chunks of rows shared among the cores."""
-    if out.nbytes <= CHUNK_BYTES or out.ndim == 0 or a.shape != out.shape or np.shape(b) != out.shape:
-        return ufunc(a, b, out=out)
-    share(lambda part, rows: ufunc(a[rows], b[rows], out=out[rows]), chunks(len(out), out[0].nbytes))
     return out
 
 

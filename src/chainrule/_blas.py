@@ -11,10 +11,11 @@ by :class:`~chainrule.train.Trainer`.
 from __future__ import annotations
 
 import contextlib
+import threading
 
 import numpy as np
 
-__all__ = ["CHUNK_BYTES", "SPLIT_PRODUCT", "blas_threads", "chunks", "cores", "dot",
+__all__ = ["CHUNK_BYTES", "SPLIT_PRODUCT", "alone", "blas_threads", "chunks", "cores", "dot",
            "one_blas_thread_from_now_on", "share"]
 
 _blas = {}  # "controller": threadpoolctl's, "default": BLAS threads before chainrule limited them, "process": the limit
@@ -59,9 +60,25 @@ def one_blas_thread_from_now_on():
 # -- threads of chainrule's own: the chunks of images of the convolutional layers' fast formulation --
 def cores():
     """How many threads chainrule may compute on: the BLAS threads allowed when chainrule first looked
-    (``threadpoolctl.threadpool_limits`` around a run, or ``OPENBLAS_NUM_THREADS``, sets it)."""
+    (``threadpoolctl.threadpool_limits`` around a run, or ``OPENBLAS_NUM_THREADS``, sets it); one inside
+    :func:`alone`."""
     _controller()
-    return _blas["default"]
+    return 1 if getattr(_this_thread, "alone", False) else _blas["default"]
+
+
+_this_thread = threading.local()
+
+
+@contextlib.contextmanager
+def alone():
+    """Inside the block this thread computes alone: the layers share no work with other threads (the
+    background evaluation runs so, on the core the training steps leave it)."""
+    before = getattr(_this_thread, "alone", False)
+    _this_thread.alone = True
+    try:
+        yield
+    finally:
+        _this_thread.alone = before
 
 
 #: A chunk of images takes about this many bytes of work arrays (the gathered windows of a convolution,

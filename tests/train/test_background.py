@@ -91,3 +91,43 @@ def test_the_copy_holds_the_weights_of_when_it_was_started():
     np.testing.assert_array_equal(seen[0], expected)
     assert not worker.running
 
+
+
+def test_the_background_evaluation_computes_alone(monkeypatch):
+    """The worker has the core the training steps leave: its layers share no work with other threads
+    (an Affine product large enough to be split on the training thread is not split there)."""
+    from chainrule import _blas
+
+    _blas.cores()
+    monkeypatch.setitem(_blas._blas, "default", 2)
+    seen = []
+
+    def accuracies(network):
+        seen.append((_blas.cores(), threading.current_thread().name))
+        return 0.5, 0.5
+
+    net = TwoLayerNet(4, 3, 2, rng=0)
+    evaluation = BackgroundEvaluation(accuracies, TwoLayerNet(4, 3, 2, rng=1))
+    try:
+        evaluation.start(net, 0)
+        evaluation.result()
+    finally:
+        evaluation.close()
+    assert seen == [(1, seen[0][1])] and seen[0][1].startswith("chainrule-eval")
+    assert _blas.cores() == 2  # this thread keeps both
+
+
+def test_alone_is_this_threads_and_ends_with_the_block(monkeypatch):
+    from chainrule import _blas
+
+    _blas.cores()
+    monkeypatch.setitem(_blas._blas, "default", 2)
+    parts = []
+    with _blas.alone():
+        assert _blas.cores() == 1
+        _blas.share(lambda part, item: parts.append(part), range(8))
+        other = []
+        worker = threading.Thread(target=lambda: other.append(_blas.cores()))
+        worker.start()
+        worker.join()
+    assert parts == [0] * 8 and other == [2] and _blas.cores() == 2

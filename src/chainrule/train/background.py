@@ -7,6 +7,8 @@ from __future__ import annotations
 import contextlib
 import time
 
+from .._blas import alone
+
 __all__ = ["BackgroundEvaluation"]
 
 
@@ -16,7 +18,8 @@ class BackgroundEvaluation:
     ``start`` copies the parameters into the copy (so training may go on changing
     the network) and hands the copy to the worker; ``result`` waits for it. NumPy
     releases the GIL in its matrix products and conversions, so the worker runs on
-    another core; BLAS keeps the one thread the training steps use.
+    another core, alone: BLAS keeps the one thread the training steps use, and the
+    layers share none of its work with other threads (``_blas.alone``).
     """
 
     def __init__(self, accuracies, copy):
@@ -48,7 +51,7 @@ class BackgroundEvaluation:
     def _evaluate(self, iteration):
         t0 = time.perf_counter()
         fast = self.copy.fast_training() if hasattr(self.copy, "fast_training") else contextlib.nullcontext()
-        with fast:  # no thread limit of its own: BLAS keeps the one thread the training steps use
+        with fast, alone():  # one core: BLAS keeps the training steps' one thread, the layers share nothing
             accuracies = self.accuracies(self.copy)
         finished = time.perf_counter()
         return iteration, accuracies, finished - t0, finished

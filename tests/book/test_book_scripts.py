@@ -77,6 +77,30 @@ def close(rtol=0.0, atol=0.0):
     return check
 
 
+def drifting(first, rtol_first, rtol):
+    """The same lines and figures; the first ``first`` numbers within ``rtol_first``, every one within ``rtol``
+    (rounding differences, amplified step after step, part two long trainings from the same start)."""
+    def check(ours, book):
+        assert ours.text == book.text and ours.shows == book.shows
+        a, b = np.asarray(ours.numbers()), np.asarray(book.numbers())
+        np.testing.assert_allclose(a[:first], b[:first], rtol=rtol_first)
+        np.testing.assert_allclose(a, b, rtol=rtol)
+    return check
+
+
+def kinks_then_rounding(kinks, rtol, atol, ours_limit, book_limit):
+    """Gradient checks of a network with ReLU and pooling: the first ``kinks`` differences (a kink within
+    ``h`` of a value: the same on both sides) within ``atol + rtol * |book's|``, the rest rounding noise below
+    each side's limit."""
+    def check(ours, book):
+        assert ours.text == book.text and ours.shows == book.shows
+        a, b = np.asarray(ours.numbers()), np.asarray(book.numbers())
+        np.testing.assert_allclose(a[:kinks], b[:kinks], rtol=rtol, atol=atol)
+        np.testing.assert_array_less(np.abs(a[kinks:]), ours_limit)
+        np.testing.assert_array_less(np.abs(b[kinks:]), book_limit)
+    return check
+
+
 def shape_and(*checks):
     """The same kinds of lines in the same order and the same figures, then each statistical check."""
     def check(ours, book):
@@ -201,12 +225,15 @@ SCRIPTS = {
         mnist=(6000, 100), why="chainrule draws its own weights: the mean of the last 5 losses, within 0.01 for std "
                                "0.01 (it stays at 2.30), 0.2 for Xavier and He"),
     "ch07/apply_filter.py": EXACT,
-    "ch07/gradient_check.py": Script(close(rtol=1e-3, atol=1e-9),
-                                     why="to 1e-3 (relative): W1 and b1 are about 1e-6 on both sides, a ReLU or "
-                                         "pooling kink within h = 1e-4; the rest is rounding below 1e-9"),
+    "ch07/gradient_check.py": Script(kinks_then_rounding(2, 1e-3, 1e-9, 1e-9, 1e-6),
+                                     why="W1 and b1 to 1e-3 (relative): about 1e-6 on both sides, a ReLU or pooling "
+                                         "kink within h = 1e-4; the rest below 1e-9 on chainrule, 1e-6 on the book's "
+                                         "code (its loss takes log(y + 1e-7): 1e-7 off the gradient it backprops)"),
     "ch07/simple_convnet.py": EXACT,
-    "ch07/train_convnet.py": Script(close(rtol=1e-6), mnist=(3000, 500), set={"max_epochs": 6},
-                                    why="losses and accuracies to 1e-6 (relative): the same weights and minibatches"),
+    "ch07/train_convnet.py": Script(drifting(40, 1e-6, 0.02), mnist=(3000, 500), set={"max_epochs": 6},
+                                    why="the same weights and minibatches: the first 40 losses and accuracies to 1e-6 "
+                                        "(relative), all of them to 2% (the book's loss takes log(y + 1e-7), and "
+                                        "180 Adam steps amplify that and the rounding)"),
     "ch07/visualize_filter.py": EXACT,
     "ch08/awesome_net.py": EXACT,
     "ch08/deep_convnet.py": EXACT,

@@ -100,7 +100,7 @@ def case(trained, real_mnist):
 
 
 @pytest.mark.mnist
-def test_the_networks_are_trained_and_hold_what_the_issue_names(trained, case, real_mnist):
+def test_the_networks_are_trained_and_hold_every_kind_of_layer(trained, case, real_mnist):
     accuracy = {name: np.mean(case(name, np.float32).ours[1] == real_mnist.t_test) for name in NETS}
     assert accuracy["SimpleConvNet"] > 0.9 and accuracy["MultiLayerNetExtend"] > 0.9
     assert accuracy["DeepConvNet"] > 0.6  # 100 steps of the deep net: far from the book's 99%, but learning

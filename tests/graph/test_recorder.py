@@ -17,7 +17,7 @@ from tests.graph.helpers import parse_dot
 
 
 # -- the book's numbers ---------------------------------------------------------------------
-def test_the_issue_example_reads_like_the_book():
+def test_the_apple_example_reads_like_the_book():
     g = Graph()
     apple, apple_num = g.input(100, name="apple"), g.input(2, name="apple_num")
     orange, orange_num = g.input(150, name="orange"), g.input(3, name="orange_num")

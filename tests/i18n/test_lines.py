@@ -106,7 +106,7 @@ def test_kinsoku(lang, columns):
             assert width(line) <= columns or wrap(line, width(line) - 1, lang=lang) == [line], line
 
 
-def test_the_lines_the_issue_showed():
+def test_chinese_and_japanese_lines_that_used_to_break_badly():
     zh = ("用了输入 x 而不是输出：sigmoid 的导数是 y(1 - y)，其中 y 是正向传播的输出。"
           "请保存它（self.out = out），再计算。")
     ja = "backward ではパラメータの勾配をレイヤに保持します（ネットワークはそこから勾配を受け取ります）。"

@@ -22,7 +22,8 @@ def fake_mnist(n_train=1000, n_test=200, seed=0):
 
 
 def run(capsys, *argv):
-    code = cli.main(list(argv))
+    """``chainrule ARGV...`` in this process (paths given as they are): ``(exit code, stdout, stderr)``."""
+    code = cli.main([str(a) for a in argv])
     out = capsys.readouterr()
     return code, out.out, out.err
 

@@ -21,23 +21,12 @@ from chainrule.exercises.layers import LAYERS, TENSORS, _mistakes, cases, diagno
 from chainrule.exercises.messages import LANGUAGES, MESSAGES, text
 from chainrule.exercises.render import width
 from tests import ROOT
+from tests.cli.helpers import run
 
 FILES = Path(__file__).resolve().parent / "files"
 EXAMPLES = ROOT / "examples" / "exercises"
 
 
-@pytest.fixture(autouse=True)
-def english_locale(monkeypatch):
-    """Reports in English unless a test asks for another language (the default follows the locale)."""
-    for var in ("LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
-
-
-def run(capsys, *argv):
-    code = cli.main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def learner_module(monkeypatch, name):

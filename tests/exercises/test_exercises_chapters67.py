@@ -15,27 +15,16 @@ import numpy as np
 import pytest
 
 import chainrule
-from chainrule import cli
 from chainrule.exercises import check
 from chainrule.exercises.messages import LANGUAGES, MESSAGES, text
 from chainrule.exercises.registry import GROUPS, NAMES
+from tests.cli.helpers import run
 from tests.exercises.test_exercises import MISTAKES
 
 FILES = Path(__file__).resolve().parent / "files"
 ALL = ("W1", "b1", "W2", "b2")
 
 
-@pytest.fixture(autouse=True)
-def english_locale(monkeypatch):
-    for var in ("LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
-
-
-def run(capsys, *argv):
-    code = cli.main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 # -- the right files ----------------------------------------------------------------------------------

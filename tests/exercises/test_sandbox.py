@@ -24,16 +24,11 @@ from chainrule import cli
 from chainrule.exercises import ExerciseLoadError, check
 from chainrule.exercises.sandbox import OUTPUT_HEAD, OUTPUT_TAIL
 from tests import ROOT
+from tests.cli.helpers import run
 
 FILES = Path(__file__).resolve().parent / "files"
 CORRECT = (FILES / "correct_layers.py").read_text()
 
-
-@pytest.fixture(autouse=True)
-def english_locale(monkeypatch):
-    for var in ("LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 def write(tmp_path, *parts, name="mine.py"):
@@ -41,11 +36,6 @@ def write(tmp_path, *parts, name="mine.py"):
     path.write_text("".join(textwrap.dedent(part) for part in parts))
     return path
 
-
-def run(capsys, *argv):
-    code = cli.main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 SIGMOID = """
